@@ -1,0 +1,38 @@
+/*
+ * The command line: sendmail's flags turned into one struct options.
+ * No I/O happens here; errors come back as ERR_USAGE.
+ */
+#ifndef MAILOUT_CLI_H
+#define MAILOUT_CLI_H
+
+#include <stddef.h>
+
+struct err;
+
+enum mode {
+	MODE_SUBMIT, /* read a message on stdin and send it (-bm) */
+	MODE_HELP,
+	MODE_VERSION
+};
+
+struct options {
+	enum mode mode;
+	const char *config_path; /* -C */
+	const char *sender;	 /* -f / -r, NULL when not given */
+	int tflag;		 /* -t: recipients from the headers */
+	int iflag;		 /* -i / -oi: a lone "." does not end input */
+	int verbose;		 /* -v: show the SMTP conversation */
+	char **rcpts;		 /* recipient arguments, as given */
+	size_t nrcpts;
+};
+
+/*
+ * Parse argv.  argv[0]'s base name may select a mode.  Returns 0, or -1
+ * with e set (ERR_USAGE) for an unknown flag or a missing argument.
+ */
+int cli_parse(int argc, char **argv, struct options *o, struct err *e);
+
+/* The synopsis printed by --help and after a usage error. */
+extern const char cli_usage[];
+
+#endif

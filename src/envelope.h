@@ -1,0 +1,56 @@
+/*
+ * The envelope: who the message is from and to whom it goes, decided
+ * from the flags, the configuration and (with -t) the headers.
+ */
+#ifndef MAILOUT_ENVELOPE_H
+#define MAILOUT_ENVELOPE_H
+
+#include <stddef.h>
+
+struct conf;
+struct err;
+struct options;
+
+enum rcpt_state {
+	RCPT_PENDING, /* not yet accepted by a relay */
+	RCPT_SENT,    /* accepted by the relay */
+	RCPT_FAILED   /* refused permanently */
+};
+
+struct rcpt {
+	char *addr;  /* validated addr-spec, qualified */
+	enum rcpt_state state;
+	int code;    /* last SMTP reply to RCPT, 0 if none */
+	char *reply; /* its text, NULL if none */
+};
+
+struct envelope {
+	char *sender; /* addr-spec, "" for the null sender */
+	struct rcpt *rcpts;
+	size_t nrcpts;
+};
+
+/*
+ * Decide the envelope of a message whose header section is head[0..len).
+ * Sender: -f, else the configured "from", else the user (from getuid())
+ * at the mail domain.  Recipients: the arguments (each may hold a comma
+ * separated list) and, with -t, To/Cc/Bcc or the Resent- fields.  Bare
+ * names are qualified with the mail domain; duplicates are dropped.
+ * Returns 0, or -1 with e set: ERR_USAGE for no recipients or a bad
+ * argument, ERR_DATA for a malformed header.
+ */
+int envelope_build(struct envelope *env, const struct options *o,
+    struct conf *c, const char *head, size_t len, struct err *e);
+
+/*
+ * Add one recipient unless already present.  The domain is compared
+ * without regard to case, the local part exactly (RFC 5321 2.4).
+ */
+void envelope_add_rcpt(struct envelope *env, const char *addr);
+
+/* Is this addr-spec safe to hand to the relay (no controls, sane size)? */
+int envelope_addr_ok(const char *addr, struct err *e);
+
+void envelope_free(struct envelope *env);
+
+#endif

@@ -1,0 +1,23 @@
+/*
+ * A message source: the bytes that go to the relay, produced on demand so
+ * that a message of any size is streamed in constant memory.
+ */
+#ifndef MAILOUT_MSGSRC_H
+#define MAILOUT_MSGSRC_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct msgsrc {
+	/*
+	 * Fill buf with up to len octets.  Returns the count, 0 at the end,
+	 * or -1 on a read error (the transfer must then be aborted).
+	 */
+	ssize_t (*read)(void *ctx, char *buf, size_t len);
+	/* Start again from the first octet (for a retry). */
+	int (*rewind)(void *ctx);
+	void *ctx;
+	off_t size; /* total octets, known in advance */
+};
+
+#endif

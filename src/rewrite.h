@@ -1,0 +1,41 @@
+/*
+ * Message rewriting: the header section that goes out is built in memory
+ * from the spooled one (Bcc and Resent-Bcc removed, ...), and the body is
+ * streamed unchanged from the spool file behind it.
+ */
+#ifndef MAILOUT_REWRITE_H
+#define MAILOUT_REWRITE_H
+
+#include <sys/types.h>
+
+#include "buf.h"
+#include "msgsrc.h"
+
+struct conf;
+struct envelope;
+struct err;
+struct options;
+struct spool;
+
+struct outmsg {
+	struct buf head; /* the header section, ending with a blank line */
+	int fd;		 /* spool file holding the body */
+	off_t body_off;	 /* where the body starts in fd */
+	off_t body_len;
+	off_t pos; /* read position in the whole message */
+};
+
+/*
+ * Build the outgoing message from the spool.  Returns 0, or -1 with e set
+ * (ERR_DATA when the message cannot be sent as it is).
+ */
+int rewrite_message(struct outmsg *m, const struct spool *sp,
+    const struct envelope *env, const struct options *o, struct conf *c,
+    struct err *e);
+
+/* A message source reading m (head, then body). */
+void outmsg_source(struct outmsg *m, struct msgsrc *src);
+
+void outmsg_free(struct outmsg *m);
+
+#endif

@@ -1,0 +1,78 @@
+/*
+ * The transport: the only user of libcurl.  It takes an account, an
+ * envelope and a message source and reports what happened in a struct
+ * smtp_result: the stage reached, the relay's reply, each recipient's
+ * reply, and whether the final dot may have gone out.  It never decides
+ * exit codes.
+ */
+#ifndef MAILOUT_TRANSPORT_H
+#define MAILOUT_TRANSPORT_H
+
+#include <stddef.h>
+
+struct account;
+struct envelope;
+struct err;
+struct msgsrc;
+
+/* The stages of an SMTP transaction, in order (RFC 5321 3.1-3.3). */
+enum smtp_stage {
+	ST_CONNECT,  /* TCP connect, implicit TLS handshake */
+	ST_GREETING, /* waiting for 220 */
+	ST_EHLO,
+	ST_STARTTLS,
+	ST_AUTH,
+	ST_MAIL,
+	ST_RCPT,
+	ST_DATA, /* the DATA command, waiting for 354 */
+	ST_BODY, /* sending the message */
+	ST_EOD,	 /* final dot sent, waiting for the reply */
+	ST_DONE	 /* the relay accepted the message */
+};
+
+struct smtp_result {
+	enum smtp_stage stage; /* where the transaction ended */
+	int code;	       /* the relay's reply at that stage, 0: none */
+	char *text;	       /* its text (all lines), NULL: none */
+	int dot_sent;	       /* the final dot may have reached the relay */
+	int local;	       /* failed on our side, not the relay's: */
+	char *local_msg;       /* what went wrong (read error, TLS, ...) */
+	int timeout;	       /* a timeout ended it */
+	char *relay;	       /* "host:port" used */
+};
+
+/* Receives each line of the conversation for -v: dir is '<', '>' or '*'. */
+typedef void (*transport_trace_fn)(void *arg, char dir, const char *line,
+    size_t len);
+
+struct transport;
+
+/* One connection's worth of state; reused across messages to one relay. */
+struct transport *transport_new(const struct account *a, const char *helo,
+    struct err *e);
+
+void transport_set_trace(struct transport *t, transport_trace_fn fn,
+    void *arg);
+
+/*
+ * Send one message.  Each recipient's code and reply are stored in
+ * env->rcpts[i] and its state set: RCPT_SENT when the message was
+ * accepted for it, RCPT_FAILED on a 5xx, RCPT_PENDING otherwise.
+ * Returns 0 when the relay accepted the message for at least one
+ * recipient, -1 otherwise; r says why in both cases.
+ */
+int transport_send(struct transport *t, struct envelope *env,
+    struct msgsrc *src, struct smtp_result *r);
+
+void transport_free(struct transport *t);
+
+void smtp_result_free(struct smtp_result *r);
+
+/* Name of a stage for messages ("MAIL", "end of data", ...). */
+const char *smtp_stage_name(enum smtp_stage st);
+
+/* Process-wide set-up and tear-down of libcurl. */
+int transport_global_init(struct err *e);
+void transport_global_cleanup(void);
+
+#endif
