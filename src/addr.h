@@ -17,8 +17,8 @@
 struct err;
 
 struct addr {
-	char *spec;   /* canonical addr-spec ("local@domain", or "local") */
-	char *local;  /* canonical local part (quoted only where needed) */
+	char *spec; /* canonical addr-spec ("local@domain", or "local") */
+	char *local; /* canonical local part (quoted only where needed) */
 	char *domain; /* domain as written without CFWS, NULL if absent */
 	/*
 	 * Where the addr-spec stands in the parsed text, as offsets: for an
@@ -38,7 +38,10 @@ struct addr_list {
 	size_t cap;
 };
 
-#define ADDR_LIST_INIT {NULL, 0, 0}
+#define ADDR_LIST_INIT \
+	{ \
+		NULL, 0, 0 \
+	}
 
 /*
  * Parse an address-list field body (what follows "To:"), folded or not:
@@ -49,8 +52,8 @@ struct addr_list {
  * and its offset) and -1 is returned; no fragment of a bad list is ever
  * returned.
  */
-int addr_parse_list(const char *s, size_t len, struct addr_list *out,
-    struct err *e);
+int addr_parse_list(
+    const char *s, size_t len, struct addr_list *out, struct err *e);
 
 /*
  * Parse a single address given on the command line or in the
@@ -58,8 +61,8 @@ int addr_parse_list(const char *s, size_t len, struct addr_list *out,
  * The null path ("<>" or "") is accepted only when allow_null is set and
  * yields spec "".  Returns 0, or -1 with e set.
  */
-int addr_parse_one(const char *s, struct addr *out, int allow_null,
-    struct err *e);
+int
+addr_parse_one(const char *s, struct addr *out, int allow_null, struct err *e);
 
 /* Is s usable as an unqualified local address ([A-Za-z0-9._-], 1-64)? */
 int addr_is_login_name(const char *s, size_t len);

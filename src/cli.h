@@ -18,11 +18,11 @@ enum mode {
 struct options {
 	enum mode mode;
 	const char *config_path; /* -C */
-	const char *sender;	 /* -f / -r, NULL when not given */
-	int tflag;		 /* -t: recipients from the headers */
-	int iflag;		 /* -i / -oi: a lone "." does not end input */
-	int verbose;		 /* -v: show the SMTP conversation */
-	char **rcpts;		 /* recipient arguments, as given */
+	const char *sender; /* -f / -r, NULL when not given */
+	int tflag; /* -t: recipients from the headers */
+	int iflag; /* -i / -oi: a lone "." does not end input */
+	int verbose; /* -v: show the SMTP conversation */
+	char **rcpts; /* recipient arguments, as given */
 	size_t nrcpts;
 };
 

@@ -11,7 +11,7 @@ struct err;
 enum tls_mode {
 	TLS_STARTTLS, /* plain connect, STARTTLS required (default) */
 	TLS_IMPLICIT, /* TLS from the first byte ("tls", port 465) */
-	TLS_NONE      /* no TLS at all */
+	TLS_NONE /* no TLS at all */
 };
 
 /* How to reach one relay and speak to it. */
@@ -25,8 +25,9 @@ struct account {
 };
 
 struct conf {
-	char *path;   /* the file read, NULL when none was */
+	char *path; /* the file read, NULL when none was */
 	char *domain; /* NULL: not set, see conf_domain() */
+	char *fqdn; /* this host's name, looked up once by conf_helo() */
 	char *queue_dir;
 	struct account acct;
 };

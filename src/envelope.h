@@ -13,14 +13,14 @@ struct options;
 
 enum rcpt_state {
 	RCPT_PENDING, /* not yet accepted by a relay */
-	RCPT_SENT,    /* accepted by the relay */
-	RCPT_FAILED   /* refused permanently */
+	RCPT_SENT, /* accepted by the relay */
+	RCPT_FAILED /* refused permanently */
 };
 
 struct rcpt {
-	char *addr;  /* validated addr-spec, qualified */
+	char *addr; /* validated addr-spec, qualified */
 	enum rcpt_state state;
-	int code;    /* last SMTP reply to RCPT, 0 if none */
+	int code; /* last SMTP reply to RCPT, 0 if none */
 	char *reply; /* its text, NULL if none */
 };
 
@@ -28,6 +28,9 @@ struct envelope {
 	char *sender; /* addr-spec, "" for the null sender */
 	struct rcpt *rcpts;
 	size_t nrcpts;
+	size_t rcptcap;
+	size_t *seen; /* hash table of indexes + 1 into rcpts, 0: free */
+	size_t seencap;
 };
 
 /*

@@ -10,8 +10,8 @@
 #include "xalloc.h"
 
 static int
-err_vset(struct err *e, enum err_kind kind, const char *suffix,
-    const char *fmt, va_list ap)
+err_vset(struct err *e, enum err_kind kind, const char *suffix, const char *fmt,
+    va_list ap)
 {
 	char *msg;
 

@@ -9,19 +9,19 @@
 
 enum err_kind {
 	ERR_NONE = 0,
-	ERR_USAGE,	 /* bad command line */
-	ERR_DATA,	 /* bad address or message */
-	ERR_NOINPUT,	 /* missing input file */
-	ERR_NOUSER,	 /* every recipient refused permanently */
+	ERR_USAGE, /* bad command line */
+	ERR_DATA, /* bad address or message */
+	ERR_NOINPUT, /* missing input file */
+	ERR_NOUSER, /* every recipient refused permanently */
 	ERR_UNAVAILABLE, /* permanent failure (5xx) */
-	ERR_SOFTWARE,	 /* internal inconsistency */
-	ERR_OSERR,	 /* system error (fork, memory) */
-	ERR_CANTCREAT,	 /* cannot create the queue entry */
-	ERR_IO,		 /* local input/output error */
-	ERR_TEMP,	 /* temporary failure (4xx, network, timeout) */
-	ERR_PROTOCOL,	 /* the relay broke the protocol */
-	ERR_NOPERM,	 /* not permitted (authentication refused) */
-	ERR_CONFIG	 /* configuration error */
+	ERR_SOFTWARE, /* internal inconsistency */
+	ERR_OSERR, /* system error (fork, memory) */
+	ERR_CANTCREAT, /* cannot create the queue entry */
+	ERR_IO, /* local input/output error */
+	ERR_TEMP, /* temporary failure (4xx, network, timeout) */
+	ERR_PROTOCOL, /* the relay broke the protocol */
+	ERR_NOPERM, /* not permitted (authentication refused) */
+	ERR_CONFIG /* configuration error */
 };
 
 struct err {

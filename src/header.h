@@ -17,9 +17,9 @@ struct buf;
 
 enum hdr_line {
 	HDR_LINE_FIELD, /* "name:" or "name  :" (obs-optional, 4.5) */
-	HDR_LINE_CONT,	/* starts with SP or HTAB: continues a field */
+	HDR_LINE_CONT, /* starts with SP or HTAB: continues a field */
 	HDR_LINE_BLANK, /* empty line: the header section ends */
-	HDR_LINE_OTHER	/* anything else: the body begins here */
+	HDR_LINE_OTHER /* anything else: the body begins here */
 };
 
 /*
@@ -33,9 +33,9 @@ struct hdr_field {
 	const char *name; /* field name, without WSP before the colon */
 	size_t namelen;
 	const char *value; /* after the colon up to the final line end, */
-	size_t valuelen;   /* continuation lines (CRLF WSP) included */
-	const char *raw;   /* the whole field: name to final CRLF, */
-	size_t rawlen;	   /* continuation lines included */
+	size_t valuelen; /* continuation lines (CRLF WSP) included */
+	const char *raw; /* the whole field: name to final CRLF, */
+	size_t rawlen; /* continuation lines included */
 };
 
 struct hdr_iter {

@@ -19,8 +19,8 @@ struct spool;
 
 struct outmsg {
 	struct buf head; /* the header section, ending with a blank line */
-	int fd;		 /* spool file holding the body */
-	off_t body_off;	 /* where the body starts in fd */
+	int fd; /* spool file holding the body */
+	off_t body_off; /* where the body starts in fd */
 	off_t body_len;
 	off_t pos; /* read position in the whole message */
 };

@@ -19,21 +19,21 @@ struct err;
 #define SPOOL_HEAD_MAX (64u * 1024 * 1024)
 
 struct spool {
-	int fd;		 /* the spool file, open for reading and writing */
-	int dot_ends;	 /* a line holding only "." ends the input */
-	int ended;	 /* input ended (EOF or the "." line) */
-	off_t size;	 /* octets in the file */
+	int fd; /* the spool file, open for reading and writing */
+	int dot_ends; /* a line holding only "." ends the input */
+	int ended; /* input ended (EOF or the "." line) */
+	off_t size; /* octets in the file */
 	struct buf head; /* the header section, blank line included */
-	int in_head;	 /* still inside the header section */
-	size_t maxline;	 /* longest line of the body, CRLF excluded */
-	int has8bit;	 /* an octet above 127 somewhere */
-	int hasnul;	 /* a NUL octet somewhere */
+	int in_head; /* still inside the header section */
+	size_t maxline; /* longest line of the body, CRLF excluded */
+	int has8bit; /* an octet above 127 somewhere */
+	int hasnul; /* a NUL octet somewhere */
 	/* normaliser state */
-	struct buf line;  /* the current line while in the header */
-	size_t linelen;	  /* length of the current line */
-	int cr;		  /* a CR is pending */
-	int dotline;	  /* the current line is "." so far */
-	char *wbuf;	  /* write buffer */
+	struct buf line; /* the current line while in the header */
+	size_t linelen; /* length of the current line */
+	int cr; /* a CR is pending */
+	int dotline; /* the current line is "." so far */
+	char *wbuf; /* write buffer */
 	size_t wlen;
 };
 
@@ -41,8 +41,7 @@ struct spool {
  * Create an anonymous spool file in dir (it disappears when closed unless
  * it is linked into the queue).  Returns 0, or -1 with e set.
  */
-int spool_open(struct spool *sp, const char *dir, int dot_ends,
-    struct err *e);
+int spool_open(struct spool *sp, const char *dir, int dot_ends, struct err *e);
 
 /*
  * Add input.  Returns 0, or -1 with e set (ERR_IO on a write error,

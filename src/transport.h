@@ -17,7 +17,7 @@ struct msgsrc;
 
 /* The stages of an SMTP transaction, in order (RFC 5321 3.1-3.3). */
 enum smtp_stage {
-	ST_CONNECT,  /* TCP connect, implicit TLS handshake */
+	ST_CONNECT, /* TCP connect, implicit TLS handshake */
 	ST_GREETING, /* waiting for 220 */
 	ST_EHLO,
 	ST_STARTTLS,
@@ -26,33 +26,42 @@ enum smtp_stage {
 	ST_RCPT,
 	ST_DATA, /* the DATA command, waiting for 354 */
 	ST_BODY, /* sending the message */
-	ST_EOD,	 /* final dot sent, waiting for the reply */
-	ST_DONE	 /* the relay accepted the message */
+	ST_EOD, /* final dot sent, waiting for the reply */
+	ST_DONE /* the relay accepted the message */
+};
+
+/* Failures that are not a reply of the relay. */
+enum smtp_local {
+	LOCAL_NONE,
+	LOCAL_NETWORK, /* connect failed, connection lost */
+	LOCAL_TIMEOUT, /* no reply in time */
+	LOCAL_TLS, /* handshake, certificate, STARTTLS missing */
+	LOCAL_READ, /* the message could not be read */
+	LOCAL_TOO_BIG, /* larger than the relay's SIZE */
+	LOCAL_OTHER
 };
 
 struct smtp_result {
 	enum smtp_stage stage; /* where the transaction ended */
-	int code;	       /* the relay's reply at that stage, 0: none */
-	char *text;	       /* its text (all lines), NULL: none */
-	int dot_sent;	       /* the final dot may have reached the relay */
-	int local;	       /* failed on our side, not the relay's: */
-	char *local_msg;       /* what went wrong (read error, TLS, ...) */
-	int timeout;	       /* a timeout ended it */
-	char *relay;	       /* "host:port" used */
+	int code; /* the relay's reply at that stage, 0: none */
+	char *text; /* its text (all lines), NULL: none */
+	int dot_sent; /* the final dot may have reached the relay */
+	enum smtp_local local; /* what failed on our side, if anything */
+	char *local_msg; /* libcurl's or our description of it */
+	char *relay; /* "host:port" used */
 };
 
 /* Receives each line of the conversation for -v: dir is '<', '>' or '*'. */
-typedef void (*transport_trace_fn)(void *arg, char dir, const char *line,
-    size_t len);
+typedef void (*transport_trace_fn)(
+    void *arg, char dir, const char *line, size_t len);
 
 struct transport;
 
 /* One connection's worth of state; reused across messages to one relay. */
-struct transport *transport_new(const struct account *a, const char *helo,
-    struct err *e);
+struct transport *
+transport_new(const struct account *a, const char *helo, struct err *e);
 
-void transport_set_trace(struct transport *t, transport_trace_fn fn,
-    void *arg);
+void transport_set_trace(struct transport *t, transport_trace_fn fn, void *arg);
 
 /*
  * Send one message.  Each recipient's code and reply are stored in

@@ -46,7 +46,7 @@ xreallocarray(void *p, size_t n, size_t size)
 {
 	if (size != 0 && n > SIZE_MAX / size)
 		out_of_memory();
-	p = realloc(p, n * size ? n * size : 1);
+	p = realloc(p, n * size != 0 ? n * size : 1);
 	if (p == NULL)
 		out_of_memory();
 	return p;

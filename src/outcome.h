@@ -1,0 +1,31 @@
+/*
+ * The outcome of a delivery attempt, judged: what kind of failure an
+ * smtp_result is (temporary, permanent, ...) and how to say it in one
+ * line.  The exit status itself is main's decision (exitcode.c).
+ */
+#ifndef MAILOUT_OUTCOME_H
+#define MAILOUT_OUTCOME_H
+
+#include "err.h"
+
+struct envelope;
+struct smtp_result;
+
+/*
+ * Judge r (transport_send() returned -1, or some recipients are not
+ * done).  Sets e to the kind and a one-line message and returns -1, or
+ * returns 0 when every recipient was accepted.
+ *   ERR_TEMP        nothing is wrong with the message: network, TLS,
+ *                   timeout, any 4xx, and any refusal before MAIL (the
+ *                   relay or our account is at fault, not the message)
+ *   ERR_UNAVAILABLE a 5xx to MAIL, DATA or the message, or too big
+ *   ERR_NOUSER      every recipient refused with 5xx
+ *   ERR_IO          the spooled message could not be read
+ */
+int outcome_judge(
+    const struct smtp_result *r, const struct envelope *env, struct err *e);
+
+/* Is the failure e (from outcome_judge) worth another try later? */
+int outcome_is_temporary(const struct err *e);
+
+#endif

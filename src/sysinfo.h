@@ -1,0 +1,20 @@
+/*
+ * Facts about this host and the calling user, read from the system.
+ * Identity comes from getuid() and the password database, never from
+ * $USER or $HOME: cron, atd and php-fpm pass environments that lie.
+ */
+#ifndef MAILOUT_SYSINFO_H
+#define MAILOUT_SYSINFO_H
+
+struct err;
+
+/* Login name of the real user.  Returns NULL with e set if unknown. */
+char *sys_username(struct err *e);
+
+/* The first word of /etc/mailname, or NULL. */
+char *sys_mailname(void);
+
+/* This host's fully qualified name, or NULL when it has none. */
+char *sys_fqdn(void);
+
+#endif
