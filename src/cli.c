@@ -1,0 +1,110 @@
+#include "config.h"
+
+#include <getopt.h>
+#include <string.h>
+
+#include "cli.h"
+#include "err.h"
+
+const char cli_usage[] =
+    "usage: mailout [-itv] [-C file] [-f sender] [-F name] [-o option]\n"
+    "               [--] [recipient ...] < message\n"
+    "       mailout --help | --version\n";
+
+enum { OPT_HELP = 256, OPT_VERSION };
+
+/*
+ * Sendmail's option letters, as Postfix's sendmail(1) knows them.  A
+ * letter with ':' takes a value, attached ("-B8BITMIME") or separate
+ * ("-B 8BITMIME").  The leading '+' stops at the first recipient, so an
+ * address that begins with '-' after it is never taken for a flag.
+ */
+static const char optstring[] =
+    "+:A:B:C:F:GIL:N:O:R:UV:X:b:ce:f:h:imno:p:q::r:tvx";
+
+static const struct option longopts[] = {
+    {"help", no_argument, NULL, OPT_HELP},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {NULL, 0, NULL, 0},
+};
+
+/* -bX: the operation mode. */
+static int
+cli_mode(struct options *o, const char *arg, struct err *e)
+{
+	if (strcmp(arg, "m") == 0) {
+		o->mode = MODE_SUBMIT;
+		return 0;
+	}
+	return err_set(e, ERR_USAGE, "-b%s: unsupported operation mode", arg);
+}
+
+/* -oX: sendmail's long-form options; only "i" changes anything. */
+static void
+cli_option(struct options *o, const char *arg)
+{
+	if (strcmp(arg, "i") == 0)
+		o->iflag = 1;
+}
+
+static int
+cli_flag(struct options *o, int c, const char *arg, struct err *e)
+{
+	switch (c) {
+	case 'b':
+		return cli_mode(o, arg, e);
+	case 'C':
+		o->config_path = arg;
+		break;
+	case 'f':
+	case 'r':
+		o->sender = arg;
+		break;
+	case 'i':
+		o->iflag = 1;
+		break;
+	case 'o':
+		cli_option(o, arg);
+		break;
+	case 't':
+		o->tflag = 1;
+		break;
+	case 'v':
+		o->verbose++;
+		break;
+	case OPT_HELP:
+		o->mode = MODE_HELP;
+		break;
+	case OPT_VERSION:
+		o->mode = MODE_VERSION;
+		break;
+	default:
+		/* Legacy flags that change nothing here. */
+		break;
+	}
+	return 0;
+}
+
+int
+cli_parse(int argc, char **argv, struct options *o, struct err *e)
+{
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->mode = MODE_SUBMIT;
+	opterr = 0;
+	optind = 0; /* GNU: full re-initialisation, for repeated calls */
+	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
+		if (c == '?')
+			return err_set(e, ERR_USAGE, "unknown option -%c",
+			    optopt ? optopt : '?');
+		if (c == ':')
+			return err_set(
+			    e, ERR_USAGE, "option -%c needs a value", optopt);
+		if (cli_flag(o, c, optarg, e) < 0)
+			return -1;
+	}
+	o->rcpts = argv + optind;
+	o->nrcpts = (size_t)(argc - optind);
+	return 0;
+}

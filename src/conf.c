@@ -1,0 +1,363 @@
+#include "config.h"
+
+#include <errno.h>
+#include <libconfig.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "conf.h"
+#include "err.h"
+#include "sysinfo.h"
+#include "xalloc.h"
+
+/*
+ * The schema: every key the file may hold, its type and how its value is
+ * checked and stored.  libconfig accepts any key silently, so anything not
+ * listed here is reported as unknown.
+ */
+struct key {
+	const char *name;
+	int type; /* CONFIG_TYPE_* */
+	int (*set)(struct conf *, struct account *, const config_setting_t *,
+	    struct err *);
+};
+
+/* "FILE:LINE: message" for the setting s. */
+static int conf_error(struct err *e, const config_setting_t *s, const char *fmt,
+    ...) __attribute__((format(printf, 3, 4)));
+
+static int
+conf_error(struct err *e, const config_setting_t *s, const char *fmt, ...)
+{
+	const char *file = config_setting_source_file(s);
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	err_set(e, ERR_CONFIG, "%s:%u: %s", file ? file : "?",
+	    config_setting_source_line(s), msg);
+	free(msg);
+	return -1;
+}
+
+/* A string value: controls would end up in SMTP commands or headers. */
+static int
+get_string(const config_setting_t *s, char **out, struct err *e)
+{
+	const char *v = config_setting_get_string(s);
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)v; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return conf_error(e, s,
+			    "'%s' contains a control character",
+			    config_setting_name(s));
+	free(*out);
+	*out = xstrdup(v);
+	return 0;
+}
+
+/* Host names, EHLO names and domains: letters, digits, '.', '-', ':'... */
+static int
+is_hostish(const char *v)
+{
+	size_t n = strlen(v);
+
+	if (n == 0 || n > 255)
+		return 0;
+	if (v[0] == '[')
+		return v[n - 1] == ']' &&
+		    strspn(v + 1, "0123456789abcdefABCDEF.:IPv6") == n - 2;
+	return strspn(v,
+	           "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	           "0123456789.-_:") == n;
+}
+
+static int
+set_hostish(const config_setting_t *s, char **out, struct err *e)
+{
+	if (get_string(s, out, e) < 0)
+		return -1;
+	if (!is_hostish(*out))
+		return conf_error(e, s, "'%s' is not a host name or address",
+		    config_setting_name(s));
+	return 0;
+}
+
+static int
+set_host(
+    struct conf *c, struct account *a, const config_setting_t *s, struct err *e)
+{
+	(void)c;
+	return set_hostish(s, &a->host, e);
+}
+
+static int
+set_helo(
+    struct conf *c, struct account *a, const config_setting_t *s, struct err *e)
+{
+	(void)c;
+	return set_hostish(s, &a->helo, e);
+}
+
+static int
+set_domain(
+    struct conf *c, struct account *a, const config_setting_t *s, struct err *e)
+{
+	(void)a;
+	return set_hostish(s, &c->domain, e);
+}
+
+static int
+set_port(
+    struct conf *c, struct account *a, const config_setting_t *s, struct err *e)
+{
+	long long v = config_setting_get_int64(s);
+
+	(void)c;
+	if (config_setting_type(s) == CONFIG_TYPE_INT)
+		v = config_setting_get_int(s);
+	if (v < 1 || v > 65535)
+		return conf_error(e, s, "'port' must be from 1 to 65535");
+	a->port = (int)v;
+	return 0;
+}
+
+static int
+set_tls(
+    struct conf *c, struct account *a, const config_setting_t *s, struct err *e)
+{
+	const char *v = config_setting_get_string(s);
+
+	(void)c;
+	if (strcmp(v, "starttls") == 0)
+		a->tls = TLS_STARTTLS;
+	else if (strcmp(v, "tls") == 0)
+		a->tls = TLS_IMPLICIT;
+	else if (strcmp(v, "none") == 0)
+		a->tls = TLS_NONE;
+	else
+		return conf_error(
+		    e, s, "'tls' must be \"starttls\", \"tls\" or \"none\"");
+	return 0;
+}
+
+static int
+set_from(
+    struct conf *c, struct account *a, const config_setting_t *s, struct err *e)
+{
+	struct addr ad;
+	struct err ae = {0};
+
+	(void)c;
+	if (get_string(s, &a->from, e) < 0)
+		return -1;
+	if (addr_parse_one(a->from, &ad, 0, &ae) < 0) {
+		conf_error(e, s, "'from': %s", ae.msg);
+		err_clear(&ae);
+		return -1;
+	}
+	free(a->from);
+	a->from = xstrdup(ad.spec);
+	addr_free(&ad);
+	return 0;
+}
+
+static int
+set_queue_dir(
+    struct conf *c, struct account *a, const config_setting_t *s, struct err *e)
+{
+	(void)a;
+	if (get_string(s, &c->queue_dir, e) < 0)
+		return -1;
+	if (c->queue_dir[0] != '/')
+		return conf_error(e, s, "'queue_dir' must be an absolute path");
+	return 0;
+}
+
+static const struct key keys[] = {
+    {"domain", CONFIG_TYPE_STRING, set_domain},
+    {"from", CONFIG_TYPE_STRING, set_from},
+    {"helo", CONFIG_TYPE_STRING, set_helo},
+    {"host", CONFIG_TYPE_STRING, set_host},
+    {"port", CONFIG_TYPE_INT, set_port},
+    {"queue_dir", CONFIG_TYPE_STRING, set_queue_dir},
+    {"tls", CONFIG_TYPE_STRING, set_tls},
+    {NULL, 0, NULL},
+};
+
+static const char *
+type_name(int type)
+{
+	switch (type) {
+	case CONFIG_TYPE_INT:
+	case CONFIG_TYPE_INT64:
+		return "an integer";
+	case CONFIG_TYPE_STRING:
+		return "a string";
+	case CONFIG_TYPE_BOOL:
+		return "true or false";
+	case CONFIG_TYPE_LIST:
+		return "a list";
+	case CONFIG_TYPE_GROUP:
+		return "a group";
+	default:
+		return "something else";
+	}
+}
+
+static int
+type_ok(int want, int got)
+{
+	return got == want ||
+	    (want == CONFIG_TYPE_INT && got == CONFIG_TYPE_INT64);
+}
+
+/* Check and store one setting of the top level. */
+static int
+conf_setting(struct conf *c, const config_setting_t *s, struct err *e)
+{
+	const char *name = config_setting_name(s);
+	const struct key *k;
+
+	for (k = keys; k->name != NULL; k++)
+		if (strcmp(k->name, name) == 0)
+			break;
+	if (k->name == NULL)
+		return conf_error(e, s, "unknown setting '%s'", name);
+	if (!type_ok(k->type, config_setting_type(s)))
+		return conf_error(
+		    e, s, "'%s' must be %s", name, type_name(k->type));
+	return k->set(c, &c->acct, s, e);
+}
+
+static int
+conf_read(config_t *cfg, const char *path, struct err *e)
+{
+	char *dir, *slash;
+
+	/* @include names are relative to the including file (libconfig
+	 * 1.5 would use the working directory). */
+	dir = xstrdup(path);
+	slash = strrchr(dir, '/');
+	if (slash != NULL) {
+		*slash = '\0';
+		config_set_include_dir(cfg, dir[0] ? dir : "/");
+	}
+	free(dir);
+	if (config_read_file(cfg, path))
+		return 0;
+	if (config_error_type(cfg) == CONFIG_ERR_FILE_IO) {
+		if (access(path, R_OK) != 0)
+			return err_sys(e, ERR_CONFIG, "%s", path);
+		return err_set(e, ERR_CONFIG, "%s: cannot read the file", path);
+	}
+	return err_set(e, ERR_CONFIG, "%s:%d: %s",
+	    config_error_file(cfg) ? config_error_file(cfg) : path,
+	    config_error_line(cfg), config_error_text(cfg));
+}
+
+static void
+conf_defaults(struct conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->acct.tls = TLS_STARTTLS;
+	c->queue_dir = xstrdup(QUEUEDIR);
+}
+
+/* RFC 8314 3.3 (465), RFC 6409 (587), RFC 5321 (25). */
+static void
+conf_default_port(struct account *a)
+{
+	if (a->port != 0)
+		return;
+	switch (a->tls) {
+	case TLS_IMPLICIT:
+		a->port = 465;
+		break;
+	case TLS_NONE:
+		a->port = 25;
+		break;
+	default:
+		a->port = 587;
+		break;
+	}
+}
+
+int
+conf_load(const char *path, struct conf *c, struct err *e)
+{
+	config_t cfg;
+	config_setting_t *root;
+	int i, n, rc = 0;
+
+	conf_defaults(c);
+	if (path == NULL) {
+		path = CONF_DEFAULT_PATH;
+		if (access(path, F_OK) != 0 && errno == ENOENT) {
+			conf_default_port(&c->acct);
+			return 0;
+		}
+	}
+	c->path = xstrdup(path);
+	config_init(&cfg);
+	if (conf_read(&cfg, path, e) < 0) {
+		config_destroy(&cfg);
+		return -1;
+	}
+	root = config_root_setting(&cfg);
+	n = config_setting_length(root);
+	for (i = 0; i < n && rc == 0; i++)
+		rc = conf_setting(c, config_setting_get_elem(root, i), e);
+	config_destroy(&cfg);
+	conf_default_port(&c->acct);
+	return rc;
+}
+
+const char *
+conf_domain(struct conf *c)
+{
+	if (c->domain == NULL)
+		c->domain = sys_mailname();
+	if (c->domain == NULL)
+		c->domain = sys_fqdn();
+	if (c->domain == NULL)
+		c->domain = xstrdup("localhost");
+	return c->domain;
+}
+
+const char *
+conf_helo(struct conf *c, const struct account *a)
+{
+	if (a->helo != NULL)
+		return a->helo;
+	if (c->fqdn == NULL)
+		c->fqdn = sys_fqdn();
+	return c->fqdn != NULL ? c->fqdn : conf_domain(c);
+}
+
+static void
+account_free(struct account *a)
+{
+	free(a->name);
+	free(a->host);
+	free(a->helo);
+	free(a->from);
+}
+
+void
+conf_free(struct conf *c)
+{
+	free(c->path);
+	free(c->domain);
+	free(c->fqdn);
+	free(c->queue_dir);
+	account_free(&c->acct);
+	memset(c, 0, sizeof(*c));
+}
