@@ -1,0 +1,304 @@
+#include "config.h"
+
+#include <ctype.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "addr.h"
+#include "buf.h"
+#include "cli.h"
+#include "conf.h"
+#include "envelope.h"
+#include "err.h"
+#include "header.h"
+#include "sysinfo.h"
+#include "xalloc.h"
+
+/* RFC 5321 4.5.3.1.3: a path is at most 256 octets, "<" and ">" included. */
+#define PATH_MAX_OCTETS 254
+
+int
+envelope_addr_ok(const char *addr, struct err *e)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)addr; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return err_set(e, ERR_DATA,
+			    "address contains a control character");
+	if (p - (const unsigned char *)addr > PATH_MAX_OCTETS)
+		return err_set(e, ERR_DATA, "address longer than %d octets",
+		    PATH_MAX_OCTETS);
+	return 0;
+}
+
+/* FNV-1a over the address with the domain folded to lower case. */
+static uint64_t
+addr_hash(const char *a)
+{
+	const char *at = strrchr(a, '@');
+	uint64_t h = 14695981039346656037ULL;
+	const char *p;
+
+	for (p = a; *p != '\0'; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (at != NULL && p > at)
+			c = (unsigned char)tolower(c);
+		h = (h ^ c) * 1099511628211ULL;
+	}
+	return h;
+}
+
+/* RFC 5321 2.4: local parts may be case-sensitive, domains are not. */
+static int
+addr_same(const char *a, const char *b)
+{
+	const char *at = strrchr(a, '@');
+	size_t n = at != NULL ? (size_t)(at - a) : strlen(a);
+
+	if (strncmp(a, b, n) != 0 || (b[n] != '@' && b[n] != '\0'))
+		return 0;
+	if (at == NULL)
+		return b[n] == '\0';
+	return b[n] == '@' && strcasecmp(at + 1, b + n + 1) == 0;
+}
+
+/*
+ * The recipients are kept in order in env->rcpts; a hash table of their
+ * indexes finds duplicates in constant time (10,000 recipients in one To
+ * field are a use case, not an attack).
+ */
+static void
+seen_grow(struct envelope *env)
+{
+	size_t i, cap = env->seencap ? env->seencap * 2 : 64;
+	size_t *t = xcalloc(cap, sizeof(*t));
+
+	for (i = 0; i < env->nrcpts; i++) {
+		size_t j = addr_hash(env->rcpts[i].addr) & (cap - 1);
+
+		while (t[j] != 0)
+			j = (j + 1) & (cap - 1);
+		t[j] = i + 1;
+	}
+	free(env->seen);
+	env->seen = t;
+	env->seencap = cap;
+}
+
+void
+envelope_add_rcpt(struct envelope *env, const char *addr)
+{
+	size_t j;
+
+	if ((env->nrcpts + 1) * 2 > env->seencap)
+		seen_grow(env);
+	j = addr_hash(addr) & (env->seencap - 1);
+	for (; env->seen[j] != 0; j = (j + 1) & (env->seencap - 1))
+		if (addr_same(env->rcpts[env->seen[j] - 1].addr, addr))
+			return;
+	if (env->nrcpts == env->rcptcap) {
+		env->rcptcap = env->rcptcap ? env->rcptcap * 2 : 8;
+		env->rcpts = xreallocarray(
+		    env->rcpts, env->rcptcap, sizeof(*env->rcpts));
+	}
+	memset(&env->rcpts[env->nrcpts], 0, sizeof(env->rcpts[0]));
+	env->rcpts[env->nrcpts].addr = xstrdup(addr);
+	env->nrcpts++;
+	env->seen[j] = env->nrcpts;
+}
+
+/* A bare name ("root") becomes root@domain. */
+static char *
+qualify(const struct addr *a, struct conf *c)
+{
+	if (a->domain != NULL || a->spec[0] == '\0')
+		return xstrdup(a->spec);
+	return xasprintf("%s@%s", a->spec, conf_domain(c));
+}
+
+static int
+envelope_sender(struct envelope *env, const struct options *o, struct conf *c,
+    struct err *e)
+{
+	struct addr a;
+	char *user;
+
+	if (o->sender != NULL) {
+		if (addr_parse_one(o->sender, &a, 1, e) < 0)
+			return err_prefix(e, "-f %s", o->sender);
+		env->sender = qualify(&a, c);
+		addr_free(&a);
+	} else if (c->acct.from != NULL) {
+		if (addr_parse_one(c->acct.from, &a, 0, e) < 0)
+			return -1;
+		env->sender = qualify(&a, c);
+		addr_free(&a);
+	} else {
+		if ((user = sys_username(e)) == NULL)
+			return -1;
+		if (!addr_is_login_name(user, strlen(user))) {
+			err_set(e, ERR_CONFIG,
+			    "user name \"%s\" cannot be "
+			    "used as an address; use -f",
+			    user);
+			free(user);
+			return -1;
+		}
+		env->sender = xasprintf("%s@%s", user, conf_domain(c));
+		free(user);
+	}
+	return envelope_addr_ok(env->sender, e) < 0
+	    ? err_prefix(e, "sender %s", env->sender)
+	    : 0;
+}
+
+/* Add every address of a parsed list, qualified. */
+static int
+add_list(
+    struct envelope *env, struct addr_list *l, struct conf *c, struct err *e)
+{
+	size_t i;
+	char *spec;
+
+	for (i = 0; i < l->n; i++) {
+		spec = qualify(&l->v[i], c);
+		if (envelope_addr_ok(spec, e) < 0) {
+			err_prefix(e, "%s", spec);
+			free(spec);
+			return -1;
+		}
+		envelope_add_rcpt(env, spec);
+		free(spec);
+	}
+	return 0;
+}
+
+/* A recipient argument: an address list ("a@x,b@y" is how cron passes
+ * MAILTO).  Controls are refused before parsing: no folding here. */
+static int
+add_argument(
+    struct envelope *env, const char *arg, struct conf *c, struct err *e)
+{
+	struct addr_list l = ADDR_LIST_INIT;
+	const unsigned char *p;
+	int rc;
+
+	for (p = (const unsigned char *)arg; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return err_set(e, ERR_USAGE,
+			    "recipient argument "
+			    "contains a control character");
+	if (addr_parse_list(arg, strlen(arg), &l, e) < 0) {
+		err_prefix(e, "recipient \"%s\"", arg);
+		e->kind = ERR_USAGE;
+		return -1;
+	}
+	rc = add_list(env, &l, c, e);
+	addr_list_free(&l);
+	if (rc < 0)
+		e->kind = ERR_USAGE;
+	return rc;
+}
+
+static int
+is_resent(const struct hdr_field *f)
+{
+	return f->namelen >= 7 && strncasecmp(f->name, "Resent-", 7) == 0;
+}
+
+static int
+add_field(struct envelope *env, const struct hdr_field *f, struct conf *c,
+    struct err *e)
+{
+	struct addr_list l = ADDR_LIST_INIT;
+	int rc;
+
+	if (addr_parse_list(f->value, f->valuelen, &l, e) < 0)
+		return err_prefix(
+		    e, "malformed %.*s header", (int)f->namelen, f->name);
+	rc = add_list(env, &l, c, e);
+	addr_list_free(&l);
+	if (rc < 0)
+		err_prefix(e, "%.*s header", (int)f->namelen, f->name);
+	return rc;
+}
+
+/*
+ * -t: To, Cc and Bcc; but when the message has been resent (RFC 5322
+ * 3.6.6), the Resent-To, Resent-Cc and Resent-Bcc of the first (newest)
+ * block of Resent- fields instead, as sendmail does.
+ */
+static int
+add_headers(struct envelope *env, const char *head, size_t len, struct conf *c,
+    struct err *e)
+{
+	struct hdr_iter it;
+	struct hdr_field f;
+	int resent = 0, in_block = 0;
+
+	hdr_iter_init(&it, head, len);
+	while (hdr_next(&it, &f))
+		if (is_resent(&f))
+			resent = 1;
+	hdr_iter_init(&it, head, len);
+	while (hdr_next(&it, &f)) {
+		if (resent) {
+			if (!is_resent(&f)) {
+				if (in_block)
+					break;
+				continue;
+			}
+			in_block = 1;
+			if (!hdr_is(&f, "Resent-To") &&
+			    !hdr_is(&f, "Resent-Cc") &&
+			    !hdr_is(&f, "Resent-Bcc"))
+				continue;
+		} else if (!hdr_is(&f, "To") && !hdr_is(&f, "Cc") &&
+		    !hdr_is(&f, "Bcc")) {
+			continue;
+		}
+		if (add_field(env, &f, c, e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+envelope_build(struct envelope *env, const struct options *o, struct conf *c,
+    const char *head, size_t len, struct err *e)
+{
+	size_t i;
+
+	memset(env, 0, sizeof(*env));
+	if (envelope_sender(env, o, c, e) < 0)
+		return -1;
+	for (i = 0; i < o->nrcpts; i++)
+		if (add_argument(env, o->rcpts[i], c, e) < 0)
+			return -1;
+	if (o->tflag && add_headers(env, head, len, c, e) < 0)
+		return -1;
+	if (env->nrcpts == 0)
+		return err_set(e, o->tflag ? ERR_DATA : ERR_USAGE,
+		    o->tflag ? "no recipients in the arguments or headers"
+		             : "no recipients given");
+	return 0;
+}
+
+void
+envelope_free(struct envelope *env)
+{
+	size_t i;
+
+	for (i = 0; i < env->nrcpts; i++) {
+		free(env->rcpts[i].addr);
+		free(env->rcpts[i].reply);
+	}
+	free(env->rcpts);
+	free(env->seen);
+	free(env->sender);
+	memset(env, 0, sizeof(*env));
+}
