@@ -1,0 +1,12 @@
+#!/bin/sh
+# Install what mailout needs to build, test and benchmark on Debian 12
+# (or newer).  Runs apt-get through sudo unless already root.
+set -e
+SUDO=
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends \
+	build-essential autoconf automake pkgconf \
+	libcurl4-openssl-dev libconfig-dev \
+	python3-aiosmtpd openssl ca-certificates

@@ -1,0 +1,146 @@
+# Shared by the end-to-end tests: a TAP producer, a scratch directory,
+# and the test relay (tests/relay/relay.py) started on 127.0.0.1.
+#
+# Environment (set by "make check"): srcdir, builddir, MAILOUT, PYTHON3.
+
+: "${srcdir:=.}"
+: "${builddir:=.}"
+: "${MAILOUT:=$builddir/mailout}"
+: "${PYTHON3:=/usr/bin/python3}"
+: "${OPENSSL:=openssl}"
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/mailout-test.XXXXXX") || exit 99
+TAP_N=0
+TAP_FAILED=0
+RELAY_PIDS=
+
+cleanup() {
+	for pid in $RELAY_PIDS; do
+		kill "$pid" 2>/dev/null
+	done
+	wait 2>/dev/null
+	if [ "$TAP_FAILED" -eq 0 ] && [ -z "$KEEP_TMP" ]; then
+		rm -rf "$T"
+	else
+		echo "# scratch files kept in $T"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 99' INT TERM
+
+# ok CONDITION-STATUS NAME: "ok" when the previous command succeeded.
+ok() {
+	TAP_N=$((TAP_N + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $TAP_N - $2"
+	else
+		TAP_FAILED=$((TAP_FAILED + 1))
+		echo "not ok $TAP_N - $2"
+	fi
+}
+
+# is GOT WANT NAME
+is() {
+	TAP_N=$((TAP_N + 1))
+	if [ "$1" = "$2" ]; then
+		echo "ok $TAP_N - $3"
+	else
+		TAP_FAILED=$((TAP_FAILED + 1))
+		echo "not ok $TAP_N - $3"
+		printf '#   got:  %s\n#   want: %s\n' "$1" "$2" | sed '2,$s/^/#   /;'
+	fi
+}
+
+# same_file GOT WANT NAME: byte-exact comparison.
+same_file() {
+	TAP_N=$((TAP_N + 1))
+	if cmp -s "$1" "$2"; then
+		echo "ok $TAP_N - $3"
+	else
+		TAP_FAILED=$((TAP_FAILED + 1))
+		echo "not ok $TAP_N - $3"
+		if [ -f "$1" ]; then
+			od -c "$1" | head -20 | sed 's/^/#   got:  /'
+		else
+			echo "#   got: no file $1"
+		fi
+		od -c "$2" | head -20 | sed 's/^/#   want: /'
+	fi
+}
+
+done_testing() {
+	echo "1..$TAP_N"
+	[ "$TAP_FAILED" -eq 0 ]
+}
+
+skip_all() {
+	echo "1..0 # SKIP $1"
+	exit 0
+}
+
+[ -x "$MAILOUT" ] || skip_all "no mailout binary at $MAILOUT"
+"$PYTHON3" -c 'import aiosmtpd' 2>/dev/null ||
+	skip_all "$PYTHON3 has no aiosmtpd (Debian: python3-aiosmtpd)"
+
+# relay_start DIR [relay options...]: start a relay storing into DIR and
+# wait until it listens; its port is then in $RELAY_PORT and DIR/port.
+relay_start() {
+	_dir=$1
+	shift
+	mkdir -p "$_dir"
+	rm -f "$_dir/port"
+	"$PYTHON3" "$srcdir/tests/relay/relay.py" --dir "$_dir" "$@" \
+		>"$_dir/relay.out" 2>&1 &
+	RELAY_PIDS="$RELAY_PIDS $!"
+	_i=0
+	while [ ! -s "$_dir/port" ]; do
+		_i=$((_i + 1))
+		if [ $_i -gt 100 ]; then
+			echo "# the relay did not start:" >&2
+			sed 's/^/#   /' "$_dir/relay.out" >&2
+			exit 99
+		fi
+		sleep 0.1
+	done
+	RELAY_PORT=$(cat "$_dir/port")
+}
+
+# relay_stop DIR
+relay_stop() {
+	[ -s "$1/pid" ] && kill "$(cat "$1/pid")" 2>/dev/null
+	return 0
+}
+
+# A port where nothing listens (bound, then released).
+free_port() {
+	"$PYTHON3" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# conf FILE PORT [extra lines...]: a configuration for a plain relay.
+conf() {
+	_file=$1
+	_port=$2
+	shift 2
+	{
+		echo "host = \"127.0.0.1\";"
+		echo "port = $_port;"
+		echo "tls = \"none\";"
+		echo "domain = \"example.org\";"
+		echo "helo = \"client.example.org\";"
+		echo "queue_dir = \"$T/queue\";"
+		for _l in "$@"; do
+			echo "$_l"
+		done
+	} >"$_file"
+	mkdir -p "$T/queue"
+}
+
+# count DIR: how many messages the relay in DIR accepted.
+count() {
+	ls -d "$1"/msg.* 2>/dev/null | wc -l | tr -d ' '
+}
+
+# crlf: turn LF into CRLF on stdin (for expected message bytes).
+crlf() {
+	sed 's/$/\r/'
+}

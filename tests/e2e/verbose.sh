@@ -1,0 +1,33 @@
+#!/bin/sh
+# -v shows the conversation on stderr the way a telnet session would.
+. "${srcdir:-.}/tests/e2e/lib.sh"
+
+relay_start "$T/r"
+conf "$T/c.conf" "$RELAY_PORT"
+printf 'From: b@example.org\nTo: a@example.com\nDate: Sat, 28 Nov 2026 10:00:00 +0000\nMessage-ID: <v@example.org>\n\nhello\n' >"$T/msg"
+
+"$MAILOUT" -C "$T/c.conf" -v -f b@example.org a@example.com <"$T/msg" \
+	>"$T/out" 2>"$T/err"
+is $? 0 "-v: exit 0"
+is "$(cat "$T/out")" "" "-v: nothing on stdout"
+size=$(wc -c <"$T/r/msg.1/data" | tr -d ' ')
+grep -e '^[<>]' "$T/err" | sed 's/^\(< 250 2.0.0 Ok\).*/\1/' >"$T/got"
+cat >"$T/want" <<EOF2
+< 220 relay.test ESMTP
+> EHLO client.example.org
+$(grep -e '^< 250[- ]' "$T/err" | sed -n '1,/^< 250 /p')
+> MAIL FROM:<b@example.org>
+< 250 2.1.0 Ok
+> RCPT TO:<a@example.com>
+< 250 2.1.5 Ok
+> DATA
+< 354 End data with <CR><LF>.<CR><LF>
+> (message, $size octets)
+> .
+< 250 2.0.0 Ok
+EOF2
+same_file "$T/got" "$T/want" "-v: the conversation, line by line"
+grep -q '^< 250-SIZE\|^< 250-8BITMIME\|^< 250-ENHANCEDSTATUSCODES' "$T/err"
+ok $? "-v: EHLO capabilities shown"
+
+done_testing

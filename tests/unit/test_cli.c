@@ -1,0 +1,77 @@
+/* The command line: argv vectors as real clients pass them. */
+#include "config.h"
+
+#include <string.h>
+
+#include "cli.h"
+#include "err.h"
+#include "tap.h"
+
+static int
+parse(struct options *o, struct err *e, char **argv)
+{
+	int argc = 0;
+
+	while (argv[argc] != NULL)
+		argc++;
+	err_clear(e);
+	return cli_parse(argc, argv, o, e);
+}
+
+int
+main(void)
+{
+	struct options o;
+	struct err e = {0};
+
+	{
+		char *v[] = {"sendmail", "-i", "-f", "bounce@example.org", "--",
+		    "a@example.com", "-b@example.com", NULL};
+		is_int(parse(&o, &e, v), 0, "-i -f addr -- rcpts");
+		ok(o.iflag, "-i sets iflag");
+		is_str(o.sender, "bounce@example.org", "-f separate value");
+		is_int((long long)o.nrcpts, 2, "two recipients after --");
+		is_str(o.rcpts[1], "-b@example.com",
+		    "a dash after -- is a recipient");
+	}
+	{
+		char *v[] = {"sendmail", "-oi", "-fx@example.org", "-t", NULL};
+		is_int(parse(&o, &e, v), 0, "-oi -faddr -t");
+		ok(o.iflag && o.tflag, "-oi and -t set");
+		is_str(o.sender, "x@example.org", "-f attached value");
+	}
+	{
+		char *v[] = {"sendmail", "-f", "", "a@example.com", NULL};
+		is_int(parse(&o, &e, v), 0, "-f ''");
+		is_str(o.sender, "", "-f '' keeps the empty sender");
+	}
+	{
+		char *v[] = {"sendmail", "-i", "root", "-v", NULL};
+		is_int(
+		    parse(&o, &e, v), 0, "options end at the first recipient");
+		is_int((long long)o.nrcpts, 2, "a later -v is a recipient");
+	}
+	{
+		char *v[] = {"mailout", "-C", "/x.conf", "-v", "a", NULL};
+		is_int(parse(&o, &e, v), 0, "-C file -v");
+		is_str(o.config_path, "/x.conf", "-C value");
+		is_int(o.verbose, 1, "-v");
+	}
+	{
+		char *v[] = {"mailout", "-f", NULL};
+		is_int(parse(&o, &e, v), -1, "-f without value fails");
+		is_int(e.kind, ERR_USAGE, "-f without value: usage error");
+	}
+	{
+		char *v[] = {"mailout", "-bt", NULL};
+		is_int(parse(&o, &e, v), -1, "-bt is refused");
+		is_int(e.kind, ERR_USAGE, "-bt: usage error");
+	}
+	{
+		char *v[] = {"mailout", "--version", NULL};
+		is_int(parse(&o, &e, v), 0, "--version");
+		is_int(o.mode, MODE_VERSION, "--version mode");
+	}
+	err_clear(&e);
+	return tap_done();
+}

@@ -1,0 +1,81 @@
+/* Judging a delivery attempt: which failures are temporary. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "envelope.h"
+#include "err.h"
+#include "outcome.h"
+#include "tap.h"
+#include "transport.h"
+
+static struct envelope env;
+static struct rcpt rcpts[2];
+
+static int
+judge(enum smtp_stage st, int code, enum smtp_local local, int s0, int s1)
+{
+	struct smtp_result r;
+	struct err e = {0};
+	int kind;
+
+	memset(&r, 0, sizeof(r));
+	r.stage = st;
+	r.code = code;
+	r.text = code ? (char *)"reply" : NULL;
+	r.local = local;
+	r.local_msg = local ? (char *)"local" : NULL;
+	r.relay = (char *)"relay:25";
+	rcpts[0].state = (enum rcpt_state)s0;
+	rcpts[1].state = (enum rcpt_state)s1;
+	rcpts[0].code = s0 == RCPT_FAILED ? 550 : 250;
+	rcpts[1].code = s1 == RCPT_FAILED ? 550 : 250;
+	if (outcome_judge(&r, &env, &e) == 0)
+		return ERR_NONE;
+	kind = e.kind;
+	err_clear(&e);
+	return kind;
+}
+
+int
+main(void)
+{
+	rcpts[0].addr = (char *)"a@example.com";
+	rcpts[1].addr = (char *)"b@example.com";
+	env.rcpts = rcpts;
+	env.nrcpts = 2;
+
+	is_int(judge(ST_DONE, 250, LOCAL_NONE, RCPT_SENT, RCPT_SENT), ERR_NONE,
+	    "all accepted");
+	is_int(judge(ST_DONE, 250, LOCAL_NONE, RCPT_SENT, RCPT_FAILED),
+	    ERR_UNAVAILABLE, "one refused 5xx after delivery to the other");
+	is_int(judge(ST_DONE, 250, LOCAL_NONE, RCPT_SENT, RCPT_PENDING),
+	    ERR_TEMP, "one refused 4xx after delivery to the other");
+	is_int(judge(ST_CONNECT, 0, LOCAL_NETWORK, 0, 0), ERR_TEMP,
+	    "connect failure is temporary");
+	is_int(judge(ST_GREETING, 554, LOCAL_NONE, 0, 0), ERR_TEMP,
+	    "554 greeting is temporary (the relay, not the message)");
+	is_int(judge(ST_AUTH, 535, LOCAL_NONE, 0, 0), ERR_TEMP,
+	    "AUTH 535 is temporary (our account, not the message)");
+	is_int(judge(ST_STARTTLS, 220, LOCAL_TLS, 0, 0), ERR_TEMP,
+	    "TLS failure is temporary");
+	is_int(judge(ST_MAIL, 451, LOCAL_NONE, 0, 0), ERR_TEMP, "MAIL 451");
+	is_int(judge(ST_MAIL, 550, LOCAL_NONE, 0, 0), ERR_UNAVAILABLE,
+	    "MAIL 550 is permanent");
+	is_int(judge(ST_RCPT, 550, LOCAL_NONE, RCPT_FAILED, RCPT_FAILED),
+	    ERR_NOUSER, "every RCPT 550: no user");
+	is_int(judge(ST_RCPT, 450, LOCAL_NONE, RCPT_FAILED, RCPT_PENDING),
+	    ERR_TEMP, "RCPT 550 and 450: temporary");
+	is_int(judge(ST_DATA, 554, LOCAL_NONE, 0, 0), ERR_UNAVAILABLE,
+	    "DATA 554 is permanent");
+	is_int(judge(ST_EOD, 552, LOCAL_NONE, 0, 0), ERR_UNAVAILABLE,
+	    "end of data 552 is permanent");
+	is_int(judge(ST_EOD, 0, LOCAL_TIMEOUT, 0, 0), ERR_TEMP,
+	    "no reply after the dot is temporary");
+	is_int(judge(ST_BODY, 0, LOCAL_READ, 0, 0), ERR_IO,
+	    "read error is an I/O error");
+	is_int(judge(ST_MAIL, 0, LOCAL_TOO_BIG, 0, 0), ERR_UNAVAILABLE,
+	    "larger than SIZE is permanent");
+	return tap_done();
+}
