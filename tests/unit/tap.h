@@ -29,8 +29,8 @@ is_str(const char *got, const char *want, const char *name)
 
 	tap_result(same, name);
 	if (!same)
-		printf("#   got:  '%s'\n#   want: '%s'\n",
-		    got ? got : "(null)", want ? want : "(null)");
+		printf("#   got:  '%s'\n#   want: '%s'\n", got ? got : "(null)",
+		    want ? want : "(null)");
 }
 
 static void
