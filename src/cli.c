@@ -20,7 +20,7 @@ enum { OPT_HELP = 256, OPT_VERSION };
  * address that begins with '-' after it is never taken for a flag.
  */
 static const char optstring[] =
-    "+:A:B:C:F:GIL:N:O:R:UV:X:b:ce:f:h:imno:p:q::r:tvx";
+    "+:A:B:C:F:GIL:N:O:R:UV:X:a:b:ce:f:h:imno:p:q::r:tvx";
 
 static const struct option longopts[] = {
     {"help", no_argument, NULL, OPT_HELP},
@@ -51,6 +51,9 @@ static int
 cli_flag(struct options *o, int c, const char *arg, struct err *e)
 {
 	switch (c) {
+	case 'a':
+		o->account = arg;
+		break;
 	case 'b':
 		return cli_mode(o, arg, e);
 	case 'C':

@@ -18,6 +18,7 @@ enum mode {
 struct options {
 	enum mode mode;
 	const char *config_path; /* -C */
+	const char *account; /* -a: the account to use */
 	const char *sender; /* -f / -r, NULL when not given */
 	int tflag; /* -t: recipients from the headers */
 	int iflag; /* -i / -oi: a lone "." does not end input */

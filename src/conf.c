@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <libconfig.h>
 #include <limits.h>
@@ -24,7 +25,12 @@ struct key {
 	int type; /* CONFIG_TYPE_* */
 	int (*set)(struct conf *, struct account *, const config_setting_t *,
 	    struct err *);
+	int scope; /* where it may stand: */
 };
+
+#define TOP 1 /* only at the top level */
+#define ACCOUNT 2 /* only in an element of "accounts" */
+#define BOTH 3 /* at the top level (the default) or in an account */
 
 /* "FILE:LINE: message" for the setting s. */
 static int conf_error(struct err *e, const config_setting_t *s, const char *fmt,
@@ -181,15 +187,70 @@ set_queue_dir(
 	return 0;
 }
 
+static int
+set_name(
+    struct conf *c, struct account *a, const config_setting_t *s, struct err *e)
+{
+	size_t i;
+
+	if (get_string(s, &a->name, e) < 0)
+		return -1;
+	if (a->name[0] == '\0')
+		return conf_error(e, s, "'name' must not be empty");
+	for (i = 0; i < c->naccounts; i++)
+		if (&c->accounts[i] != a && c->accounts[i].name != NULL &&
+		    strcmp(c->accounts[i].name, a->name) == 0)
+			return conf_error(
+			    e, s, "a second account named '%s'", a->name);
+	return 0;
+}
+
+/* match = ( "root@*", "*@example.org" );  also a single string. */
+static int
+set_match(
+    struct conf *c, struct account *a, const config_setting_t *s, struct err *e)
+{
+	int i, n = config_setting_length(s);
+
+	(void)c;
+	if (config_setting_type(s) == CONFIG_TYPE_STRING) {
+		a->match =
+		    xreallocarray(a->match, a->nmatch + 1, sizeof(*a->match));
+		a->match[a->nmatch] = NULL;
+		if (get_string(s, &a->match[a->nmatch], e) < 0)
+			return -1;
+		a->nmatch++;
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		const config_setting_t *m =
+		    config_setting_get_elem(s, (unsigned)i);
+		char *v = NULL;
+
+		if (config_setting_type(m) != CONFIG_TYPE_STRING)
+			return conf_error(e, m,
+			    "'match' must be a list of "
+			    "strings");
+		if (get_string(m, &v, e) < 0)
+			return -1;
+		a->match =
+		    xreallocarray(a->match, a->nmatch + 1, sizeof(*a->match));
+		a->match[a->nmatch++] = v;
+	}
+	return 0;
+}
+
 static const struct key keys[] = {
-    {"domain", CONFIG_TYPE_STRING, set_domain},
-    {"from", CONFIG_TYPE_STRING, set_from},
-    {"helo", CONFIG_TYPE_STRING, set_helo},
-    {"host", CONFIG_TYPE_STRING, set_host},
-    {"port", CONFIG_TYPE_INT, set_port},
-    {"queue_dir", CONFIG_TYPE_STRING, set_queue_dir},
-    {"tls", CONFIG_TYPE_STRING, set_tls},
-    {NULL, 0, NULL},
+    {"domain", CONFIG_TYPE_STRING, set_domain, TOP},
+    {"from", CONFIG_TYPE_STRING, set_from, BOTH},
+    {"helo", CONFIG_TYPE_STRING, set_helo, BOTH},
+    {"host", CONFIG_TYPE_STRING, set_host, BOTH},
+    {"match", CONFIG_TYPE_LIST, set_match, ACCOUNT},
+    {"name", CONFIG_TYPE_STRING, set_name, ACCOUNT},
+    {"port", CONFIG_TYPE_INT, set_port, BOTH},
+    {"queue_dir", CONFIG_TYPE_STRING, set_queue_dir, TOP},
+    {"tls", CONFIG_TYPE_STRING, set_tls, BOTH},
+    {NULL, 0, NULL, 0},
 };
 
 static const char *
@@ -216,25 +277,40 @@ static int
 type_ok(int want, int got)
 {
 	return got == want ||
-	    (want == CONFIG_TYPE_INT && got == CONFIG_TYPE_INT64);
+	    (want == CONFIG_TYPE_INT && got == CONFIG_TYPE_INT64) ||
+	    (want == CONFIG_TYPE_LIST &&
+	        (got == CONFIG_TYPE_ARRAY || got == CONFIG_TYPE_STRING));
 }
 
-/* Check and store one setting of the top level. */
-static int
-conf_setting(struct conf *c, const config_setting_t *s, struct err *e)
+static const struct key *
+find_key(const char *name)
 {
-	const char *name = config_setting_name(s);
 	const struct key *k;
 
 	for (k = keys; k->name != NULL; k++)
 		if (strcmp(k->name, name) == 0)
-			break;
-	if (k->name == NULL)
+			return k;
+	return NULL;
+}
+
+/* Check and store one setting found where scope allows (TOP, ACCOUNT). */
+static int
+conf_setting(struct conf *c, struct account *a, const config_setting_t *s,
+    int where, struct err *e)
+{
+	const char *name = config_setting_name(s);
+	const struct key *k = find_key(name);
+	int type = config_setting_type(s);
+
+	if (k == NULL)
 		return conf_error(e, s, "unknown setting '%s'", name);
-	if (!type_ok(k->type, config_setting_type(s)))
+	if (!(k->scope & where))
+		return conf_error(e, s, "'%s' cannot be set %s", name,
+		    where == TOP ? "outside an account" : "in an account");
+	if (!type_ok(k->type, type))
 		return conf_error(
 		    e, s, "'%s' must be %s", name, type_name(k->type));
-	return k->set(c, &c->acct, s, e);
+	return k->set(c, a, s, e);
 }
 
 static int
@@ -290,12 +366,85 @@ conf_default_port(struct account *a)
 	}
 }
 
+/*
+ * One element of "accounts": the top-level account settings first (the
+ * defaults), then the element's own.
+ */
+static int
+conf_one_account(struct conf *c, const config_setting_t *root,
+    const config_setting_t *g, struct err *e)
+{
+	struct account *a;
+	int i, n;
+
+	if (config_setting_type(g) != CONFIG_TYPE_GROUP)
+		return conf_error(e, g,
+		    "each element of 'accounts' must be "
+		    "a group: { name = ...; }");
+	c->accounts =
+	    xreallocarray(c->accounts, c->naccounts + 1, sizeof(*c->accounts));
+	a = &c->accounts[c->naccounts++];
+	memset(a, 0, sizeof(*a));
+	a->tls = TLS_STARTTLS;
+	n = config_setting_length(root);
+	for (i = 0; i < n; i++) {
+		const config_setting_t *s = config_setting_get_elem(root, i);
+		const struct key *k = find_key(config_setting_name(s));
+
+		if (k != NULL && k->scope == BOTH &&
+		    conf_setting(c, a, s, BOTH, e) < 0)
+			return -1;
+	}
+	n = config_setting_length(g);
+	for (i = 0; i < n; i++)
+		if (conf_setting(
+		        c, a, config_setting_get_elem(g, i), ACCOUNT, e) < 0)
+			return -1;
+	if (a->name == NULL)
+		return conf_error(e, g, "an account needs a 'name'");
+	conf_default_port(a);
+	return 0;
+}
+
+static int
+conf_accounts(struct conf *c, const config_setting_t *root,
+    const config_setting_t *list, struct err *e)
+{
+	int i, n = config_setting_length(list);
+
+	if (config_setting_type(list) != CONFIG_TYPE_LIST)
+		return conf_error(e, list,
+		    "'accounts' must be a list: "
+		    "( { ... }, { ... } )");
+	for (i = 0; i < n; i++)
+		if (conf_one_account(
+		        c, root, config_setting_get_elem(list, i), e) < 0)
+			return -1;
+	return 0;
+}
+
+static int
+conf_walk(struct conf *c, const config_setting_t *root, struct err *e)
+{
+	const config_setting_t *s, *accounts = NULL;
+	int i, n = config_setting_length(root);
+
+	for (i = 0; i < n; i++) {
+		s = config_setting_get_elem(root, i);
+		if (strcmp(config_setting_name(s), "accounts") == 0)
+			accounts = s;
+		else if (conf_setting(c, &c->acct, s, TOP, e) < 0)
+			return -1;
+	}
+	conf_default_port(&c->acct);
+	return accounts != NULL ? conf_accounts(c, root, accounts, e) : 0;
+}
+
 int
 conf_load(const char *path, struct conf *c, struct err *e)
 {
 	config_t cfg;
-	config_setting_t *root;
-	int i, n, rc = 0;
+	int rc;
 
 	conf_defaults(c);
 	if (path == NULL) {
@@ -307,17 +456,62 @@ conf_load(const char *path, struct conf *c, struct err *e)
 	}
 	c->path = xstrdup(path);
 	config_init(&cfg);
-	if (conf_read(&cfg, path, e) < 0) {
-		config_destroy(&cfg);
-		return -1;
-	}
-	root = config_root_setting(&cfg);
-	n = config_setting_length(root);
-	for (i = 0; i < n && rc == 0; i++)
-		rc = conf_setting(c, config_setting_get_elem(root, i), e);
+	rc = conf_read(&cfg, path, e);
+	if (rc == 0)
+		rc = conf_walk(c, config_root_setting(&cfg), e);
 	config_destroy(&cfg);
-	conf_default_port(&c->acct);
 	return rc;
+}
+
+/*
+ * "*" matches any run of characters; case is ignored.  On a mismatch the
+ * last "*" takes one more character, so the cost stays linear in
+ * practice whatever the pattern.
+ */
+static int
+match_pattern(const char *pat, const char *s)
+{
+	const char *star = NULL, *resume = NULL;
+
+	while (*s != '\0') {
+		if (*pat == '*') {
+			star = pat++;
+			resume = s;
+		} else if (tolower((unsigned char)*pat) ==
+		    tolower((unsigned char)*s)) {
+			pat++;
+			s++;
+		} else if (star != NULL) {
+			pat = star + 1;
+			s = ++resume;
+		} else {
+			return 0;
+		}
+	}
+	while (*pat == '*')
+		pat++;
+	return *pat == '\0';
+}
+
+const struct account *
+conf_account(
+    const struct conf *c, const char *name, const char *sender, struct err *e)
+{
+	size_t i, j;
+
+	for (i = 0; name != NULL && i < c->naccounts; i++)
+		if (strcmp(c->accounts[i].name, name) == 0)
+			return &c->accounts[i];
+	if (name != NULL) {
+		err_set(e, ERR_USAGE, "no account named \"%s\" in %s", name,
+		    c->path != NULL ? c->path : CONF_DEFAULT_PATH);
+		return NULL;
+	}
+	for (i = 0; sender != NULL && i < c->naccounts; i++)
+		for (j = 0; j < c->accounts[i].nmatch; j++)
+			if (match_pattern(c->accounts[i].match[j], sender))
+				return &c->accounts[i];
+	return &c->acct;
 }
 
 const char *
@@ -345,6 +539,11 @@ conf_helo(struct conf *c, const struct account *a)
 static void
 account_free(struct account *a)
 {
+	size_t i;
+
+	for (i = 0; i < a->nmatch; i++)
+		free(a->match[i]);
+	free(a->match);
 	free(a->name);
 	free(a->host);
 	free(a->helo);
@@ -359,5 +558,8 @@ conf_free(struct conf *c)
 	free(c->fqdn);
 	free(c->queue_dir);
 	account_free(&c->acct);
+	while (c->naccounts > 0)
+		account_free(&c->accounts[--c->naccounts]);
+	free(c->accounts);
 	memset(c, 0, sizeof(*c));
 }

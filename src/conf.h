@@ -14,9 +14,15 @@ enum tls_mode {
 	TLS_NONE /* no TLS at all */
 };
 
-/* How to reach one relay and speak to it. */
+/*
+ * How to reach one relay and speak to it.  The top level of the file
+ * holds the default account; each element of "accounts" starts from the
+ * top-level settings and overrides some of them.
+ */
 struct account {
-	char *name;
+	char *name; /* NULL for the top-level (default) account */
+	char **match; /* envelope senders that select it ("*" allowed) */
+	size_t nmatch;
 	char *host;
 	int port; /* 0 until conf_load() fills in the default for tls */
 	enum tls_mode tls;
@@ -29,7 +35,9 @@ struct conf {
 	char *domain; /* NULL: not set, see conf_domain() */
 	char *fqdn; /* this host's name, looked up once by conf_helo() */
 	char *queue_dir;
-	struct account acct;
+	struct account acct; /* the top-level (default) account */
+	struct account *accounts;
+	size_t naccounts;
 };
 
 /* The file read when -C is not given. */
@@ -41,6 +49,14 @@ struct conf {
  * (no relay).  Returns 0, or -1 with e set (ERR_CONFIG).
  */
 int conf_load(const char *path, struct conf *c, struct err *e);
+
+/*
+ * The account for a message: the one named (-a), else the first whose
+ * "match" matches the envelope sender, else the top-level one.  Returns
+ * NULL with e set (ERR_USAGE) when no account has that name.
+ */
+const struct account *conf_account(
+    const struct conf *c, const char *name, const char *sender, struct err *e);
 
 /* The mail domain: "domain", else /etc/mailname, else the host's FQDN. */
 const char *conf_domain(struct conf *c);

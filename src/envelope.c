@@ -124,16 +124,23 @@ static int
 envelope_sender(struct envelope *env, const struct options *o, struct conf *c,
     struct err *e)
 {
+	const struct account *acct;
 	struct addr a;
 	char *user;
 
+	/* Without -f: the "from" of the account named by -a, or the top
+	 * level's.  Either way the account is chosen again later, by -a or
+	 * by the sender found here. */
+	acct = conf_account(c, o->account, NULL, e);
+	if (acct == NULL)
+		return -1;
 	if (o->sender != NULL) {
 		if (addr_parse_one(o->sender, &a, 1, e) < 0)
 			return err_prefix(e, "-f %s", o->sender);
 		env->sender = qualify(&a, c);
 		addr_free(&a);
-	} else if (c->acct.from != NULL) {
-		if (addr_parse_one(c->acct.from, &a, 0, e) < 0)
+	} else if (acct->from != NULL) {
+		if (addr_parse_one(acct->from, &a, 0, e) < 0)
 			return -1;
 		env->sender = qualify(&a, c);
 		addr_free(&a);

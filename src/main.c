@@ -88,12 +88,16 @@ static int
 deliver(const struct options *o, struct conf *c, struct envelope *env,
     struct outmsg *m, struct err *e)
 {
+	const struct account *a;
 	struct transport *t;
 	struct smtp_result r;
 	struct msgsrc src;
 	int rc;
 
-	t = transport_new(&c->acct, conf_helo(c, &c->acct), e);
+	a = conf_account(c, o->account, env->sender, e);
+	if (a == NULL)
+		return -1;
+	t = transport_new(a, conf_helo(c, a), e);
 	if (t == NULL)
 		return -1;
 	if (o->verbose)

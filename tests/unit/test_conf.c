@@ -23,6 +23,58 @@ load(const char *text, struct conf *c, struct err *e)
 	return conf_load(path, c, e);
 }
 
+static void
+accounts(void)
+{
+	struct conf c;
+	struct err e = {0};
+	const struct account *a;
+	char want[512];
+
+	is_int(
+	    load("host = \"default.example\";\nport = 2525;\n"
+	         "accounts = (\n"
+	         "  { name = \"cron\"; match = \"root@*\"; },\n"
+	         "  { name = \"web\"; host = \"web.example\";\n"
+	         "    match = (\"*@www.example.org\", \"app-*@example.org\");"
+	         " tls = \"tls\"; }\n);\n",
+	        &c, &e),
+	    0, "accounts load");
+	is_int((long long)c.naccounts, 2, "two accounts");
+	a = conf_account(&c, "cron", NULL, &e);
+	is_str(a ? a->host : NULL, "default.example", "-a cron inherits host");
+	is_int(a ? a->port : 0, 2525, "-a cron inherits port");
+	a = conf_account(&c, NULL, "root@host.example.org", &e);
+	is_str(a ? a->name : NULL, "cron", "sender root@... selects cron");
+	a = conf_account(&c, NULL, "app-billing@EXAMPLE.org", &e);
+	is_str(a ? a->name : NULL, "web", "pattern matches, case ignored");
+	is_str(a ? a->host : NULL, "web.example", "web overrides host");
+	is_int(a ? a->port : 0, 2525, "web inherits port, even with tls");
+	a = conf_account(&c, NULL, "alice@example.org", &e);
+	ok(a == &c.acct, "no match: the top-level account");
+	a = conf_account(&c, "nope", NULL, &e);
+	ok(a == NULL && e.kind == ERR_USAGE, "-a with an unknown name");
+	conf_free(&c);
+
+	is_int(load("accounts = ( { host = \"x\"; } );\n", &c, &e), -1,
+	    "account without name");
+	conf_free(&c);
+	is_int(load("accounts = (\n { name = \"a\";\n domain = \"x\"; }\n);\n",
+	           &c, &e),
+	    -1, "domain in an account refused");
+	snprintf(want, sizeof(want),
+	    "%s:3: 'domain' cannot be set in an account", path);
+	is_str(e.msg, want, "domain in an account: FILE:LINE");
+	conf_free(&c);
+	is_int(load("name = \"x\";\n", &c, &e), -1, "name at top level");
+	conf_free(&c);
+	is_int(load("accounts = ( { name = \"a\"; }, { name = \"a\"; } );\n",
+	           &c, &e),
+	    -1, "two accounts with one name");
+	conf_free(&c);
+	err_clear(&e);
+}
+
 int
 main(void)
 {
@@ -75,6 +127,7 @@ main(void)
 	is_str(c.queue_dir, "/var/q", "queue_dir value");
 	conf_free(&c);
 
+	accounts();
 	unlink(path);
 	err_clear(&e);
 	return tap_done();
