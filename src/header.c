@@ -1,0 +1,208 @@
+#include "config.h"
+
+#include <string.h>
+
+#include "buf.h"
+#include "header.h"
+
+/* One line of the input: its text without the line end, and what follows. */
+struct line {
+	const char *text;
+	size_t len;
+	const char *next; /* first byte after the line end */
+};
+
+static int
+is_wsp(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* RFC 5322 2.2: field names are printable US-ASCII except the colon. */
+static int
+is_ftext(char c)
+{
+	unsigned char u = (unsigned char)c;
+
+	return u >= 33 && u <= 126 && u != ':';
+}
+
+/*
+ * Split off the line at p.  CRLF and bare LF both end a line; the last
+ * line of the input may have no line end at all.
+ */
+static void
+line_at(const char *p, const char *end, struct line *l)
+{
+	const char *nl = memchr(p, '\n', (size_t)(end - p));
+
+	l->text = p;
+	if (nl == NULL) {
+		l->len = (size_t)(end - p);
+		l->next = end;
+		return;
+	}
+	l->len = (size_t)(nl - p);
+	if (l->len > 0 && nl[-1] == '\r')
+		l->len--;
+	l->next = nl + 1;
+}
+
+/* Length of the field name, WSP before the colon excluded (obs-optional). */
+static size_t
+name_len(const char *line, size_t len)
+{
+	size_t n = 0;
+
+	while (n < len && is_ftext(line[n]))
+		n++;
+	return n;
+}
+
+enum hdr_line
+hdr_line_kind(const char *line, size_t len)
+{
+	size_t n, i;
+
+	/* A CR left over by a caller that split at LF is part of the end. */
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	if (len == 0)
+		return HDR_LINE_BLANK;
+	if (is_wsp(line[0]))
+		return HDR_LINE_CONT;
+	/* RFC 5322 2.2 field name, 4.5 obs-optional: WSP before ':' */
+	n = name_len(line, len);
+	if (n == 0)
+		return HDR_LINE_OTHER;
+	for (i = n; i < len && is_wsp(line[i]); i++)
+		continue;
+	return i < len && line[i] == ':' ? HDR_LINE_FIELD : HDR_LINE_OTHER;
+}
+
+void
+hdr_iter_init(struct hdr_iter *it, const char *head, size_t len)
+{
+	it->p = head;
+	it->end = head + len;
+}
+
+/*
+ * RFC 5322 2.2.3: a field is its first line plus every following line
+ * that starts with WSP, even one made only of WSP (A.6.3).
+ */
+int
+hdr_next(struct hdr_iter *it, struct hdr_field *f)
+{
+	struct line l;
+	const char *colon, *last_end;
+
+	if (it->p >= it->end)
+		return 0;
+	line_at(it->p, it->end, &l);
+	if (hdr_line_kind(l.text, l.len) != HDR_LINE_FIELD)
+		return 0;
+	f->name = l.text;
+	f->namelen = name_len(l.text, l.len);
+	colon = memchr(l.text, ':', l.len);
+	f->value = colon + 1;
+	f->raw = l.text;
+	last_end = l.text + l.len;
+	it->p = l.next;
+	while (it->p < it->end) {
+		line_at(it->p, it->end, &l);
+		if (hdr_line_kind(l.text, l.len) != HDR_LINE_CONT)
+			break;
+		last_end = l.text + l.len;
+		it->p = l.next;
+	}
+	f->valuelen = (size_t)(last_end - f->value);
+	f->rawlen = (size_t)(it->p - f->raw);
+	return 1;
+}
+
+size_t
+hdr_section_len(const char *buf, size_t len)
+{
+	struct hdr_iter it;
+	struct hdr_field f;
+	struct line l;
+
+	hdr_iter_init(&it, buf, len);
+	while (hdr_next(&it, &f))
+		continue;
+	if (it.p < it.end) {
+		line_at(it.p, it.end, &l);
+		if (hdr_line_kind(l.text, l.len) == HDR_LINE_BLANK)
+			it.p = l.next;
+	}
+	return (size_t)(it.p - buf);
+}
+
+static int
+ascii_lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+/* RFC 5322 1.2.2: field names are case-insensitive, ASCII only. */
+int
+hdr_is(const struct hdr_field *f, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < f->namelen; i++) {
+		if (name[i] == '\0' ||
+		    ascii_lower((unsigned char)f->name[i]) !=
+		        ascii_lower((unsigned char)name[i]))
+			return 0;
+	}
+	return name[i] == '\0';
+}
+
+/* Length of the line end at p followed by WSP (a fold), else 0. */
+static size_t
+fold_len(const char *p, const char *end)
+{
+	if (p < end && *p == '\r')
+		return end - p > 2 && p[1] == '\n' && is_wsp(p[2]) ? 2 : 0;
+	if (p < end && *p == '\n')
+		return end - p > 1 && is_wsp(p[1]) ? 1 : 0;
+	return 0;
+}
+
+/* RFC 5322 2.2.3: unfolding removes the line end and keeps the WSP. */
+void
+hdr_unfold(const char *value, size_t len, struct buf *out)
+{
+	const char *p = value, *end = value + len, *run = value;
+	size_t n;
+
+	while (p < end) {
+		n = fold_len(p, end);
+		if (n == 0) {
+			p++;
+			continue;
+		}
+		buf_append(out, run, (size_t)(p - run));
+		p += n;
+		run = p;
+	}
+	buf_append(out, run, (size_t)(p - run));
+}
+
+size_t
+hdr_longest_line(const char *buf, size_t len)
+{
+	const char *p = buf, *end = buf + len;
+	struct line l;
+	size_t max = 0;
+
+	while (p < end) {
+		line_at(p, end, &l);
+		if (l.len > max)
+			max = l.len;
+		p = l.next;
+	}
+	return max;
+}
