@@ -139,8 +139,8 @@ static int
 fail(struct parser *p, const char *what)
 {
 	if (is_ctl(peek(p)))
-		return err_set(
-		    p->e, ERR_DATA, "control character at offset %zu", p->pos);
+		return err_set(p->e, ERR_DATA,
+		    "control character at offset %zu", p->pos);
 	return err_set(p->e, ERR_DATA, "%s at offset %zu", what, p->pos);
 }
 
@@ -413,8 +413,8 @@ static void
 make_addr(struct addr *a, const struct buf *local, const char *domain,
     size_t start, size_t end, int angle)
 {
-	a->local = addr_quote_local(
-	    local->data != NULL ? local->data : "", local->len);
+	a->local = addr_quote_local(local->data != NULL ? local->data : "",
+	    local->len);
 	a->domain = domain != NULL ? xstrdup(domain) : NULL;
 	if (a->domain != NULL)
 		a->spec = xasprintf("%s@%s", a->local, a->domain);
@@ -563,8 +563,8 @@ parse_group(struct parser *p, struct addr_list *l)
  * "@" (3.4.1 addr-spec), or a bare login name.
  */
 static int
-parse_after_words(
-    struct parser *p, const struct words *w, struct addr_list *l, enum ctx c)
+parse_after_words(struct parser *p, const struct words *w, struct addr_list *l,
+    enum ctx c)
 {
 	struct addr a;
 	int next = peek(p);

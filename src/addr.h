@@ -52,8 +52,8 @@ struct addr_list {
  * and its offset) and -1 is returned; no fragment of a bad list is ever
  * returned.
  */
-int addr_parse_list(
-    const char *s, size_t len, struct addr_list *out, struct err *e);
+int addr_parse_list(const char *s, size_t len, struct addr_list *out,
+    struct err *e);
 
 /*
  * Parse a single address given on the command line or in the

@@ -102,8 +102,8 @@ envelope_add_rcpt(struct envelope *env, const char *addr)
 			return;
 	if (env->nrcpts == env->rcptcap) {
 		env->rcptcap = env->rcptcap ? env->rcptcap * 2 : 8;
-		env->rcpts = xreallocarray(
-		    env->rcpts, env->rcptcap, sizeof(*env->rcpts));
+		env->rcpts = xreallocarray(env->rcpts, env->rcptcap,
+		    sizeof(*env->rcpts));
 	}
 	memset(&env->rcpts[env->nrcpts], 0, sizeof(env->rcpts[0]));
 	env->rcpts[env->nrcpts].addr = xstrdup(addr);
@@ -165,8 +165,8 @@ envelope_sender(struct envelope *env, const struct options *o, struct conf *c,
 
 /* Add every address of a parsed list, qualified. */
 static int
-add_list(
-    struct envelope *env, struct addr_list *l, struct conf *c, struct err *e)
+add_list(struct envelope *env, struct addr_list *l, struct conf *c,
+    struct err *e)
 {
 	size_t i;
 	char *spec;
@@ -187,8 +187,8 @@ add_list(
 /* A recipient argument: an address list ("a@x,b@y" is how cron passes
  * MAILTO).  Controls are refused before parsing: no folding here. */
 static int
-add_argument(
-    struct envelope *env, const char *arg, struct conf *c, struct err *e)
+add_argument(struct envelope *env, const char *arg, struct conf *c,
+    struct err *e)
 {
 	struct addr_list l = ADDR_LIST_INIT;
 	const unsigned char *p;
@@ -225,8 +225,8 @@ add_field(struct envelope *env, const struct hdr_field *f, struct conf *c,
 	int rc;
 
 	if (addr_parse_list(f->value, f->valuelen, &l, e) < 0)
-		return err_prefix(
-		    e, "malformed %.*s header", (int)f->namelen, f->name);
+		return err_prefix(e, "malformed %.*s header", (int)f->namelen,
+		    f->name);
 	rc = add_list(env, &l, c, e);
 	addr_list_free(&l);
 	if (rc < 0)

@@ -56,8 +56,8 @@ judge_local(const struct smtp_result *r, struct err *e)
 	case LOCAL_READ:
 		return err_set(e, ERR_IO, "%s", r->local_msg);
 	case LOCAL_TOO_BIG:
-		return err_set(
-		    e, ERR_UNAVAILABLE, "%s: %s", r->relay, r->local_msg);
+		return err_set(e, ERR_UNAVAILABLE, "%s: %s", r->relay,
+		    r->local_msg);
 	default:
 		return err_set(e, ERR_TEMP, "%s: %s%s: %s", r->relay,
 		    r->dot_sent ? "no reply after " : "", stage,
@@ -66,8 +66,8 @@ judge_local(const struct smtp_result *r, struct err *e)
 }
 
 int
-outcome_judge(
-    const struct smtp_result *r, const struct envelope *env, struct err *e)
+outcome_judge(const struct smtp_result *r, const struct envelope *env,
+    struct err *e)
 {
 	enum err_kind kind;
 	char *text;

@@ -22,8 +22,8 @@ struct smtp_result;
  *   ERR_NOUSER      every recipient refused with 5xx
  *   ERR_IO          the spooled message could not be read
  */
-int outcome_judge(
-    const struct smtp_result *r, const struct envelope *env, struct err *e);
+int outcome_judge(const struct smtp_result *r, const struct envelope *env,
+    struct err *e);
 
 /* Is the failure e (from outcome_judge) worth another try later? */
 int outcome_is_temporary(const struct err *e);

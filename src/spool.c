@@ -24,8 +24,8 @@ write_all(int fd, const char *p, size_t n, struct err *e)
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0)
-			return err_sys(
-			    e, ERR_IO, "cannot write the spool file");
+			return err_sys(e, ERR_IO,
+			    "cannot write the spool file");
 		p += w;
 		n -= (size_t)w;
 	}

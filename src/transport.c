@@ -331,8 +331,8 @@ set_fixed_options(struct transport *t)
 #if HAVE_DECL_CURLOPT_PROTOCOLS_STR
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
 #else
-	curl_easy_setopt(
-	    h, CURLOPT_PROTOCOLS, (long)(CURLPROTO_SMTP | CURLPROTO_SMTPS));
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS,
+	    (long)(CURLPROTO_SMTP | CURLPROTO_SMTPS));
 #endif
 	/* libcurl would obey all_proxy & co. from the environment. */
 	curl_easy_setopt(h, CURLOPT_PROXY, "");

@@ -52,8 +52,8 @@ struct smtp_result {
 };
 
 /* Receives each line of the conversation for -v: dir is '<', '>' or '*'. */
-typedef void (*transport_trace_fn)(
-    void *arg, char dir, const char *line, size_t len);
+typedef void (
+    *transport_trace_fn)(void *arg, char dir, const char *line, size_t len);
 
 struct transport;
 

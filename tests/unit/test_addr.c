@@ -346,15 +346,15 @@ test_unqualified(void)
 {
 	check_one_addr("root (Cron Daemon)", "root", NULL, 0,
 	    "unqualified: root (Cron Daemon)");
-	check_one_addr(
-	    "Anacron <root>", "root", NULL, 1, "unqualified: Anacron <root>");
+	check_one_addr("Anacron <root>", "root", NULL, 1,
+	    "unqualified: Anacron <root>");
 	check_one_addr("to4", "to4", NULL, 0, "unqualified: to4");
 	check_one_addr("_cron-failure", "_cron-failure", NULL, 0,
 	    "unqualified: _cron-failure");
-	check_one_addr(
-	    " <fail2ban> ", "fail2ban", NULL, 1, "unqualified: <fail2ban>");
-	check_one_addr(
-	    "first.last", "first.last", NULL, 0, "unqualified: first.last");
+	check_one_addr(" <fail2ban> ", "fail2ban", NULL, 1,
+	    "unqualified: <fail2ban>");
+	check_one_addr("first.last", "first.last", NULL, 0,
+	    "unqualified: first.last");
 	check_invalid("-oops", "", "unqualified: leading - refused");
 	check_invalid("\"root\".x#y", "", "unqualified: # refused");
 	check_invalid("<jdoe#machine.example>", "",
@@ -390,10 +390,10 @@ test_controls(void)
 	    "final CRLF refused");
 	check_error("a@b.c\r\nd", 8, "control character at offset 5",
 	    "CRLF not followed by WSP refused");
-	check_error(
-	    "a@b\0.c", 6, "control character at offset 3", "NUL refused");
-	check_error(
-	    "a@b.c\x7f", 6, "control character at offset 5", "DEL refused");
+	check_error("a@b\0.c", 6, "control character at offset 3",
+	    "NUL refused");
+	check_error("a@b.c\x7f", 6, "control character at offset 5",
+	    "DEL refused");
 	check_error("\"a\x01\"@b.c", 8, "control character at offset 2",
 	    "control in a quoted string refused");
 	check_error("(x\x1b)a@b.c", 9, "control character at offset 2",
@@ -421,8 +421,8 @@ test_errors(void)
 	check_error("G: a@b", 6, "\";\"", "error: group without ;");
 	check_error("G: a@b; c@d", 11, "expected \",\" or end of list",
 	    "error: no comma after a group");
-	check_error(
-	    "G: H: a@b;;", 11, "group not allowed", "error: nested group");
+	check_error("G: H: a@b;;", 11, "group not allowed",
+	    "error: nested group");
 	check_error("<>", 2, "empty address", "error: <> in a list");
 	check_error("a@b.", 4, "expected domain", "error: trailing dot");
 	check_error("a@", 2, "expected domain", "error: no domain");
@@ -451,8 +451,8 @@ test_more_valid(void)
 }
 
 static void
-check_parse_one(
-    const char *s, int allow_null, const char *want, const char *name)
+check_parse_one(const char *s, int allow_null, const char *want,
+    const char *name)
 {
 	struct err e = {ERR_NONE, NULL};
 	struct addr a = {NULL, NULL, NULL, 0, 0, 0};

@@ -47,8 +47,8 @@ main(void)
 	}
 	{
 		char *v[] = {"sendmail", "-i", "root", "-v", NULL};
-		is_int(
-		    parse(&o, &e, v), 0, "options end at the first recipient");
+		is_int(parse(&o, &e, v), 0,
+		    "options end at the first recipient");
 		is_int((long long)o.nrcpts, 2, "a later -v is a recipient");
 	}
 	{

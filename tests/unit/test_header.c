@@ -113,8 +113,8 @@ check_message(const char *file, size_t nfields)
 	snprintf(name, sizeof(name), "%s: fields are contiguous", file);
 	ok(contiguous, name);
 	blank = strstr(msg, "\r\n\r\n");
-	snprintf(
-	    name, sizeof(name), "%s: header section ends at blank line", file);
+	snprintf(name, sizeof(name), "%s: header section ends at blank line",
+	    file);
 	ok(blank != NULL && want_raw == blank + 2 &&
 	        hdr_section_len(msg, len) == (size_t)(blank + 4 - msg),
 	    name);
@@ -242,8 +242,8 @@ check_section(const char *s, size_t nfields, size_t seclen, const char *name)
 	snprintf(full, sizeof(full), "%s: %zu fields", name, nfields);
 	is_int((long long)n, (long long)nfields, full);
 	snprintf(full, sizeof(full), "%s: section length", name);
-	is_int(
-	    (long long)hdr_section_len(s, strlen(s)), (long long)seclen, full);
+	is_int((long long)hdr_section_len(s, strlen(s)), (long long)seclen,
+	    full);
 }
 
 static void
@@ -329,8 +329,8 @@ test_longest_line(void)
 
 	is_int((long long)hdr_longest_line("ab\r\nabcd\r\nabc", 13), 4,
 	    "longest line, CRLF excluded");
-	is_int(
-	    (long long)hdr_longest_line("ab\nabc\n", 7), 3, "longest line, LF");
+	is_int((long long)hdr_longest_line("ab\nabc\n", 7), 3,
+	    "longest line, LF");
 	is_int((long long)hdr_longest_line("abcdef", 6), 6,
 	    "longest line without a newline");
 	is_int((long long)hdr_longest_line("", 0), 0, "longest line, empty");

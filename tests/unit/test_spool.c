@@ -20,8 +20,8 @@ struct result {
 
 /* Spool input in chunks of chunk octets (0: all at once). */
 static void
-spool_in(
-    const char *in, size_t len, int dot_ends, size_t chunk, struct result *r)
+spool_in(const char *in, size_t len, int dot_ends, size_t chunk,
+    struct result *r)
 {
 	struct spool sp;
 	struct err e = {0};
@@ -70,8 +70,8 @@ check(const char *name, const char *in, int dot_ends, const char *want)
 }
 
 static void
-check_head(
-    const char *name, const char *in, const char *head, long long body_off)
+check_head(const char *name, const char *in, const char *head,
+    long long body_off)
 {
 	struct result r;
 	char label[256];
@@ -118,8 +118,8 @@ main(void)
 	check_head("folded", "To: x,\n y\n\nb\n", "To: x,\r\n y\r\n\r\n", 14);
 	check_head("no blank line", "To: x\nbody line\nmore\n", "To: x\r\n", 7);
 	check_head("no header", "just text\n", "", 0);
-	check_head(
-	    "obs WSP before colon", "To  : x\n\nb\n", "To  : x\r\n\r\n", 11);
+	check_head("obs WSP before colon", "To  : x\n\nb\n", "To  : x\r\n\r\n",
+	    11);
 
 	spool_in("To: x\n\nabc\xc3\xa9\n12345\n", 19, 0, 0, &r);
 	ok(r.has8bit && !r.hasnul, "8-bit octet noticed");
