@@ -11,7 +11,7 @@ const char cli_usage[] =
     "               [--] [recipient ...] < message\n"
     "       mailout --help | --version\n";
 
-enum { OPT_HELP = 256, OPT_VERSION };
+enum { OPT_HELP = 256, OPT_VERSION, OPT_JSON };
 
 /*
  * Sendmail's option letters, as Postfix's sendmail(1) knows them.  A
@@ -25,6 +25,7 @@ static const char optstring[] =
 static const struct option longopts[] = {
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
+    {"json", no_argument, NULL, OPT_JSON},
     {NULL, 0, NULL, 0},
 };
 
@@ -36,15 +37,34 @@ cli_mode(struct options *o, const char *arg, struct err *e)
 		o->mode = MODE_SUBMIT;
 		return 0;
 	}
+	if (strcmp(arg, "p") == 0) {
+		o->mode = MODE_LIST;
+		return 0;
+	}
 	return err_set(e, ERR_USAGE, "-b%s: unsupported operation mode", arg);
 }
 
-/* -oX: sendmail's long-form options; only "i" changes anything. */
+/* -oX: sendmail's long-form options; "i" and "dq" change anything. */
 static void
 cli_option(struct options *o, const char *arg)
 {
 	if (strcmp(arg, "i") == 0)
 		o->iflag = 1;
+	else if (strcmp(arg, "dq") == 0)
+		o->queue_only = 1;
+}
+
+/* -q, -qIid, -qRsite, -qSsender; an interval (-q30m) is ignored. */
+static void
+cli_queue(struct options *o, const char *arg)
+{
+	o->mode = MODE_RUNQ;
+	if (arg == NULL)
+		return;
+	if (arg[0] == 'I' && arg[1] != '\0')
+		o->runq_id = arg + 1;
+	else if (arg[0] == 'R' || arg[0] == 'S')
+		o->runq_all = 1;
 }
 
 static int
@@ -69,6 +89,9 @@ cli_flag(struct options *o, int c, const char *arg, struct err *e)
 	case 'o':
 		cli_option(o, arg);
 		break;
+	case 'q':
+		cli_queue(o, arg);
+		break;
 	case 't':
 		o->tflag = 1;
 		break;
@@ -81,6 +104,9 @@ cli_flag(struct options *o, int c, const char *arg, struct err *e)
 	case OPT_VERSION:
 		o->mode = MODE_VERSION;
 		break;
+	case OPT_JSON:
+		o->json = 1;
+		break;
 	default:
 		/* Legacy flags that change nothing here. */
 		break;
@@ -91,19 +117,25 @@ cli_flag(struct options *o, int c, const char *arg, struct err *e)
 int
 cli_parse(int argc, char **argv, struct options *o, struct err *e)
 {
+	const char *name = strrchr(argv[0], '/');
 	int c;
 
 	memset(o, 0, sizeof(*o));
-	o->mode = MODE_SUBMIT;
+	/* Invoked as "mailq", list the queue (sendmail's convention). */
+	name = name != NULL ? name + 1 : argv[0];
+	o->mode = strcmp(name, "mailq") == 0 ? MODE_LIST : MODE_SUBMIT;
 	opterr = 0;
 	optind = 0; /* GNU: full re-initialisation, for repeated calls */
 	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
+		if (c == '?' && optopt == 0)
+			return err_set(e, ERR_USAGE, "unknown option %s",
+			    argv[optind - 1]);
 		if (c == '?')
 			return err_set(e, ERR_USAGE, "unknown option -%c",
-			    optopt ? optopt : '?');
+			    optopt);
 		if (c == ':')
-			return err_set(
-			    e, ERR_USAGE, "option -%c needs a value", optopt);
+			return err_set(e, ERR_USAGE, "option -%c needs a value",
+			    optopt);
 		if (cli_flag(o, c, optarg, e) < 0)
 			return -1;
 	}

@@ -11,6 +11,8 @@ struct err;
 
 enum mode {
 	MODE_SUBMIT, /* read a message on stdin and send it (-bm) */
+	MODE_RUNQ, /* run the queue (-q) */
+	MODE_LIST, /* list the queue (-bp, mailq) */
 	MODE_HELP,
 	MODE_VERSION
 };
@@ -23,6 +25,10 @@ struct options {
 	int tflag; /* -t: recipients from the headers */
 	int iflag; /* -i / -oi: a lone "." does not end input */
 	int verbose; /* -v: show the SMTP conversation */
+	int queue_only; /* -odq: queue without trying */
+	int runq_all; /* -qR..., -qS...: every entry, due or not */
+	const char *runq_id; /* -qIid: this entry only */
+	int json; /* mailq --json */
 	char **rcpts; /* recipient arguments, as given */
 	size_t nrcpts;
 };

@@ -97,32 +97,32 @@ set_hostish(const config_setting_t *s, char **out, struct err *e)
 }
 
 static int
-set_host(
-    struct conf *c, struct account *a, const config_setting_t *s, struct err *e)
+set_host(struct conf *c, struct account *a, const config_setting_t *s,
+    struct err *e)
 {
 	(void)c;
 	return set_hostish(s, &a->host, e);
 }
 
 static int
-set_helo(
-    struct conf *c, struct account *a, const config_setting_t *s, struct err *e)
+set_helo(struct conf *c, struct account *a, const config_setting_t *s,
+    struct err *e)
 {
 	(void)c;
 	return set_hostish(s, &a->helo, e);
 }
 
 static int
-set_domain(
-    struct conf *c, struct account *a, const config_setting_t *s, struct err *e)
+set_domain(struct conf *c, struct account *a, const config_setting_t *s,
+    struct err *e)
 {
 	(void)a;
 	return set_hostish(s, &c->domain, e);
 }
 
 static int
-set_port(
-    struct conf *c, struct account *a, const config_setting_t *s, struct err *e)
+set_port(struct conf *c, struct account *a, const config_setting_t *s,
+    struct err *e)
 {
 	long long v = config_setting_get_int64(s);
 
@@ -136,8 +136,8 @@ set_port(
 }
 
 static int
-set_tls(
-    struct conf *c, struct account *a, const config_setting_t *s, struct err *e)
+set_tls(struct conf *c, struct account *a, const config_setting_t *s,
+    struct err *e)
 {
 	const char *v = config_setting_get_string(s);
 
@@ -149,14 +149,14 @@ set_tls(
 	else if (strcmp(v, "none") == 0)
 		a->tls = TLS_NONE;
 	else
-		return conf_error(
-		    e, s, "'tls' must be \"starttls\", \"tls\" or \"none\"");
+		return conf_error(e, s,
+		    "'tls' must be \"starttls\", \"tls\" or \"none\"");
 	return 0;
 }
 
 static int
-set_from(
-    struct conf *c, struct account *a, const config_setting_t *s, struct err *e)
+set_from(struct conf *c, struct account *a, const config_setting_t *s,
+    struct err *e)
 {
 	struct addr ad;
 	struct err ae = {0};
@@ -176,8 +176,8 @@ set_from(
 }
 
 static int
-set_queue_dir(
-    struct conf *c, struct account *a, const config_setting_t *s, struct err *e)
+set_queue_dir(struct conf *c, struct account *a, const config_setting_t *s,
+    struct err *e)
 {
 	(void)a;
 	if (get_string(s, &c->queue_dir, e) < 0)
@@ -187,9 +187,130 @@ set_queue_dir(
 	return 0;
 }
 
+/*
+ * Durations: an integer of seconds, or a string with a unit: "90s",
+ * "30m", "4h", "5d".
+ */
 static int
-set_name(
-    struct conf *c, struct account *a, const config_setting_t *s, struct err *e)
+set_duration(const config_setting_t *s, long *out, struct err *e)
+{
+	const char *name = config_setting_name(s), *v;
+	long long n;
+	const char *end = "";
+
+	if (config_setting_type(s) == CONFIG_TYPE_INT) {
+		n = config_setting_get_int(s);
+	} else if (config_setting_type(s) == CONFIG_TYPE_INT64) {
+		n = config_setting_get_int64(s);
+	} else if (config_setting_type(s) == CONFIG_TYPE_STRING) {
+		char *p;
+
+		v = config_setting_get_string(s);
+		n = strtoll(v, &p, 10);
+		end = p == v ? "?" : p;
+	} else {
+		return conf_error(e, s,
+		    "'%s' must be a duration such as 300 or \"5m\"", name);
+	}
+	switch (*end) {
+	case 'd':
+		n *= 24;
+		/* FALLTHROUGH */
+	case 'h':
+		n *= 60;
+		/* FALLTHROUGH */
+	case 'm':
+		n *= 60;
+		/* FALLTHROUGH */
+	case 's':
+		end++;
+		break;
+	default:
+		break;
+	}
+	if (*end != '\0' || n < 1 || n > 365LL * 24 * 3600)
+		return conf_error(e, s,
+		    "'%s' must be a duration from 1s to 365d, such as 300 or "
+		    "\"5m\"",
+		    name);
+	*out = (long)n;
+	return 0;
+}
+
+static int
+set_queue_lifetime(struct conf *c, struct account *a,
+    const config_setting_t *s, struct err *e)
+{
+	(void)a;
+	return set_duration(s, &c->queue_lifetime, e);
+}
+
+static int
+set_retry_min(struct conf *c, struct account *a, const config_setting_t *s,
+    struct err *e)
+{
+	(void)a;
+	return set_duration(s, &c->retry_min, e);
+}
+
+static int
+set_retry_max(struct conf *c, struct account *a, const config_setting_t *s,
+    struct err *e)
+{
+	(void)a;
+	return set_duration(s, &c->retry_max, e);
+}
+
+static int
+set_bounce(struct conf *c, struct account *a, const config_setting_t *s,
+    struct err *e)
+{
+	(void)a;
+	(void)e;
+	c->bounce = config_setting_get_bool(s);
+	return 0;
+}
+
+static int
+set_bounce_to(struct conf *c, struct account *a, const config_setting_t *s,
+    struct err *e)
+{
+	struct addr ad;
+	struct err ae = {0};
+
+	(void)a;
+	if (get_string(s, &c->bounce_to, e) < 0)
+		return -1;
+	if (addr_parse_one(c->bounce_to, &ad, 0, &ae) < 0) {
+		conf_error(e, s, "'bounce_to': %s", ae.msg);
+		err_clear(&ae);
+		return -1;
+	}
+	if (ad.domain == NULL) {
+		addr_free(&ad);
+		return conf_error(e, s, "'bounce_to' needs a domain");
+	}
+	free(c->bounce_to);
+	c->bounce_to = xstrdup(ad.spec);
+	addr_free(&ad);
+	return 0;
+}
+
+static int
+set_logfile(struct conf *c, struct account *a, const config_setting_t *s,
+    struct err *e)
+{
+	(void)a;
+	if (get_string(s, &c->logfile, e) < 0)
+		return -1;
+	if (c->logfile[0] != '/')
+		return conf_error(e, s, "'logfile' must be an absolute path");
+	return 0;
+}
+
+static int
+set_name(struct conf *c, struct account *a, const config_setting_t *s,
+    struct err *e)
 {
 	size_t i;
 
@@ -200,15 +321,15 @@ set_name(
 	for (i = 0; i < c->naccounts; i++)
 		if (&c->accounts[i] != a && c->accounts[i].name != NULL &&
 		    strcmp(c->accounts[i].name, a->name) == 0)
-			return conf_error(
-			    e, s, "a second account named '%s'", a->name);
+			return conf_error(e, s, "a second account named '%s'",
+			    a->name);
 	return 0;
 }
 
 /* match = ( "root@*", "*@example.org" );  also a single string. */
 static int
-set_match(
-    struct conf *c, struct account *a, const config_setting_t *s, struct err *e)
+set_match(struct conf *c, struct account *a, const config_setting_t *s,
+    struct err *e)
 {
 	int i, n = config_setting_length(s);
 
@@ -241,14 +362,20 @@ set_match(
 }
 
 static const struct key keys[] = {
+    {"bounce", CONFIG_TYPE_BOOL, set_bounce, TOP},
+    {"bounce_to", CONFIG_TYPE_STRING, set_bounce_to, TOP},
     {"domain", CONFIG_TYPE_STRING, set_domain, TOP},
     {"from", CONFIG_TYPE_STRING, set_from, BOTH},
     {"helo", CONFIG_TYPE_STRING, set_helo, BOTH},
     {"host", CONFIG_TYPE_STRING, set_host, BOTH},
+    {"logfile", CONFIG_TYPE_STRING, set_logfile, TOP},
     {"match", CONFIG_TYPE_LIST, set_match, ACCOUNT},
     {"name", CONFIG_TYPE_STRING, set_name, ACCOUNT},
     {"port", CONFIG_TYPE_INT, set_port, BOTH},
     {"queue_dir", CONFIG_TYPE_STRING, set_queue_dir, TOP},
+    {"queue_lifetime", CONFIG_TYPE_NONE, set_queue_lifetime, TOP},
+    {"retry_max", CONFIG_TYPE_NONE, set_retry_max, TOP},
+    {"retry_min", CONFIG_TYPE_NONE, set_retry_min, TOP},
     {"tls", CONFIG_TYPE_STRING, set_tls, BOTH},
     {NULL, 0, NULL, 0},
 };
@@ -276,7 +403,7 @@ type_name(int type)
 static int
 type_ok(int want, int got)
 {
-	return got == want ||
+	return want == CONFIG_TYPE_NONE || got == want ||
 	    (want == CONFIG_TYPE_INT && got == CONFIG_TYPE_INT64) ||
 	    (want == CONFIG_TYPE_LIST &&
 	        (got == CONFIG_TYPE_ARRAY || got == CONFIG_TYPE_STRING));
@@ -308,8 +435,8 @@ conf_setting(struct conf *c, struct account *a, const config_setting_t *s,
 		return conf_error(e, s, "'%s' cannot be set %s", name,
 		    where == TOP ? "outside an account" : "in an account");
 	if (!type_ok(k->type, type))
-		return conf_error(
-		    e, s, "'%s' must be %s", name, type_name(k->type));
+		return conf_error(e, s, "'%s' must be %s", name,
+		    type_name(k->type));
 	return k->set(c, a, s, e);
 }
 
@@ -345,6 +472,10 @@ conf_defaults(struct conf *c)
 	memset(c, 0, sizeof(*c));
 	c->acct.tls = TLS_STARTTLS;
 	c->queue_dir = xstrdup(QUEUEDIR);
+	c->queue_lifetime = 5 * 24 * 3600;
+	c->retry_min = 5 * 60;
+	c->retry_max = 60 * 60;
+	c->bounce = 1;
 }
 
 /* RFC 8314 3.3 (465), RFC 6409 (587), RFC 5321 (25). */
@@ -397,8 +528,8 @@ conf_one_account(struct conf *c, const config_setting_t *root,
 	}
 	n = config_setting_length(g);
 	for (i = 0; i < n; i++)
-		if (conf_setting(
-		        c, a, config_setting_get_elem(g, i), ACCOUNT, e) < 0)
+		if (conf_setting(c, a, config_setting_get_elem(g, i), ACCOUNT,
+		        e) < 0)
 			return -1;
 	if (a->name == NULL)
 		return conf_error(e, g, "an account needs a 'name'");
@@ -417,8 +548,8 @@ conf_accounts(struct conf *c, const config_setting_t *root,
 		    "'accounts' must be a list: "
 		    "( { ... }, { ... } )");
 	for (i = 0; i < n; i++)
-		if (conf_one_account(
-		        c, root, config_setting_get_elem(list, i), e) < 0)
+		if (conf_one_account(c, root, config_setting_get_elem(list, i),
+		        e) < 0)
 			return -1;
 	return 0;
 }
@@ -494,8 +625,8 @@ match_pattern(const char *pat, const char *s)
 }
 
 const struct account *
-conf_account(
-    const struct conf *c, const char *name, const char *sender, struct err *e)
+conf_account(const struct conf *c, const char *name, const char *sender,
+    struct err *e)
 {
 	size_t i, j;
 
@@ -557,6 +688,8 @@ conf_free(struct conf *c)
 	free(c->domain);
 	free(c->fqdn);
 	free(c->queue_dir);
+	free(c->bounce_to);
+	free(c->logfile);
 	account_free(&c->acct);
 	while (c->naccounts > 0)
 		account_free(&c->accounts[--c->naccounts]);

@@ -35,6 +35,12 @@ struct conf {
 	char *domain; /* NULL: not set, see conf_domain() */
 	char *fqdn; /* this host's name, looked up once by conf_helo() */
 	char *queue_dir;
+	long queue_lifetime; /* seconds before a queued message is given up */
+	long retry_min; /* first wait after a temporary failure */
+	long retry_max; /* the longest wait between attempts */
+	int bounce; /* send delivery status notifications */
+	char *bounce_to; /* send them here instead of the sender */
+	char *logfile; /* also log here, NULL: syslog only */
 	struct account acct; /* the top-level (default) account */
 	struct account *accounts;
 	size_t naccounts;
@@ -55,8 +61,8 @@ int conf_load(const char *path, struct conf *c, struct err *e);
  * "match" matches the envelope sender, else the top-level one.  Returns
  * NULL with e set (ERR_USAGE) when no account has that name.
  */
-const struct account *conf_account(
-    const struct conf *c, const char *name, const char *sender, struct err *e);
+const struct account *conf_account(const struct conf *c, const char *name,
+    const char *sender, struct err *e);
 
 /* The mail domain: "domain", else /etc/mailname, else the host's FQDN. */
 const char *conf_domain(struct conf *c);

@@ -1,14 +1,15 @@
 /*
- * The log: one line per message (and per delivery attempt) to syslog,
- * facility mail.  Diagnostics that must not reach stdout or stderr (the
- * -bs mode) go here too.
+ * The log: one line per delivery attempt and per queued message, to
+ * syslog (facility mail) and, when "logfile" is set, to that file too.
+ * Diagnostics that must not reach stdout or stderr (-bs mode) go here.
  */
 #ifndef MAILOUT_LOG_H
 #define MAILOUT_LOG_H
 
 #include <syslog.h>
 
-void log_open(void);
+/* logfile may be NULL. */
+void log_open(const char *logfile);
 
 void
 log_msg(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

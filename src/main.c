@@ -15,14 +15,18 @@
 
 #include "cli.h"
 #include "conf.h"
+#include "deliver.h"
 #include "envelope.h"
 #include "err.h"
 #include "exitcode.h"
 #include "log.h"
-#include "outcome.h"
+#include "mailq.h"
+#include "queue.h"
 #include "rewrite.h"
+#include "runq.h"
 #include "spool.h"
 #include "transport.h"
+#include "xalloc.h"
 
 /*
  * fds 0-2 may arrive closed (GNU mailutils closes stderr); the first file
@@ -58,89 +62,144 @@ trace_stderr(void *arg, char dir, const char *line, size_t len)
 	fprintf(stderr, "%c %.*s\n", dir, (int)len, line);
 }
 
-/* Where the message is spooled: the queue's file system if possible. */
-static const char *
+/* Spool in the queue's tmp/ (queueing then copies on one file system). */
+static char *
 spool_dir(const struct conf *c)
 {
-	struct stat st;
+	char *tmp = xasprintf("%s/tmp", c->queue_dir);
+	struct err e = {0};
 
-	if (stat(c->queue_dir, &st) == 0 && S_ISDIR(st.st_mode) &&
-	    access(c->queue_dir, W_OK) == 0)
-		return c->queue_dir;
-	return "/tmp";
+	if (access(tmp, W_OK) == 0 ||
+	    (queue_init(c->queue_dir, &e) == 0 && access(tmp, W_OK) == 0))
+		return tmp;
+	err_clear(&e);
+	free(tmp);
+	return xstrdup("/tmp");
 }
 
-/* Tell about each recipient the relay did not take. */
+/*
+ * After a message went out, mail that waited for the relay leaves too: a
+ * detached process runs the due queue while the caller goes on.
+ */
 static void
-report_rcpts(const struct envelope *env)
+kick_queue(struct deliverer *d)
 {
-	size_t i;
+	struct runq_opts o = {0, NULL};
+	struct err e = {0};
+	int fd;
 
-	for (i = 0; i < env->nrcpts; i++)
-		if (env->rcpts[i].state != RCPT_SENT)
-			fprintf(stderr, "mailout: <%s>: not delivered: %s\n",
-			    env->rcpts[i].addr,
-			    env->rcpts[i].reply ? env->rcpts[i].reply
-			                        : "(no reply)");
+	if (!queue_nonempty(d->conf->queue_dir) || fork() != 0)
+		return;
+	if (setsid() < 0 || fork() != 0)
+		_exit(0);
+	fd = open("/dev/null", O_RDWR);
+	dup2(fd, STDIN_FILENO);
+	dup2(fd, STDOUT_FILENO);
+	dup2(fd, STDERR_FILENO);
+	/* The parent's connections are not ours to close (QUIT). */
+	d->conns = NULL;
+	d->nconns = 0;
+	d->trace = NULL;
+	queue_run(d, &o, &e);
+	_exit(0);
 }
 
 static int
-deliver(const struct options *o, struct conf *c, struct envelope *env,
-    struct outmsg *m, struct err *e)
+send_message(const struct options *o, struct deliverer *d, struct envelope *env,
+    struct outmsg *m, const struct spool *sp, struct err *e)
 {
-	const struct account *a;
-	struct transport *t;
-	struct smtp_result r;
+	struct submission s;
 	struct msgsrc src;
-	int rc;
+	char qid[QUEUE_ID_MAX], *note = NULL;
 
-	a = conf_account(c, o->account, env->sender, e);
-	if (a == NULL)
-		return -1;
-	t = transport_new(a, conf_helo(c, a), e);
-	if (t == NULL)
-		return -1;
-	if (o->verbose)
-		transport_set_trace(t, trace_stderr, (void *)o);
+	memset(&s, 0, sizeof(s));
 	outmsg_source(m, &src);
-	rc = transport_send(t, env, &src, &r);
-	transport_free(t);
-	if (rc == 0 && outcome_judge(&r, env, e) < 0) {
-		/* Delivered to some: tell about the others, not an error. */
-		report_rcpts(env);
-		err_clear(e);
-	} else if (rc < 0) {
-		outcome_judge(&r, env, e);
-	}
-	log_msg(rc == 0 ? LOG_INFO : LOG_WARNING,
-	    "from=<%s> nrcpt=%zu relay=%s size=%lld status=%s%s%s", env->sender,
-	    env->nrcpts, r.relay, (long long)src.size,
-	    rc == 0 ? "sent" : "failed", rc == 0 ? "" : ": ",
-	    rc == 0 ? "" : e->msg);
-	smtp_result_free(&r);
-	return rc;
+	s.account = o->account;
+	s.env = env;
+	s.src = &src;
+	s.head = sp->head.data;
+	s.headlen = sp->head.len;
+	s.queue_only = o->queue_only;
+	if (deliver_new(d, &s, qid, &note, e) < 0)
+		return -1;
+	if (qid[0] != '\0')
+		fprintf(stderr, "mailout: queued as %s: %s\n", qid, note);
+	else if (note != NULL)
+		fprintf(stderr, "mailout: %s\n", note);
+	else
+		kick_queue(d);
+	free(note);
+	return 0;
 }
 
 static int
-submit(const struct options *o, struct conf *c)
+submit(const struct options *o, struct deliverer *d)
 {
+	struct conf *c = d->conf;
 	struct err e = {0};
 	struct spool sp;
 	struct envelope env = {0};
 	struct outmsg m = {0};
+	char *dir = spool_dir(c);
 	int status = EX_OK;
 
-	if (spool_open(&sp, spool_dir(c), !o->iflag, &e) < 0)
+	if (spool_open(&sp, dir, !o->iflag, &e) < 0) {
+		free(dir);
 		return report(&e);
+	}
+	free(dir);
 	if (spool_read_fd(&sp, STDIN_FILENO, &e) < 0 ||
 	    envelope_build(&env, o, c, sp.head.data, sp.head.len, &e) < 0 ||
 	    rewrite_message(&m, &sp, &env, o, c, &e) < 0 ||
-	    deliver(o, c, &env, &m, &e) < 0)
+	    send_message(o, d, &env, &m, &sp, &e) < 0)
 		status = report(&e);
 	outmsg_free(&m);
 	envelope_free(&env);
 	spool_close(&sp);
 	err_clear(&e);
+	return status;
+}
+
+static int
+run_queue(const struct options *o, struct deliverer *d)
+{
+	struct runq_opts ro = {o->runq_all, o->runq_id};
+	struct err e = {0};
+
+	if (queue_run(d, &ro, &e) < 0)
+		return report(&e);
+	return EX_OK;
+}
+
+static int
+list_queue(const struct options *o, struct conf *c)
+{
+	struct err e = {0};
+
+	if (mailq_print(stdout, c, o->json, getuid() == 0, getuid(), &e) < 0)
+		return report(&e);
+	return EX_OK;
+}
+
+static int
+run_mode(const struct options *o, struct conf *c)
+{
+	struct deliverer d;
+	struct err e = {0};
+	int status;
+
+	if (o->mode == MODE_LIST)
+		return list_queue(o, c);
+	if (transport_global_init(&e) < 0)
+		return report(&e);
+	deliverer_init(&d, c);
+	if (o->verbose) {
+		d.trace = trace_stderr;
+		d.trace_arg = (void *)o;
+	}
+	status = o->mode == MODE_RUNQ ? run_queue(o, &d) : submit(o, &d);
+	deliverer_free(&d);
+	transport_global_cleanup();
 	return status;
 }
 
@@ -169,11 +228,8 @@ main(int argc, char **argv)
 	}
 	if (conf_load(o.config_path, &c, &e) < 0)
 		return report(&e);
-	log_open();
-	if (transport_global_init(&e) < 0)
-		return report(&e);
-	status = submit(&o, &c);
-	transport_global_cleanup();
+	log_open(c.logfile);
+	status = run_mode(&o, &c);
 	conf_free(&c);
 	log_close();
 	return status;

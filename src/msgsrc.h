@@ -20,4 +20,14 @@ struct msgsrc {
 	off_t size; /* total octets, known in advance */
 };
 
+/* A source over bytes in memory (a bounce, a test message). */
+struct memsrc {
+	const char *p;
+	size_t len;
+	size_t pos;
+};
+
+void
+memsrc_init(struct memsrc *m, const char *p, size_t len, struct msgsrc *src);
+
 #endif

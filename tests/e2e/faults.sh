@@ -1,7 +1,8 @@
 #!/bin/sh
-# Each fault of the test relay, and the exit status it must give.
-# 0 accepted; 75 temporary (4xx, network, anything before MAIL); 69
-# permanent (5xx from MAIL on); 67 every recipient refused permanently.
+# Each fault of the test relay, and what mailout must do: deliver (exit
+# 0), queue a temporary failure (4xx, network, anything before MAIL: exit
+# 0, one entry in the queue), or refuse permanently (5xx from MAIL on:
+# 69; every recipient refused: 67).  The queue is then checked too.
 . "${srcdir:-.}/tests/e2e/lib.sh"
 
 cat >"$T/msg" <<'EOF2'
@@ -14,8 +15,9 @@ Subject: faults
 body
 EOF2
 
-# fault NAME STATUS STORED FAULT...: one relay with these faults, one
-# message to a@example.com and b@example.com.
+# fault NAME WANT STORED FAULT...: one relay with these faults, one
+# message to a@example.com and b@example.com.  WANT is an exit status, or
+# "queued": exit 0 and one entry in the queue.
 n=0
 fault() {
 	_name=$1 _want=$2 _stored=$3
@@ -26,43 +28,57 @@ fault() {
 		_args="$_args --fault '$_f'"
 	done
 	eval relay_start "\"\$T/f$n\"" $_args
-	conf "$T/f$n.conf" "$RELAY_PORT"
+	conf "$T/f$n.conf" "$RELAY_PORT" "queue_dir = \"$T/q$n\";"
 	"$MAILOUT" -C "$T/f$n.conf" -i a@example.com b@example.com \
 		<"$T/msg" 2>"$T/f$n.err"
-	is $? "$_want" "$_name: exit $_want"
+	_status=$?
+	_queued=$(ls "$T/q$n/q" 2>/dev/null | wc -l | tr -d ' ')
+	if [ "$_want" = queued ]; then
+		is "$_status/$_queued" "0/1" "$_name: exit 0, queued"
+		grep -q "^mailout: queued as " "$T/f$n.err"
+		ok $? "$_name: says it queued"
+	else
+		is "$_status/$_queued" "$_want/0" "$_name: exit $_want, not queued"
+	fi
 	is "$(count "$T/f$n")" "$_stored" "$_name: $_stored stored"
 	relay_stop "$T/f$n"
 }
 
 fault "no fault" 0 1
-fault "greeting 421" 75 0 'greeting=421 4.3.2 busy'
-fault "greeting 554" 75 0 'greeting=554 5.3.2 no service'
-fault "greeting dropped" 75 0 'greeting=drop'
+fault "greeting 421" queued 0 'greeting=421 4.3.2 busy'
+fault "greeting 554" queued 0 'greeting=554 5.3.2 no service'
+fault "greeting dropped" queued 0 'greeting=drop'
 fault "greeting delayed 1s" 0 1 'greeting=sleep:1'
-fault "EHLO 421" 75 0 'ehlo=421 4.3.2 closing'
-fault "EHLO 550" 75 0 'ehlo=550 5.5.1 go away'
-fault "EHLO dropped" 75 0 'ehlo=drop'
-fault "MAIL 451" 75 0 'mail=451 4.3.0 try later'
+fault "EHLO 421" queued 0 'ehlo=421 4.3.2 closing'
+fault "EHLO 550" queued 0 'ehlo=550 5.5.1 go away'
+fault "EHLO dropped" queued 0 'ehlo=drop'
+fault "MAIL 451" queued 0 'mail=451 4.3.0 try later'
 fault "MAIL 550" 69 0 'mail=550 5.7.1 sender refused'
-fault "MAIL dropped" 75 0 'mail=drop'
-fault "RCPT 450 for all" 75 0 'rcpt=450 4.2.0 mailbox busy'
+fault "MAIL dropped" queued 0 'mail=drop'
+fault "RCPT 450 for all" queued 0 'rcpt=450 4.2.0 mailbox busy'
 fault "RCPT 550 for all" 67 0 'rcpt=550 5.1.1 no such user'
-fault "RCPT 550 for one of two" 0 1 'rcpt:b@example.com=550 5.1.1 no such user'
-fault "RCPT dropped" 75 0 'rcpt=drop'
-fault "DATA 451" 75 0 'data=451 4.3.0 try later'
+# The other recipient gets it; the sender gets a bounce for the one.
+fault "RCPT 550 for one of two" 0 2 'rcpt:b@example.com=550 5.1.1 no such user'
+fault "RCPT dropped" queued 0 'rcpt=drop'
+fault "DATA 451" queued 0 'data=451 4.3.0 try later'
 fault "DATA 554" 69 0 'data=554 5.5.1 no valid recipients'
-fault "DATA dropped" 75 0 'data=drop'
-fault "message data dropped" 75 0 'body=drop'
-fault "end of data 451" 75 0 'eod=451 4.3.0 try later'
+fault "DATA dropped" queued 0 'data=drop'
+fault "message data dropped" queued 0 'body=drop'
+fault "end of data 451" queued 0 'eod=451 4.3.0 try later'
 fault "end of data 552" 69 0 'eod=552 5.3.4 message too big'
 fault "end of data 554" 69 0 'eod=554 5.7.1 spam'
-fault "end of data dropped" 75 0 'eod=drop'
+fault "end of data dropped" queued 0 'eod=drop'
 
 # The partial failure names the refused recipient and its reply.
 grep -q '<b@example.com>.*550 5.1.1' "$T/f14.err"
 ok $? "RCPT 550 for one: the refused recipient is named"
 printf '<a@example.com>\n' >"$T/want"
 same_file "$T/f14/msg.1/rcpt" "$T/want" "RCPT 550 for one: the other gets it"
+is "$(cat "$T/f14/msg.2/mail")" "<>" "RCPT 550 for one: a bounce from <>"
+is "$(cat "$T/f14/msg.2/rcpt")" "<$(id -un)@example.org>" \
+	"RCPT 550 for one: the bounce goes to the sender"
+grep -q '^Final-Recipient: rfc822; b@example.com' "$T/f14/msg.2/data"
+ok $? "RCPT 550 for one: the bounce names the refused recipient"
 grep -q '550 5.7.1 sender refused' "$T/f10.err"
 ok $? "MAIL 550: the relay's reply is shown"
 grep -q 'end of data' "$T/f23.err"
@@ -70,11 +86,21 @@ ok $? "dropped after the final dot: the stage is named"
 [ -d "$T/f23/dropped.1" ]
 ok $? "dropped after the final dot: the relay had the whole message"
 
-# Nothing listens.
-conf "$T/down.conf" "$(free_port)"
+# Nothing listens: queued.
+conf "$T/down.conf" "$(free_port)" "queue_dir = \"$T/qdown\";"
 "$MAILOUT" -C "$T/down.conf" -i a@example.com <"$T/msg" 2>"$T/down.err"
-is $? 75 "connection refused: exit 75"
+is "$?/$(ls "$T/qdown/q" | wc -l | tr -d ' ')" "0/1" \
+	"connection refused: exit 0, queued"
 grep -q 'connect' "$T/down.err"
 ok $? "connection refused: the stage is named"
+
+# Nothing listens and the queue cannot be written: exit 75, the one
+# status that means "not delivered, not queued".
+touch "$T/notadir"
+conf "$T/noq.conf" "$(free_port)" "queue_dir = \"$T/notadir\";"
+"$MAILOUT" -C "$T/noq.conf" -i a@example.com <"$T/msg" 2>"$T/noq.err"
+is $? 75 "relay down, queue unusable: exit 75"
+grep -q 'cannot be queued' "$T/noq.err"
+ok $? "relay down, queue unusable: says so"
 
 done_testing

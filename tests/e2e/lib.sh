@@ -117,22 +117,26 @@ free_port() {
 }
 
 # conf FILE PORT [extra lines...]: a configuration for a plain relay.
+# An extra line may replace a default (same name before " =").
 conf() {
 	_file=$1
 	_port=$2
 	shift 2
 	{
-		echo "host = \"127.0.0.1\";"
-		echo "port = $_port;"
-		echo "tls = \"none\";"
-		echo "domain = \"example.org\";"
-		echo "helo = \"client.example.org\";"
-		echo "queue_dir = \"$T/queue\";"
+		for _l in "host = \"127.0.0.1\";" "port = $_port;" \
+			"tls = \"none\";" "domain = \"example.org\";" \
+			"helo = \"client.example.org\";" \
+			"queue_dir = \"$T/queue\";"; do
+			_k=${_l%% =*}
+			for _x in "$@"; do
+				[ "${_x%% =*}" = "$_k" ] && _l=
+			done
+			[ -n "$_l" ] && echo "$_l"
+		done
 		for _l in "$@"; do
 			echo "$_l"
 		done
 	} >"$_file"
-	mkdir -p "$T/queue"
 }
 
 # count DIR: how many messages the relay in DIR accepted.

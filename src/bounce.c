@@ -1,0 +1,183 @@
+#include "config.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bounce.h"
+#include "buf.h"
+#include "conf.h"
+#include "deliver.h"
+#include "envelope.h"
+#include "err.h"
+#include "log.h"
+#include "mkhdr.h"
+#include "msgsrc.h"
+#include "xalloc.h"
+
+/* RFC 3463: the enhanced status code at the start of a reply's text. */
+static void
+status_code(const struct rcpt *r, int expired, char *out, size_t len)
+{
+	const char *t = r->reply ? r->reply : "";
+	size_t n;
+
+	if (strlen(t) > 4 && isdigit((unsigned char)t[0]))
+		t += 4;
+	n = strspn(t, "0123456789.");
+	if (n >= 5 && n < len && (t[0] == '2' || t[0] == '4' || t[0] == '5') &&
+	    t[1] == '.') {
+		memcpy(out, t, n);
+		out[n] = '\0';
+	} else {
+		/* 4.4.7: delivery time expired; 5.0.0: undefined failure. */
+		snprintf(out, len, "%s",
+		    expired || r->code / 100 == 4 ? "4.4.7" : "5.0.0");
+	}
+}
+
+/* Text that goes into the notification: one line, US-ASCII. */
+static void
+put_ascii(struct buf *b, const char *s)
+{
+	for (; s != NULL && *s != '\0'; s++)
+		buf_putc(b,
+		    (unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e ? ' '
+		                                                         : *s);
+}
+
+static void
+human_part(struct buf *out, const struct bounce *b, const char *mta)
+{
+	size_t i;
+
+	buf_printf(out, "This is the mail system at %s.\r\n\r\n", mta);
+	buf_puts(out,
+	    b->expired ? "Your message could not be delivered in "
+	                 "time to these recipients; mailout gave "
+	                 "up:\r\n\r\n"
+	               : "Your message could not be delivered to "
+	                 "these recipients:\r\n\r\n");
+	for (i = 0; i < b->nwhich; i++) {
+		const struct rcpt *r = &b->env->rcpts[b->which[i]];
+
+		buf_printf(out, "<%s>: ", r->addr);
+		put_ascii(out, r->reply ? r->reply : "no reply");
+		buf_puts(out, "\r\n");
+	}
+	buf_puts(out,
+	    "\r\nThe headers of your message follow this report.\r\n");
+}
+
+/* RFC 3464 2.2 and 2.3: per-message, then per-recipient fields. */
+static void
+status_part(struct buf *out, const struct bounce *b, const char *mta)
+{
+	char status[16];
+	size_t i;
+
+	buf_printf(out, "Reporting-MTA: dns; %s\r\n", mta);
+	if (b->id != NULL)
+		buf_printf(out, "X-Mailout-Queue-ID: %s\r\n", b->id);
+	buf_puts(out, "Arrival-Date: ");
+	mkhdr_date(out, b->arrival);
+	buf_puts(out, "\r\n");
+	for (i = 0; i < b->nwhich; i++) {
+		const struct rcpt *r = &b->env->rcpts[b->which[i]];
+
+		status_code(r, b->expired, status, sizeof(status));
+		buf_printf(out,
+		    "\r\nFinal-Recipient: rfc822; %s\r\n"
+		    "Action: failed\r\nStatus: %s\r\n",
+		    r->addr, status);
+		if (b->relay != NULL)
+			buf_printf(out, "Remote-MTA: dns; %s\r\n", b->relay);
+		if (r->reply != NULL) {
+			buf_puts(out, "Diagnostic-Code: smtp; ");
+			put_ascii(out, r->reply);
+			buf_puts(out, "\r\n");
+		}
+	}
+}
+
+void
+bounce_build(struct buf *out, const struct bounce *b, const char *to,
+    const char *domain, const char *mta, time_t now)
+{
+	struct buf boundary = BUF_INIT;
+
+	buf_printf(&boundary, "%lld.bounce/%s", (long long)now, mta);
+	buf_printf(out,
+	    "From: Mail Delivery System <MAILER-DAEMON@%s>\r\n"
+	    "To: <%s>\r\n"
+	    "Subject: Undelivered Mail Returned to Sender\r\n"
+	    "Date: ",
+	    domain, to);
+	mkhdr_date(out, now);
+	buf_puts(out, "\r\nMessage-ID: ");
+	mkhdr_msgid(out, domain);
+	/* RFC 3834 5: automatic replies must not be answered automatically. */
+	buf_printf(out,
+	    "\r\nAuto-Submitted: auto-replied\r\n"
+	    "MIME-Version: 1.0\r\n"
+	    "Content-Type: multipart/report; "
+	    "report-type=delivery-status;\r\n"
+	    "\tboundary=\"%s\"\r\n\r\n"
+	    "This is a MIME-encapsulated message.\r\n\r\n"
+	    "--%s\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n",
+	    buf_cstr(&boundary), buf_cstr(&boundary));
+	human_part(out, b, mta);
+	buf_printf(out,
+	    "\r\n--%s\r\nContent-Type: message/delivery-status\r\n"
+	    "\r\n",
+	    buf_cstr(&boundary));
+	status_part(out, b, mta);
+	buf_printf(out, "\r\n--%s\r\nContent-Type: text/rfc822-headers\r\n\r\n",
+	    buf_cstr(&boundary));
+	buf_append(out, b->head, b->headlen);
+	if (b->headlen < 2 || memcmp(b->head + b->headlen - 2, "\r\n", 2) != 0)
+		buf_puts(out, "\r\n");
+	buf_printf(out, "\r\n--%s--\r\n", buf_cstr(&boundary));
+	buf_free(&boundary);
+}
+
+int
+bounce_send(struct deliverer *d, const struct bounce *b, struct err *e)
+{
+	struct conf *c = d->conf;
+	const char *to = c->bounce_to ? c->bounce_to : b->env->sender;
+	struct envelope env = {0};
+	struct submission s = {0};
+	struct buf msg = BUF_INIT;
+	struct memsrc mem;
+	struct msgsrc src;
+	char qid[QUEUE_ID_MAX], *note = NULL;
+	int rc;
+
+	if (!c->bounce || b->is_bounce || b->env->sender[0] == '\0') {
+		log_msg(LOG_NOTICE,
+		    "from=<%s> no bounce for %zu recipient(s)%s",
+		    b->env->sender, b->nwhich,
+		    !c->bounce ? " (bounce = false)" : "");
+		return 0;
+	}
+	bounce_build(&msg, b, to, conf_domain(c), conf_helo(c, &c->acct),
+	    time(NULL));
+	env.sender = xstrdup("");
+	envelope_add_rcpt(&env, to);
+	memsrc_init(&mem, msg.data, msg.len, &src);
+	s.env = &env;
+	s.src = &src;
+	s.head = msg.data;
+	s.headlen = msg.len;
+	s.is_bounce = 1;
+	rc = deliver_new(d, &s, qid, &note, e);
+	if (rc == 0)
+		log_msg(LOG_INFO, "bounce to <%s> for %zu recipient(s) %s", to,
+		    b->nwhich, qid[0] ? "queued" : "sent");
+	free(note);
+	envelope_free(&env);
+	buf_free(&msg);
+	return rc;
+}

@@ -1,0 +1,44 @@
+/*
+ * Bounces: one delivery status notification (RFC 3464) to the envelope
+ * sender for recipients that failed.  Never for the null sender, never
+ * for a notification itself, so no bounce storm can start here.
+ */
+#ifndef MAILOUT_BOUNCE_H
+#define MAILOUT_BOUNCE_H
+
+#include <stddef.h>
+#include <time.h>
+
+struct buf;
+struct deliverer;
+struct envelope;
+struct err;
+
+struct bounce {
+	const struct envelope *env; /* the failed message's envelope */
+	const size_t *which; /* indexes of the recipients to report */
+	size_t nwhich;
+	const char *relay; /* where they were refused, NULL: unknown */
+	const char *id; /* queue id, NULL: none */
+	time_t arrival;
+	const char *head; /* the message's header section */
+	size_t headlen;
+	int expired; /* given up after queue_lifetime */
+	int is_bounce; /* the failed message was a notification */
+};
+
+/*
+ * The notification as bytes (CRLF lines), for the recipient to: pure,
+ * no I/O.  domain names the reporting system, now dates it.
+ */
+void bounce_build(struct buf *out, const struct bounce *b, const char *to,
+    const char *domain, const char *mta, time_t now);
+
+/*
+ * Build it and deliver or queue it to the sender (or "bounce_to").
+ * Returns 0, also when no bounce is due (null sender, a bounce, or
+ * "bounce = false").
+ */
+int bounce_send(struct deliverer *d, const struct bounce *b, struct err *e);
+
+#endif

@@ -1,0 +1,227 @@
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bounce.h"
+#include "buf.h"
+#include "conf.h"
+#include "deliver.h"
+#include "envelope.h"
+#include "err.h"
+#include "log.h"
+#include "msgsrc.h"
+#include "outcome.h"
+#include "queue.h"
+#include "xalloc.h"
+
+struct conn {
+	const struct account *acct;
+	struct transport *t;
+};
+
+void
+deliverer_init(struct deliverer *d, struct conf *c)
+{
+	memset(d, 0, sizeof(*d));
+	d->conf = c;
+}
+
+void
+deliverer_free(struct deliverer *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->nconns; i++)
+		transport_free(d->conns[i].t);
+	free(d->conns);
+	d->conns = NULL;
+	d->nconns = 0;
+}
+
+/* The open transport for account a, or a new one. */
+static struct transport *
+conn_get(struct deliverer *d, const struct account *a, struct err *e)
+{
+	struct transport *t;
+	size_t i;
+
+	for (i = 0; i < d->nconns; i++)
+		if (d->conns[i].acct == a)
+			return d->conns[i].t;
+	t = transport_new(a, conf_helo(d->conf, a), e);
+	if (t == NULL)
+		return NULL;
+	if (d->trace != NULL)
+		transport_set_trace(t, d->trace, d->trace_arg);
+	d->conns = xreallocarray(d->conns, d->nconns + 1, sizeof(*d->conns));
+	d->conns[d->nconns].acct = a;
+	d->conns[d->nconns++].t = t;
+	return t;
+}
+
+/* id=... from=<...> to=<...>,<...> relay=... size=... status=... */
+static void
+log_attempt(const char *id, const struct envelope *env,
+    const struct smtp_result *r, off_t size, const char *failure)
+{
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	buf_printf(&b, "id=%s from=<%s> to=", id ? id : "-", env->sender);
+	for (i = 0; i < env->nrcpts; i++)
+		buf_printf(&b, "%s<%s>", i ? "," : "", env->rcpts[i].addr);
+	buf_printf(&b, " relay=%s size=%lld", r->relay ? r->relay : "-",
+	    (long long)size);
+	if (r->text != NULL) {
+		char *reply = xstrdup(r->text), *p;
+
+		for (p = reply; *p != '\0'; p++)
+			if (*p == '\n' || *p == '"')
+				*p = *p == '"' ? '\'' : ' ';
+		buf_printf(&b, " reply=\"%s\"", reply);
+		free(reply);
+	}
+	buf_printf(&b, " status=%s", failure ? failure : "sent");
+	log_msg(failure ? LOG_WARNING : LOG_INFO, "%s", buf_cstr(&b));
+	buf_free(&b);
+}
+
+int
+deliver_attempt(struct deliverer *d, const char *id, const char *account,
+    struct envelope *env, struct msgsrc *src, struct smtp_result *r,
+    struct err *e)
+{
+	const struct account *a;
+	struct transport *t = NULL;
+	int rc = -1;
+
+	memset(r, 0, sizeof(*r));
+	a = conf_account(d->conf, account, env->sender, e);
+	if (a != NULL)
+		t = conn_get(d, a, e);
+	if (t != NULL) {
+		transport_send(t, env, src, r);
+		rc = outcome_judge(r, env, e);
+	}
+	log_attempt(id, env, r, src->size, rc < 0 ? e->msg : NULL);
+	return rc;
+}
+
+static size_t
+count_state(const struct envelope *env, enum rcpt_state st)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < env->nrcpts; i++)
+		n += env->rcpts[i].state == st;
+	return n;
+}
+
+int
+deliver_enqueue(struct deliverer *d, struct submission *s,
+    const char *last_error, int tried, char qid[QUEUE_ID_MAX], struct err *e)
+{
+	const struct conf *c = d->conf;
+	struct qentry q;
+	int rc;
+
+	if (queue_init(c->queue_dir, e) < 0)
+		return -1;
+	memset(&q, 0, sizeof(q));
+	q.env = *s->env; /* borrowed, not freed here */
+	q.account = (char *)s->account;
+	q.created = time(NULL);
+	q.next = tried ? q.created + c->retry_min : q.created;
+	q.attempts = tried;
+	q.last_error = (char *)last_error;
+	q.uid = getuid();
+	q.is_bounce = s->is_bounce;
+	rc = queue_put(c->queue_dir, &q, s->src, e);
+	if (rc == 0) {
+		memcpy(qid, q.id, QUEUE_ID_MAX);
+		log_msg(LOG_INFO,
+		    "id=%s from=<%s> nrcpt=%zu size=%lld queued%s%s", q.id,
+		    q.env.sender, count_state(s->env, RCPT_PENDING),
+		    (long long)s->src->size, last_error ? ": " : "",
+		    last_error ? last_error : "");
+	}
+	return rc;
+}
+
+/* Bounce the recipients that have failed since the states in before. */
+static void
+bounce_new_failures(struct deliverer *d, const struct submission *s,
+    const struct smtp_result *r, const enum rcpt_state *before)
+{
+	struct bounce b;
+	struct err e = {0};
+	size_t i, *which = xcalloc(s->env->nrcpts, sizeof(*which));
+
+	memset(&b, 0, sizeof(b));
+	for (i = 0; i < s->env->nrcpts; i++)
+		if (s->env->rcpts[i].state == RCPT_FAILED &&
+		    (before == NULL || before[i] != RCPT_FAILED))
+			which[b.nwhich++] = i;
+	b.env = s->env;
+	b.which = which;
+	b.relay = r->relay;
+	b.arrival = time(NULL);
+	b.head = s->head;
+	b.headlen = s->headlen;
+	b.is_bounce = s->is_bounce;
+	if (b.nwhich > 0 && bounce_send(d, &b, &e) < 0)
+		log_msg(LOG_ERR, "bounce to <%s> failed: %s", s->env->sender,
+		    e.msg);
+	err_clear(&e);
+	free(which);
+}
+
+int
+deliver_new(struct deliverer *d, struct submission *s, char qid[QUEUE_ID_MAX],
+    char **note, struct err *e)
+{
+	struct smtp_result r;
+	int delivered;
+
+	qid[0] = '\0';
+	*note = NULL;
+	if (s->queue_only) {
+		if (deliver_enqueue(d, s, NULL, 0, qid, e) < 0)
+			return -1;
+		*note = xstrdup("queued without trying (-odq)");
+		return 0;
+	}
+	if (deliver_attempt(d, NULL, s->account, s->env, s->src, &r, e) == 0) {
+		smtp_result_free(&r);
+		return 0;
+	}
+	/* Some got it, or the failure is temporary: nothing is refused. */
+	delivered = r.stage == ST_DONE;
+	if (delivered || outcome_is_temporary(e)) {
+		bounce_new_failures(d, s, &r, NULL);
+		if (count_state(s->env, RCPT_PENDING) > 0) {
+			struct err qe = {0};
+
+			if (deliver_enqueue(d, s, e->msg, 1, qid, &qe) < 0) {
+				err_set(e, ERR_TEMP,
+				    "%s; and it cannot be "
+				    "queued: %s",
+				    e->msg, qe.msg);
+				err_clear(&qe);
+				smtp_result_free(&r);
+				return -1;
+			}
+			*note = xstrdup(e->msg);
+		} else {
+			*note = xstrdup(e->msg);
+		}
+		err_clear(e);
+		smtp_result_free(&r);
+		return 0;
+	}
+	smtp_result_free(&r);
+	return -1;
+}

@@ -1,0 +1,73 @@
+/*
+ * Delivery: one attempt to hand a message to the relay of its account,
+ * with one connection per account kept open for the next message, and
+ * the policy for a new message (send now, queue what is left, bounce
+ * what failed).  The queue runner (runq.c) and the -bs server use it too.
+ */
+#ifndef MAILOUT_DELIVER_H
+#define MAILOUT_DELIVER_H
+
+#include <stddef.h>
+
+#include "queue.h"
+#include "transport.h"
+
+struct conf;
+struct envelope;
+struct err;
+struct msgsrc;
+
+struct conn;
+
+struct deliverer {
+	struct conf *conf;
+	transport_trace_fn trace; /* -v, NULL: none */
+	void *trace_arg;
+	struct conn *conns; /* open transports, one per account */
+	size_t nconns;
+};
+
+void deliverer_init(struct deliverer *d, struct conf *c);
+void deliverer_free(struct deliverer *d);
+
+/*
+ * One attempt: choose the account (by name, else by the sender), send to
+ * the recipients still pending, log one line (id may be NULL).  Returns
+ * 0 when every pending recipient accepted the message, else -1 with e
+ * judged by outcome_judge() and r telling what happened.
+ */
+int deliver_attempt(struct deliverer *d, const char *id, const char *account,
+    struct envelope *env, struct msgsrc *src, struct smtp_result *r,
+    struct err *e);
+
+/* A message that is new to us. */
+struct submission {
+	const char *account; /* -a, NULL: chosen by sender */
+	struct envelope *env; /* states are updated */
+	struct msgsrc *src;
+	const char *head; /* its header section, for a bounce */
+	size_t headlen;
+	int queue_only; /* -odq: do not try now */
+	int is_bounce; /* a notification: never bounced itself */
+};
+
+/*
+ * Deliver a new message now, or queue it.  Returns 0 when the relay took
+ * it for every recipient, or it was queued durably (qid is then set, and
+ * *note says why in one line); the recipients that failed permanently
+ * while others succeeded get one bounce.  Returns -1 with e set when the
+ * caller must be told: every recipient refused (ERR_NOUSER), the message
+ * refused (ERR_UNAVAILABLE), or a temporary failure that could not be
+ * queued (ERR_TEMP; ERR_CANTCREAT with queue_only).
+ */
+int deliver_new(struct deliverer *d, struct submission *s,
+    char qid[QUEUE_ID_MAX], char **note, struct err *e);
+
+/*
+ * Queue s as it is: its pending recipients, its state.  last_error may
+ * be NULL; tried says whether an attempt was already made.
+ */
+int deliver_enqueue(struct deliverer *d, struct submission *s,
+    const char *last_error, int tried, char qid[QUEUE_ID_MAX], struct err *e);
+
+#endif

@@ -1,0 +1,128 @@
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "conf.h"
+#include "err.h"
+#include "mailq.h"
+#include "queue.h"
+
+struct totals {
+	size_t queued, failed, pending;
+	time_t oldest; /* creation time of the oldest queued entry, 0: none */
+};
+
+/* "45s", "12m", "2h13m", "3d4h": two units at most. */
+static void
+print_span(FILE *out, long s)
+{
+	if (s < 0)
+		s = 0;
+	if (s < 60)
+		fprintf(out, "%lds", s);
+	else if (s < 3600)
+		fprintf(out, "%ldm", s / 60);
+	else if (s < 86400)
+		fprintf(out, "%ldh%02ldm", s / 3600, s % 3600 / 60);
+	else
+		fprintf(out, "%ldd%02ldh", s / 86400, s % 86400 / 3600);
+}
+
+static const char *
+state_name(enum rcpt_state st)
+{
+	return st == RCPT_SENT  ? "sent"
+	    : st == RCPT_FAILED ? "failed"
+	                        : "pending";
+}
+
+static void
+print_entry(FILE *out, const struct qentry *q, time_t now)
+{
+	size_t i;
+
+	fprintf(out, "%s %10lld  age ", q->id, (long long)q->size);
+	print_span(out, now - q->created);
+	fprintf(out, "  <%s>%s%s\n", q->env.sender,
+	    q->failed ? "  (failed)" : "", q->is_bounce ? "  (bounce)" : "");
+	for (i = 0; i < q->env.nrcpts; i++) {
+		const struct rcpt *r = &q->env.rcpts[i];
+
+		fprintf(out, "    <%s>  %s%s%s\n", r->addr,
+		    state_name(r->state),
+		    r->reply && r->state != RCPT_SENT ? "  " : "",
+		    r->reply && r->state != RCPT_SENT ? r->reply : "");
+	}
+	if (q->last_error != NULL)
+		fprintf(out, "    last error: %s\n", q->last_error);
+	if (!q->failed) {
+		fprintf(out, "    attempts: %d, next: ", q->attempts);
+		if (q->next <= now)
+			fputs("due now", out);
+		else {
+			fputs("in ", out);
+			print_span(out, q->next - now);
+		}
+		fputc('\n', out);
+	}
+}
+
+static int
+walk(FILE *out, const struct conf *c, int failed, int all, uid_t uid,
+    struct totals *t, struct err *e)
+{
+	struct qentry q;
+	char **ids;
+	size_t i, n, j;
+	time_t now = time(NULL);
+
+	if (queue_list(c->queue_dir, failed, &ids, &n, e) < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (queue_peek(c->queue_dir, ids[i], failed, &q, e) > 0 &&
+		    (all || q.uid == uid)) {
+			if (out != NULL)
+				print_entry(out, &q, now);
+			if (failed)
+				t->failed++;
+			else {
+				t->queued++;
+				if (t->oldest == 0 || q.created < t->oldest)
+					t->oldest = q.created;
+				for (j = 0; j < q.env.nrcpts; j++)
+					t->pending += q.env.rcpts[j].state ==
+					    RCPT_PENDING;
+			}
+		}
+		err_clear(e);
+		qentry_free(&q);
+		free(ids[i]);
+	}
+	free(ids);
+	return 0;
+}
+
+int
+mailq_print(FILE *out, const struct conf *c, int json, int all, uid_t uid,
+    struct err *e)
+{
+	struct totals t = {0, 0, 0, 0};
+
+	if (walk(json ? NULL : out, c, 0, all, uid, &t, e) < 0 ||
+	    walk(json ? NULL : out, c, 1, all, uid, &t, e) < 0)
+		return -1;
+	if (json)
+		fprintf(out,
+		    "{\"queued\": %zu, \"pending_recipients\": %zu, "
+		    "\"oldest_age\": %lld, \"failed\": %zu}\n",
+		    t.queued, t.pending,
+		    t.oldest ? (long long)(time(NULL) - t.oldest) : 0LL,
+		    t.failed);
+	else if (t.queued + t.failed == 0)
+		fputs("Mail queue is empty\n", out);
+	else
+		fprintf(out, "-- %zu queued, %zu failed\n", t.queued, t.failed);
+	return 0;
+}

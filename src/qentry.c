@@ -1,0 +1,172 @@
+/*
+ * The "env" file of a queue entry: its envelope and delivery state as
+ * lines of tab-separated fields.  Addresses and replies never hold a tab
+ * or any other control character (they are checked on the way in), so
+ * no quoting is needed.
+ *
+ *   version	1
+ *   created	1764323400
+ *   next	1764324000
+ *   attempts	2
+ *   uid	1000
+ *   account	work
+ *   bounce	1
+ *   error	451 4.3.0 try later
+ *   sender	bob@example.org
+ *   rcpt	P	0	alice@example.com
+ *   rcpt	S	250	carol@example.com	250 2.1.5 Ok
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "envelope.h"
+#include "err.h"
+#include "queue.h"
+#include "xalloc.h"
+
+/* One letter per state, in the order of enum rcpt_state. */
+static const char states[] = "PSF";
+
+/* Controls become spaces: a reply must stay on its line. */
+static void
+put_clean(struct buf *b, const char *s)
+{
+	for (; *s != '\0'; s++)
+		buf_putc(b, (unsigned char)*s < 0x20 || *s == 0x7f ? ' ' : *s);
+}
+
+char *
+qentry_format(const struct qentry *q)
+{
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	buf_printf(&b,
+	    "version\t1\ncreated\t%lld\nnext\t%lld\n"
+	    "attempts\t%d\nuid\t%lu\n",
+	    (long long)q->created, (long long)q->next, q->attempts,
+	    (unsigned long)q->uid);
+	if (q->account != NULL)
+		buf_printf(&b, "account\t%s\n", q->account);
+	if (q->is_bounce)
+		buf_puts(&b, "bounce\t1\n");
+	if (q->last_error != NULL) {
+		buf_puts(&b, "error\t");
+		put_clean(&b, q->last_error);
+		buf_putc(&b, '\n');
+	}
+	buf_printf(&b, "sender\t%s\n", q->env.sender ? q->env.sender : "");
+	for (i = 0; i < q->env.nrcpts; i++) {
+		const struct rcpt *r = &q->env.rcpts[i];
+
+		buf_printf(&b, "rcpt\t%c\t%d\t%s", states[r->state], r->code,
+		    r->addr);
+		if (r->reply != NULL) {
+			buf_putc(&b, '\t');
+			put_clean(&b, r->reply);
+		}
+		buf_putc(&b, '\n');
+	}
+	return buf_release(&b);
+}
+
+/* Split line at tabs into at most max fields; returns the count. */
+static size_t
+split(char *line, char **f, size_t max)
+{
+	size_t n = 0;
+
+	f[n++] = line;
+	while (n < max && (line = strchr(line, '\t')) != NULL) {
+		*line++ = '\0';
+		f[n++] = line;
+	}
+	return n;
+}
+
+static int
+parse_rcpt(struct qentry *q, char **f, size_t n, struct err *e)
+{
+	const char *st;
+	struct rcpt *r;
+
+	if (n < 4 || f[1][0] == '\0' || f[1][1] != '\0' ||
+	    (st = strchr(states, f[1][0])) == NULL || f[3][0] == '\0')
+		return err_set(e, ERR_DATA, "bad rcpt line");
+	envelope_add_rcpt(&q->env, f[3]);
+	r = &q->env.rcpts[q->env.nrcpts - 1];
+	r->state = (enum rcpt_state)(st - states);
+	r->code = atoi(f[2]);
+	if (n > 4)
+		r->reply = xstrdup(f[4]);
+	return 0;
+}
+
+static int
+parse_line(struct qentry *q, char *line, struct err *e)
+{
+	char *f[5];
+	size_t n = split(line, f, 5);
+
+	if (strcmp(f[0], "rcpt") == 0)
+		return parse_rcpt(q, f, n, e);
+	if (n != 2)
+		return err_set(e, ERR_DATA, "bad line \"%s\"", f[0]);
+	if (strcmp(f[0], "version") == 0 && strcmp(f[1], "1") != 0)
+		return err_set(e, ERR_DATA, "unknown version %s", f[1]);
+	else if (strcmp(f[0], "created") == 0)
+		q->created = (time_t)strtoll(f[1], NULL, 10);
+	else if (strcmp(f[0], "next") == 0)
+		q->next = (time_t)strtoll(f[1], NULL, 10);
+	else if (strcmp(f[0], "attempts") == 0)
+		q->attempts = atoi(f[1]);
+	else if (strcmp(f[0], "uid") == 0)
+		q->uid = (uid_t)strtoul(f[1], NULL, 10);
+	else if (strcmp(f[0], "account") == 0)
+		q->account = xstrdup(f[1]);
+	else if (strcmp(f[0], "bounce") == 0)
+		q->is_bounce = atoi(f[1]) != 0;
+	else if (strcmp(f[0], "error") == 0)
+		q->last_error = xstrdup(f[1]);
+	else if (strcmp(f[0], "sender") == 0)
+		q->env.sender = xstrdup(f[1]);
+	return 0;
+}
+
+int
+qentry_parse(const char *text, size_t len, struct qentry *q, struct err *e)
+{
+	char *copy = xstrndup(text, len), *line = copy, *nl;
+	int rc = 0;
+
+	if (strncmp(copy, "version\t1\n", 10) != 0) {
+		free(copy);
+		return err_set(e, ERR_DATA, "not a queue entry (version 1)");
+	}
+	while (rc == 0 && *line != '\0') {
+		nl = strchr(line, '\n');
+		if (nl == NULL) {
+			rc = err_set(e, ERR_DATA, "truncated");
+			break;
+		}
+		*nl = '\0';
+		rc = parse_line(q, line, e);
+		line = nl + 1;
+	}
+	free(copy);
+	if (rc == 0 && (q->env.sender == NULL || q->env.nrcpts == 0))
+		rc = err_set(e, ERR_DATA, "no sender or no recipients");
+	return rc;
+}
+
+void
+qentry_free(struct qentry *q)
+{
+	envelope_free(&q->env);
+	free(q->account);
+	free(q->last_error);
+	q->account = q->last_error = NULL;
+}

@@ -1,0 +1,100 @@
+/*
+ * The queue: messages that could not be delivered yet, stored durably in
+ * queue_dir without a daemon.
+ *
+ *   queue_dir/tmp/       entries being written, spool files
+ *   queue_dir/q/ID/      a queued entry: "msg" (the bytes to send,
+ *                        never changed) and "env" (envelope and state,
+ *                        replaced atomically)
+ *   queue_dir/failed/ID/ entries given up on
+ *
+ * An entry appears in q/ by rename(2) of a complete, fsynced directory,
+ * so q/ never holds half an entry.  Whoever delivers an entry holds an
+ * flock(2) on its "msg": the kernel releases it when the holder dies, so
+ * a lock is never stale.
+ */
+#ifndef MAILOUT_QUEUE_H
+#define MAILOUT_QUEUE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "envelope.h"
+
+struct err;
+struct msgsrc;
+
+#define QUEUE_ID_MAX 32
+
+/* The state of an entry, as kept in its "env" file. */
+struct qentry {
+	char id[QUEUE_ID_MAX];
+	struct envelope env; /* recipients with their states */
+	char *account; /* the account chosen (-a), NULL: by sender */
+	time_t created;
+	time_t next; /* next attempt not before this time */
+	int attempts; /* delivery attempts made */
+	char *last_error; /* one line, NULL: none */
+	uid_t uid; /* who submitted it */
+	int is_bounce; /* a delivery status notification */
+	int failed; /* lives in failed/ */
+	off_t size; /* octets of "msg" */
+	int fd; /* "msg", open and locked, or -1 */
+	off_t pos; /* read position for queue_source() */
+};
+
+/* Create queue_dir/{tmp,q,failed} where missing. */
+int queue_init(const char *dir, struct err *e);
+
+/*
+ * Store a new entry: the message from src and the state in q.  Returns
+ * only once the entry is durable (fsynced and renamed into q/), or -1
+ * with e set (ERR_CANTCREAT) and nothing visible in q/.  q->id is set.
+ */
+int
+queue_put(const char *dir, struct qentry *q, struct msgsrc *src, struct err *e);
+
+/* The ids of the entries in q/ (failed/ when failed is set), oldest first. */
+int
+queue_list(const char *dir, int failed, char ***ids, size_t *n, struct err *e);
+
+/*
+ * Open and lock entry id for delivery, then read its state.  Returns 1
+ * when locked, 0 when someone else holds it or it is gone, -1 on error.
+ */
+int
+queue_lock(const char *dir, const char *id, struct qentry *q, struct err *e);
+
+/* Read an entry's state without locking it (for listing). */
+int queue_peek(const char *dir, const char *id, int failed, struct qentry *q,
+    struct err *e);
+
+/* Unlock an entry and free its state. */
+void queue_release(struct qentry *q);
+
+/* Replace the state of a locked entry, durably. */
+int queue_save(const char *dir, const struct qentry *q, struct err *e);
+
+/* Remove a locked entry that needs nothing more. */
+int queue_remove(const char *dir, struct qentry *q, struct err *e);
+
+/* Move a locked entry to failed/. */
+int queue_fail(const char *dir, struct qentry *q, struct err *e);
+
+/* A message source over the locked entry's "msg". */
+void queue_source(struct qentry *q, struct msgsrc *src);
+
+/* Remove leftovers in tmp/ older than max_age seconds. */
+void queue_clean_tmp(const char *dir, time_t max_age);
+
+/* Are there entries in q/ at all?  Cheap: for the run after a send. */
+int queue_nonempty(const char *dir);
+
+/* The "env" file: format and parse (pure, for tests). */
+char *qentry_format(const struct qentry *q);
+int qentry_parse(const char *text, size_t len, struct qentry *q, struct err *e);
+
+void qentry_free(struct qentry *q);
+
+#endif

@@ -1,0 +1,204 @@
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bounce.h"
+#include "buf.h"
+#include "conf.h"
+#include "deliver.h"
+#include "envelope.h"
+#include "err.h"
+#include "log.h"
+#include "msgsrc.h"
+#include "outcome.h"
+#include "queue.h"
+#include "runq.h"
+#include "xalloc.h"
+
+/* Leftovers in tmp/ older than this belong to no living process. */
+#define TMP_MAX_AGE (24 * 3600)
+
+/* Exponential backoff: retry_min, doubled per attempt, up to retry_max. */
+static time_t
+backoff(const struct conf *c, int attempts)
+{
+	time_t delay = c->retry_min;
+
+	while (--attempts > 0 && delay < c->retry_max)
+		delay *= 2;
+	return delay < c->retry_max ? delay : c->retry_max;
+}
+
+/* The header section at the start of the entry's message, for a bounce. */
+static void
+entry_head(struct qentry *q, struct buf *head)
+{
+	struct msgsrc src;
+	char chunk[4096];
+	ssize_t n;
+	const char *end;
+
+	queue_source(q, &src);
+	while ((n = src.read(src.ctx, chunk, sizeof(chunk))) > 0) {
+		buf_append(head, chunk, (size_t)n);
+		end = strstr(buf_cstr(head), "\r\n\r\n");
+		if (end != NULL) {
+			head->len = (size_t)(end - head->data) + 2;
+			head->data[head->len] = '\0';
+			return;
+		}
+	}
+}
+
+static void
+bounce_failures(struct deliverer *d, struct qentry *q, const char *relay,
+    const enum rcpt_state *before, int expired)
+{
+	struct bounce b;
+	struct buf head = BUF_INIT;
+	struct err e = {0};
+	size_t i, *which = xcalloc(q->env.nrcpts, sizeof(*which));
+
+	memset(&b, 0, sizeof(b));
+	for (i = 0; i < q->env.nrcpts; i++)
+		if (q->env.rcpts[i].state == RCPT_FAILED &&
+		    before[i] != RCPT_FAILED)
+			which[b.nwhich++] = i;
+	if (b.nwhich > 0) {
+		entry_head(q, &head);
+		b.env = &q->env;
+		b.which = which;
+		b.relay = relay;
+		b.id = q->id;
+		b.arrival = q->created;
+		b.head = head.data;
+		b.headlen = head.len;
+		b.expired = expired;
+		b.is_bounce = q->is_bounce;
+		if (bounce_send(d, &b, &e) < 0)
+			log_msg(LOG_ERR, "id=%s bounce failed: %s", q->id,
+			    e.msg);
+	}
+	err_clear(&e);
+	buf_free(&head);
+	free(which);
+}
+
+/* Every recipient still pending fails, with why. */
+static void
+fail_pending(struct qentry *q, const char *why)
+{
+	size_t i;
+
+	for (i = 0; i < q->env.nrcpts; i++) {
+		struct rcpt *r = &q->env.rcpts[i];
+
+		if (r->state != RCPT_PENDING)
+			continue;
+		r->state = RCPT_FAILED;
+		if (why != NULL) {
+			free(r->reply);
+			r->reply = xstrdup(why);
+		}
+	}
+}
+
+static int
+has_state(const struct qentry *q, enum rcpt_state st)
+{
+	size_t i;
+
+	for (i = 0; i < q->env.nrcpts; i++)
+		if (q->env.rcpts[i].state == st)
+			return 1;
+	return 0;
+}
+
+/* After an attempt: keep, finish or give up on the locked entry q. */
+static void
+settle(struct deliverer *d, struct qentry *q, const struct smtp_result *r,
+    const struct err *failure, const enum rcpt_state *before, time_t now)
+{
+	const struct conf *c = d->conf;
+	const char *dir = c->queue_dir;
+	int expired = 0;
+	struct err e = {0};
+
+	if (failure != NULL && !outcome_is_temporary(failure)) {
+		fail_pending(q, failure->msg); /* refused for good */
+	} else if (failure != NULL && now - q->created >= c->queue_lifetime) {
+		fail_pending(q, failure->msg);
+		expired = 1;
+	}
+	bounce_failures(d, q, r->relay, before, expired);
+	free(q->last_error);
+	q->last_error = failure ? xstrdup(failure->msg) : NULL;
+	if (has_state(q, RCPT_PENDING)) {
+		q->next = now + backoff(c, q->attempts);
+		queue_save(dir, q, &e);
+	} else if (has_state(q, RCPT_FAILED)) {
+		queue_fail(dir, q, &e);
+	} else {
+		queue_remove(dir, q, &e);
+	}
+	if (e.kind != ERR_NONE)
+		log_msg(LOG_ERR, "id=%s: %s", q->id, e.msg);
+	err_clear(&e);
+}
+
+static void
+run_entry(struct deliverer *d, struct qentry *q, time_t now)
+{
+	struct smtp_result r;
+	struct msgsrc src;
+	struct err e = {0};
+	enum rcpt_state *before;
+	size_t i;
+	int rc;
+
+	before = xcalloc(q->env.nrcpts, sizeof(*before));
+	for (i = 0; i < q->env.nrcpts; i++)
+		before[i] = q->env.rcpts[i].state;
+	queue_source(q, &src);
+	rc = deliver_attempt(d, q->id, q->account, &q->env, &src, &r, &e);
+	q->attempts++;
+	settle(d, q, &r, rc == 0 ? NULL : &e, before, now);
+	smtp_result_free(&r);
+	err_clear(&e);
+	free(before);
+}
+
+int
+queue_run(struct deliverer *d, const struct runq_opts *o, struct err *e)
+{
+	const char *dir = d->conf->queue_dir;
+	struct qentry q;
+	char **ids;
+	size_t i, n;
+	time_t now = time(NULL);
+	int rc;
+
+	queue_clean_tmp(dir, TMP_MAX_AGE);
+	if (queue_list(dir, 0, &ids, &n, e) < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (o->only_id != NULL && strcmp(o->only_id, ids[i]) != 0)
+			continue;
+		rc = queue_lock(dir, ids[i], &q, e);
+		if (rc < 0)
+			log_msg(LOG_ERR, "id=%s: %s", ids[i], e->msg);
+		if (rc <= 0) {
+			err_clear(e);
+			continue;
+		}
+		if (o->all || o->only_id != NULL || q.next <= now)
+			run_entry(d, &q, time(NULL));
+		queue_release(&q);
+	}
+	for (i = 0; i < n; i++)
+		free(ids[i]);
+	free(ids);
+	return 0;
+}
