@@ -189,6 +189,12 @@ class Relay:
     def path(self, name):
         return os.path.join(self.dir, name)
 
+    def secret_matches(self, user, secret):
+        """Whether secret (bytes) is the one given for user by --auth."""
+        expected = self.creds.get(user)
+        return expected is not None and hmac.compare_digest(
+            as_bytes(expected), secret)
+
     def open_session(self):
         """Count a new connection; return its number and its faults."""
         self.sessions += 1
@@ -329,6 +335,8 @@ class RelaySession(SMTP):
         self.refusing = False       # after a non-2xx greeting
         self.success_reply = None   # set by a success-class fault
         self.ended = False
+        self.partial = b""          # start of a long line, for the log
+        self.accepting = None       # the task deciding on a message
         self.reset_transaction()
 
     # ---- transcript and replies
@@ -339,6 +347,13 @@ class RelaySession(SMTP):
     def log_line(self, prefix, line):
         if not self.transcript.closed:
             self.transcript.write(prefix + line.rstrip(b"\r\n") + b"\n")
+
+    def log_client(self, piece):
+        """Log what the client sent, one line at a time."""
+        self.partial += piece
+        if piece.endswith(b"\n"):
+            self.log_line(b"C: ", self.partial)
+            self.partial = b""
 
     async def push(self, status):
         line = as_bytes(status)
@@ -421,12 +436,17 @@ class RelaySession(SMTP):
             self._timeout_handle.cancel()
         if self.transport is not None:
             self.transport.close()
-        self.transcript.close()
+        if self.accepting and not self.accepting.done():
+            # Still to note what became of the message.
+            self.accepting.add_done_callback(
+                lambda _: self.transcript.close())
+        else:
+            self.transcript.close()
         self.relay.live.discard(self)
 
     async def run_session(self):
         self.relay.live.add(self)
-        self.note(f"peer {self.session.peer}")
+        self.note("peer %s:%s" % self.session.peer[:2])
         ssl_object = self.transport.get_extra_info("ssl_object")
         if ssl_object is not None:      # implicit TLS
             self.record_tls(ssl_object)
@@ -450,7 +470,8 @@ class RelaySession(SMTP):
         except asyncio.LimitOverrunError as e:
             line = await self._reader.read(e.consumed)
         except asyncio.IncompleteReadError as e:
-            self.log_line(b"C: ", e.partial)
+            if e.partial:
+                self.log_client(e.partial + b"\n")
             self.hang_up("connection closed by client")
         self._reset_timeout()
         return line
@@ -461,12 +482,14 @@ class RelaySession(SMTP):
             line = await asyncio.wait_for(self.read_line(),
                                           self.opts.idle_421)
         except asyncio.TimeoutError:
-            await self.reply("421 4.4.2 idle timeout")
-        self.log_line(b"C: ", line)
+            await self.push("421 4.4.2 idle timeout")
+            self.hang_up(f"idle for {self.opts.idle_421} s")
+        self.log_client(line)
         if line.endswith(b"\n"):
             return line.rstrip(b"\r\n")
         while not line.endswith(b"\n"):     # skip the rest of a long line
             line = await self.read_line()
+            self.log_client(line)
         await self.push("500 5.5.2 Line too long")
         return None
 
@@ -545,7 +568,10 @@ class RelaySession(SMTP):
     async def start_tls(self):
         # Anything the client sent after STARTTLS in clear text would be
         # injected into the TLS session; drop it (RFC 3207 section 5).
-        self._reader._buffer.clear()
+        if self._reader._buffer:
+            self.note(f"discarded {len(self._reader._buffer)} bytes sent"
+                      " in clear text after STARTTLS")
+            self._reader._buffer.clear()
         try:
             await self._writer.start_tls(self.relay.tls)
         except OSError as e:
@@ -610,15 +636,8 @@ class RelaySession(SMTP):
         """Send a 334 challenge; return the decoded client response."""
         await self.push(b"334 " + base64.b64encode(data))
         line = await self.read_line()
-        self.log_line(b"C: ", line)
+        self.log_client(line)
         return decode_response(line.rstrip(b"\r\n"))
-
-    def check_secret(self, user, secret):
-        expected = self.relay.creds.get(text(user))
-        if expected is None or not hmac.compare_digest(
-                expected.encode("utf-8", "surrogateescape"), secret):
-            raise AuthFailed(INVALID_CREDENTIALS)
-        return text(user)
 
     # ---- mail transaction
 
@@ -705,7 +724,7 @@ class RelaySession(SMTP):
         rejected = False
         while True:
             chunk = await self.read_line()
-            self.log_line(b"C: ", chunk)
+            self.log_client(chunk)
             at_line_start = not raw or raw.endswith(b"\r\n")
             if fault and not rejected and (fault.drop or fault.reply):
                 rejected = await self.body_fault(fault)
@@ -727,8 +746,8 @@ class RelaySession(SMTP):
     async def end_of_data(self, files):
         # Shielded: a client hanging up during an eod sleep does not stop
         # the relay from finishing (and storing) the message.
-        task = asyncio.ensure_future(self.accept_message(files))
-        line = await asyncio.shield(task)
+        self.accepting = asyncio.ensure_future(self.accept_message(files))
+        line = await asyncio.shield(self.accepting)
         if line is None:
             self.hang_up("dropped after end of data by fault")
         await self.reply(line)
@@ -795,15 +814,25 @@ def decode_response(line):
         raise AuthFailed("501 5.5.2 Cannot decode response") from None
 
 
-async def mech_plain(session, initial):
+async def first_response(session, initial):
+    """The client's first SASL response: the initial one, or asked for."""
     if initial is None:
-        response = await session.challenge(b"")
-    else:
-        response = decode_response(initial)
-    parts = response.split(b"\0")
+        return await session.challenge(b"")
+    return decode_response(initial)
+
+
+def checked_user(session, user, secret):
+    """The user name if secret is the user's; raise AuthFailed if not."""
+    if not session.relay.secret_matches(text(user), secret):
+        raise AuthFailed(INVALID_CREDENTIALS)
+    return text(user)
+
+
+async def mech_plain(session, initial):
+    parts = (await first_response(session, initial)).split(b"\0")
     if len(parts) != 3:
         raise AuthFailed("501 5.5.2 Malformed PLAIN response")
-    return session.check_secret(parts[1], parts[2])
+    return checked_user(session, parts[1], parts[2])
 
 
 async def mech_login(session, initial):
@@ -812,7 +841,7 @@ async def mech_login(session, initial):
     else:
         user = decode_response(initial)
     password = await session.challenge(b"Password:")
-    return session.check_secret(user, password)
+    return checked_user(session, user, password)
 
 
 async def mech_cram_md5(session, initial):
@@ -822,11 +851,10 @@ async def mech_cram_md5(session, initial):
                             session.opts.hostname)
     response = await session.challenge(nonce.encode())
     user, _, digest = response.rpartition(b" ")
-    secret = session.relay.creds.get(text(user), "")
-    expected = hmac.new(secret.encode("utf-8", "surrogateescape"),
-                        nonce.encode(), hashlib.md5).hexdigest().encode()
-    if text(user) not in session.relay.creds or not hmac.compare_digest(
-            expected, digest.lower()):
+    secret = session.relay.creds.get(text(user))
+    expected = hmac.new(as_bytes(secret or ""), nonce.encode(), hashlib.md5)
+    if secret is None or not hmac.compare_digest(
+            expected.hexdigest().encode(), digest.lower()):
         raise AuthFailed(INVALID_CREDENTIALS)
     return text(user)
 
@@ -835,7 +863,7 @@ async def bearer_failure(session, status):
     """Report a bad token the OAuth way: a JSON challenge, then 535."""
     error = json.dumps(status, separators=(",", ":")).encode()
     await session.push(b"334 " + base64.b64encode(error))
-    session.log_line(b"C: ", await session.read_line())
+    session.log_client(await session.read_line())
     raise AuthFailed(INVALID_CREDENTIALS)
 
 
@@ -847,39 +875,34 @@ def bearer_token(fields):
     return None
 
 
-def token_ok(session, user, token):
-    expected = session.relay.creds.get(text(user))
-    return (expected is not None and token is not None
-            and hmac.compare_digest(expected.encode("utf-8",
-                                                    "surrogateescape"),
-                                    token))
+def bearer_user(session, user, token):
+    """Whom the token belongs to (any user if none is named), or None."""
+    names = [text(user)] if user else list(session.relay.creds)
+    for name in names:
+        if token is not None and session.relay.secret_matches(name, token):
+            return name
+    return None
 
 
 async def mech_xoauth2(session, initial):
-    if initial is None:
-        response = await session.challenge(b"")
-    else:
-        response = decode_response(initial)
-    fields = response.split(b"\x01")
+    fields = (await first_response(session, initial)).split(b"\x01")
     user = next((f[5:] for f in fields if f[:5].lower() == b"user="), b"")
-    if not token_ok(session, user, bearer_token(fields)):
+    name = bearer_user(session, user, bearer_token(fields))
+    if name is None:
         await bearer_failure(session, {"status": "401"})
-    return text(user)
+    return name
 
 
 async def mech_oauthbearer(session, initial):
-    if initial is None:
-        response = await session.challenge(b"")
-    else:
-        response = decode_response(initial)
-    gs2, *fields = response.split(b"\x01")
+    gs2, *fields = (await first_response(session, initial)).split(b"\x01")
     # gs2 header "n,a=USER," (RFC 5801); "=2C" and "=3D" escape "," and "=".
     user = next((a[2:] for a in gs2.split(b",") if a.startswith(b"a=")), b"")
     user = user.replace(b"=2C", b",").replace(b"=3D", b"=")
-    if not token_ok(session, user, bearer_token(fields)):
+    name = bearer_user(session, user, bearer_token(fields))
+    if name is None:
         await bearer_failure(session, {"status": "invalid_token",
                                        "schemes": "bearer", "scope": ""})
-    return text(user)
+    return name
 
 
 MECHANISMS = {"PLAIN": mech_plain, "LOGIN": mech_login,
@@ -913,26 +936,41 @@ def fault_option(value):
 
 
 def parse_args(argv):
-    p = argparse.ArgumentParser(description="Test SMTP relay for mailout.")
-    p.add_argument("--dir", required=True)
-    p.add_argument("--port", type=int, default=0)
-    p.add_argument("--fault", type=fault_option, action="append", default=[])
-    p.add_argument("--tls-cert")
-    p.add_argument("--tls-key")
-    p.add_argument("--implicit-tls", action="store_true")
-    p.add_argument("--no-starttls", action="store_true")
-    p.add_argument("--require-starttls", action="store_true")
-    p.add_argument("--client-ca")
-    p.add_argument("--tls-max", choices=sorted(TLS_VERSIONS))
-    p.add_argument("--auth", type=credentials, action="append", default=[])
-    p.add_argument("--auth-mechs", type=mechanism_list)
-    p.add_argument("--auth-without-tls", action="store_true")
-    p.add_argument("--require-auth", action="store_true")
-    p.add_argument("--size", type=int, default=0)
-    p.add_argument("--ehlo-ext", action="append", default=[])
-    p.add_argument("--no-ehlo-ext", action="append", default=[])
-    p.add_argument("--idle-421", type=float, default=None)
-    p.add_argument("--hostname", default="relay.test")
+    p = argparse.ArgumentParser(
+        description="Test SMTP relay for mailout (see tests/relay/README.md).")
+    add = p.add_argument
+    add("--dir", required=True, help="where to write port, pid and messages")
+    add("--port", type=int, default=0, help="port on 127.0.0.1 (default: any)")
+    add("--fault", type=fault_option, action="append", default=[],
+        metavar="STAGE=ACTION[@SPEC]", help="inject a fault (repeatable)")
+    add("--tls-cert", metavar="FILE", help="certificate: offer STARTTLS")
+    add("--tls-key", metavar="FILE", help="private key of --tls-cert")
+    add("--implicit-tls", action="store_true",
+        help="TLS from the first byte instead of STARTTLS")
+    add("--no-starttls", action="store_true",
+        help="never advertise STARTTLS")
+    add("--require-starttls", action="store_true",
+        help="refuse MAIL before TLS (530)")
+    add("--client-ca", metavar="FILE",
+        help="request client certificates, verify them with this CA")
+    add("--tls-max", choices=sorted(TLS_VERSIONS), help="highest TLS version")
+    add("--auth", type=credentials, action="append", default=[],
+        metavar="USER:SECRET", help="accept these credentials (repeatable)")
+    add("--auth-mechs", type=mechanism_list, metavar="MECH,...",
+        help="mechanisms to advertise (default PLAIN,LOGIN with --auth)")
+    add("--auth-without-tls", action="store_true",
+        help="allow AUTH before TLS")
+    add("--require-auth", action="store_true",
+        help="refuse MAIL before AUTH (530)")
+    add("--size", type=int, default=0, metavar="N",
+        help="advertise SIZE N and refuse larger messages (552)")
+    add("--ehlo-ext", action="append", default=[], metavar="WORD",
+        help="extra EHLO keyword (repeatable)")
+    add("--no-ehlo-ext", action="append", default=[], metavar="WORD",
+        help="EHLO keyword not to advertise (repeatable)")
+    add("--idle-421", type=float, metavar="SECONDS",
+        help="send 421 and close after this long without a command")
+    add("--hostname", default="relay.test", help="name in the greeting")
     opts = p.parse_args(argv)
     if bool(opts.tls_cert) != bool(opts.tls_key):
         p.error("--tls-cert and --tls-key go together")
@@ -942,30 +980,41 @@ def parse_args(argv):
     return opts
 
 
-async def serve(opts):
+async def serve(relay):
     loop = asyncio.get_running_loop()
-    relay = Relay(opts)
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     server = await loop.create_server(
-        lambda: RelaySession(relay), "127.0.0.1", opts.port,
-        ssl=relay.tls if opts.implicit_tls else None)
+        lambda: RelaySession(relay), "127.0.0.1", relay.opts.port,
+        ssl=relay.tls if relay.opts.implicit_tls else None)
     port = server.sockets[0].getsockname()[1]
     write_atomic(relay.path("sessions"), b"0")
     write_atomic(relay.path("port"), b"%d" % port)
     await stop.wait()
     server.close()
     for session in list(relay.live):
+        session.note("relay stopped")
+        session.ended = True
         if session.transport is not None:
             session.transport.abort()
 
 
 def main(argv):
     opts = parse_args(argv)
+    try:
+        relay = Relay(opts)
+    except (OSError, ssl.SSLError) as e:
+        print(f"relay: cannot load the TLS files: {e}", file=sys.stderr)
+        return 1
     os.makedirs(opts.dir, exist_ok=True)
-    write_atomic(os.path.join(opts.dir, "pid"), b"%d" % os.getpid())
-    asyncio.run(serve(opts))
+    write_atomic(relay.path("pid"), b"%d" % os.getpid())
+    try:
+        asyncio.run(serve(relay))
+    except OSError as e:
+        print(f"relay: cannot listen on 127.0.0.1:{opts.port}: {e}",
+              file=sys.stderr)
+        return 1
     return 0
 
 

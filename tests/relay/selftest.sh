@@ -22,7 +22,7 @@ cleanup() {
     rm -rf "$T"
 }
 trap cleanup EXIT
-trap 'exit 1' HUP INT TERM
+trap 'exit 1' HUP INT PIPE TERM
 
 # ---- TAP helpers
 
@@ -57,6 +57,10 @@ start_relay() {     # NAME ARGS...: start a relay with DIR $T/NAME
         fi
         sleep 0.05
     done
+}
+
+last_msg() {        # NAME: the newest DIR/msg.N (they are numbered 1, 2, ...)
+    echo "$T/$1/msg.$(find "$T/$1" -maxdepth 1 -name 'msg.*' | wc -l)"
 }
 
 set_faults() {      # NAME TEXT: replace DIR/faults atomically
@@ -113,7 +117,7 @@ def send(s, rcpts=("<r@x.example>",), msg=MSG):
 '
 
 py() {      # NAME CODE: run Python CODE against relay NAME
-    D=$T/$1 PKI=$T/pki T=$T "$PY" -c "$PRELUDE
+    D=$T/$1 PKI=$T/pki ROOT=$T "$PY" -c "$PRELUDE
 $2"
 }
 
@@ -160,7 +164,7 @@ curl_dots() {
 }
 check "curl delivery" curl_dots
 check "data is byte-exact after unstuffing" py plain '
-same(stored("data"), open(os.environ["T"] + "/dots.eml", "rb").read())
+same(stored("data"), open(os.environ["ROOT"] + "/dots.eml", "rb").read())
 '
 check "data.raw keeps the dot-stuffing" py plain '
 same(stored("data.raw"), b"Subject: dots\r\n\r\n..\r\n...\r\n..x\r\nend\r\n")
@@ -168,7 +172,7 @@ same(stored("data.raw"), b"Subject: dots\r\n\r\n..\r\n...\r\n..x\r\nend\r\n")
 check "envelope files of a curl delivery" py plain '
 same(stored("helo"), b"client.example")
 same(stored("helo.verb"), b"EHLO")
-size = os.path.getsize(os.environ["T"] + "/dots.eml")
+size = os.path.getsize(os.environ["ROOT"] + "/dots.eml")
 same(stored("mail"), b"<from@x.example> SIZE=%d" % size)
 same(stored("rcpt"), b"<to@x.example>\n")
 same(stored("tls"), b"none")
@@ -183,7 +187,6 @@ for line in (b"S: 220 relay.test ESMTP", b"C: MAIL FROM:<from@x.example> SIZE=",
     if not any(l.startswith(line) for l in log.splitlines()):
         sys.exit("missing %r in\n%s" % (line, log.decode()))
 '
-# shellcheck disable=SC2016
 check "two transactions in one session, exact MAIL and RCPT arguments" py plain '
 s = connect()
 s.ehlo("two.example")
@@ -378,6 +381,36 @@ expect(send(s), 250)
 same(time.time() - t >= 0.4, True)
 same(len(numbers()), len(before) + 1)
 '
+check "long DATA lines and bare LF are stored exactly" py f '
+body = b".a\r\n" + b"x" * 20000 + b"\r\nbare\n.lf\n\r\n"
+s = connect()
+s.ehlo()
+expect(s.mail("<a@x.example>"), 250)
+expect(s.rcpt("<b@x.example>"), 250)
+expect(s.docmd("DATA"), 354)
+s.send(b"." + body + b".\r\n")
+expect(s.getreply(), 250)
+same(stored("data.raw"), b"." + body)
+same(stored("data"), body)
+'
+set_faults f 'eod=sleep:0.6'
+check "eod=sleep: a client hanging up meanwhile still gets msg.N stored" py f '
+before = numbers()
+s = connect()
+s.ehlo()
+s.timeout = 0.2
+s.sock.settimeout(0.2)
+try:
+    send(s)
+    sys.exit("got a reply before the sleep was over")
+except (TimeoutError, smtplib.SMTPServerDisconnected):
+    pass
+s.close()
+time.sleep(0.2)
+same(numbers(), before)
+time.sleep(0.6)
+same(len(numbers()), len(before) + 1)
+'
 set_faults f 'eod=451 4.3.0 queue full'
 check "eod reply, nothing stored" py f '
 before = numbers()
@@ -503,11 +536,32 @@ s.ehlo()
 expect(send(s), 250)
 same(stored("client-cert"), b"CN=mail client,O=Relay Test")
 '
-check "curl over STARTTLS with --ssl-reqd" sh -c "
-curl -sS --ssl-reqd --cacert '$T/pki/ca.crt' --mail-from a@x.example \
-    --mail-rcpt b@x.example --upload-file '$T/dots.eml' \
-    smtp://localhost:\$(cat '$T/tls/port')/ &&
-grep -qx 'TLSv1.3' \$(ls -d '$T'/tls/msg.* | sort -t. -k2 -n | tail -1)/tls"
+check "clear text sent after STARTTLS is discarded" py tls '
+s = connect()
+s.ehlo()
+s.sock.sendall(b"STARTTLS\r\nMAIL FROM:<injected@x.example>\r\n")
+expect(s.getreply(), 220)
+s.sock = tls_client().wrap_socket(s.sock, server_hostname="localhost")
+s.file = None
+s.ehlo()
+expect(s.mail("<a@x.example>"), 250)
+'
+curl_auth() {   # MECH: deliver over STARTTLS with AUTH MECH
+    curl -sS --ssl-reqd --cacert "$T/pki/ca.crt" --user user:secret \
+        --login-options "AUTH=$1" --mail-from a@x.example \
+        --mail-rcpt b@x.example --upload-file "$T/dots.eml" \
+        "smtp://localhost:$(cat "$T/tls/port")/" &&
+    [ "$(cat "$(last_msg tls)/auth")" = "$1 user" ]
+}
+curl_starttls() {
+    curl -sS --ssl-reqd --cacert "$T/pki/ca.crt" --mail-from a@x.example \
+        --mail-rcpt b@x.example --upload-file "$T/dots.eml" \
+        "smtp://localhost:$(cat "$T/tls/port")/" &&
+    [ "$(cat "$(last_msg tls)/tls")" = TLSv1.3 ]
+}
+check "curl over STARTTLS with --ssl-reqd" curl_starttls
+check "curl AUTH PLAIN" curl_auth PLAIN
+check "curl AUTH LOGIN" curl_auth LOGIN
 set_faults tls 'starttls=454 4.7.0 TLS not available'
 check "starttls reply" py tls '
 s = connect()
@@ -601,6 +655,24 @@ expect(s.docmd("AUTH", "OAUTHBEARER " + bearer(b"token-b")), 235)
 expect(send(s), 250)
 same(stored("auth"), b"OAUTHBEARER bob")
 '
+check "AUTH failures: CRAM-MD5 digest, cancel, bad base64" py mechs '
+b64 = lambda b: base64.b64encode(b).decode()
+s = connect()
+s.ehlo()
+s.docmd("AUTH", "CRAM-MD5")
+expect(s.docmd(b64(b"alice 0123456789abcdef0123456789abcdef")), 535)
+expect(s.docmd("AUTH", "PLAIN"), 334)
+expect(s.docmd("*"), 501)
+expect(s.docmd("AUTH", "PLAIN !!!"), 501)
+expect(s.docmd("AUTH", "PLAIN " + b64(b"\0alice\0s3cret")), 235)
+'
+curl_oauth() {
+    curl -sS --user bob: --oauth2-bearer token-b --mail-from a@x.example \
+        --mail-rcpt b@x.example --upload-file "$T/dots.eml" \
+        "smtp://127.0.0.1:$(cat "$T/mechs/port")/" &&
+    [ "$(cat "$(last_msg mechs)/auth")" = "OAUTHBEARER bob" ]
+}
+check "curl --oauth2-bearer" curl_oauth
 
 # shellcheck disable=SC2086
 start_relay smtps $TLS --implicit-tls --tls-max 1.2
