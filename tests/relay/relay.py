@@ -238,10 +238,11 @@ def make_tls_context(opts):
     if opts.tls_max:
         ctx.maximum_version = TLS_VERSIONS[opts.tls_max]
     if opts.client_ca:
-        # Ask for a certificate and verify any that is sent; a client that
-        # sends none is still served (client-cert stays empty).
+        # Ask for a certificate and verify any that is sent; unless one is
+        # required, a client that sends none is still served.
         ctx.load_verify_locations(opts.client_ca)
-        ctx.verify_mode = ssl.CERT_OPTIONAL
+        ctx.verify_mode = (ssl.CERT_REQUIRED if opts.require_client_cert
+                           else ssl.CERT_OPTIONAL)
     return ctx
 
 
@@ -953,6 +954,8 @@ def parse_args(argv):
         help="refuse MAIL before TLS (530)")
     add("--client-ca", metavar="FILE",
         help="request client certificates, verify them with this CA")
+    add("--require-client-cert", action="store_true",
+        help="fail the TLS handshake without a valid client certificate")
     add("--tls-max", choices=sorted(TLS_VERSIONS), help="highest TLS version")
     add("--auth", type=credentials, action="append", default=[],
         metavar="USER:SECRET", help="accept these credentials (repeatable)")
@@ -977,6 +980,8 @@ def parse_args(argv):
     if (opts.implicit_tls or opts.client_ca or opts.tls_max) \
             and not opts.tls_cert:
         p.error("--implicit-tls, --client-ca and --tls-max need --tls-cert")
+    if opts.require_client_cert and not opts.client_ca:
+        p.error("--require-client-cert needs --client-ca")
     return opts
 
 

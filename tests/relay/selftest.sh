@@ -121,31 +121,34 @@ py() {      # NAME CODE: run Python CODE against relay NAME
 $2"
 }
 
-make_pki() {
-    mkdir -p "$T/pki" && cd "$T/pki" || return 1
-    key="-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes"
-    # shellcheck disable=SC2086
-    openssl req -x509 $key -keyout ca.key -out ca.crt -days 2 \
-        -subj "/CN=Relay Test CA" &&
-    openssl req $key -keyout server.key -out server.csr -subj "/CN=localhost" &&
+req() {     # openssl req with a new P-256 key
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "$@"
+}
+
+make_pki() (    # a CA, a server certificate and a client certificate
+    mkdir -p "$T/pki" && cd "$T/pki" &&
+    req -x509 -keyout ca.key -out ca.crt -days 2 -subj "/CN=Relay Test CA" &&
+    req -keyout server.key -out server.csr -subj "/CN=localhost" &&
     echo "subjectAltName=DNS:localhost,IP:127.0.0.1" >server.ext &&
     openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key \
         -CAcreateserial -days 2 -extfile server.ext -out server.crt &&
-    openssl req $key -keyout client.key -out client.csr \
+    req -keyout client.key -out client.csr \
         -subj "/O=Relay Test/CN=mail client" &&
     echo "extendedKeyUsage=clientAuth" >client.ext &&
     openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key \
         -CAcreateserial -days 2 -extfile client.ext -out client.crt
-    status=$?
-    cd "$here" || return 1
-    return $status
-}
+)
 if ! make_pki >"$T/pki.log" 2>&1; then
     echo "Bail out! openssl could not make the test certificates"
     sed 's/^/# /' "$T/pki.log"
     exit 1
 fi
-TLS="--tls-cert $T/pki/server.crt --tls-key $T/pki/server.key"
+start_tls_relay() {     # NAME ARGS...: a relay with the test certificate
+    name=$1
+    shift
+    start_relay "$name" --tls-cert "$T/pki/server.crt" \
+        --tls-key "$T/pki/server.key" "$@"
+}
 
 # ================================================================ plain
 
@@ -509,8 +512,7 @@ expect(s.mail("<a@x.example>"), 451)
 
 # ================================================================ TLS
 
-# shellcheck disable=SC2086
-start_relay tls $TLS --auth user:secret --client-ca "$T/pki/ca.crt"
+start_tls_relay tls --auth user:secret --client-ca "$T/pki/ca.crt"
 
 check "STARTTLS: offered, EHLO again, AUTH only after TLS" py tls '
 s = connect()
@@ -674,8 +676,7 @@ curl_oauth() {
 }
 check "curl --oauth2-bearer" curl_oauth
 
-# shellcheck disable=SC2086
-start_relay smtps $TLS --implicit-tls --tls-max 1.2
+start_tls_relay smtps --implicit-tls --tls-max 1.2
 check "implicit TLS with --tls-max 1.2" py smtps '
 s = smtplib.SMTP_SSL("localhost", P, context=tls_client(), timeout=5)
 s.ehlo()
@@ -684,8 +685,23 @@ expect(send(s), 250)
 same(stored("tls"), b"TLSv1.2")
 '
 
-# shellcheck disable=SC2086
-start_relay strict $TLS --require-starttls --no-starttls --hostname mx.test \
+start_tls_relay mtls --implicit-tls --client-ca "$T/pki/ca.crt" \
+    --require-client-cert
+check "--require-client-cert: handshake fails without, works with" py mtls '
+try:
+    s = smtplib.SMTP_SSL("localhost", P, context=tls_client(), timeout=5)
+    s.ehlo()
+    sys.exit("served without a client certificate")
+except (ssl.SSLError, smtplib.SMTPServerDisconnected, ConnectionError):
+    pass
+s = smtplib.SMTP_SSL("localhost", P, context=tls_client(cert=True), timeout=5)
+s.ehlo()
+expect(send(s), 250)
+same(stored("client-cert"), b"CN=mail client,O=Relay Test")
+same(open(D + "/sessions").read(), "2")
+'
+
+start_tls_relay strict --require-starttls --no-starttls --hostname mx.test \
     --ehlo-ext SMTPUTF8 --ehlo-ext 'DSN' --no-ehlo-ext 8bitmime
 check "--no-starttls, --require-starttls, --hostname, EHLO keywords" py strict '
 s = smtplib.SMTP(timeout=5)
