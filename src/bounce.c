@@ -91,8 +91,9 @@ status_part(struct buf *out, const struct bounce *b, const char *mta)
 		    "\r\nFinal-Recipient: rfc822; %s\r\n"
 		    "Action: failed\r\nStatus: %s\r\n",
 		    r->addr, status);
-		if (b->relay != NULL)
-			buf_printf(out, "Remote-MTA: dns; %s\r\n", b->relay);
+		if (b->relay != NULL) /* "host:port": the name only */
+			buf_printf(out, "Remote-MTA: dns; %.*s\r\n",
+			    (int)strcspn(b->relay, ":"), b->relay);
 		if (r->reply != NULL) {
 			buf_puts(out, "Diagnostic-Code: smtp; ");
 			put_ascii(out, r->reply);

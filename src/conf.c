@@ -238,8 +238,8 @@ set_duration(const config_setting_t *s, long *out, struct err *e)
 }
 
 static int
-set_queue_lifetime(struct conf *c, struct account *a,
-    const config_setting_t *s, struct err *e)
+set_queue_lifetime(struct conf *c, struct account *a, const config_setting_t *s,
+    struct err *e)
 {
 	(void)a;
 	return set_duration(s, &c->queue_lifetime, e);

@@ -185,13 +185,10 @@ static int
 run_mode(const struct options *o, struct conf *c)
 {
 	struct deliverer d;
-	struct err e = {0};
 	int status;
 
 	if (o->mode == MODE_LIST)
 		return list_queue(o, c);
-	if (transport_global_init(&e) < 0)
-		return report(&e);
 	deliverer_init(&d, c);
 	if (o->verbose) {
 		d.trace = trace_stderr;

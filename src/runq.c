@@ -126,10 +126,15 @@ settle(struct deliverer *d, struct qentry *q, const struct smtp_result *r,
 	int expired = 0;
 	struct err e = {0};
 
+	/* The relay's own words are the best reason; else ours. */
+	const char *why = r->code != 0 && r->text != NULL ? r->text
+	    : failure != NULL                             ? failure->msg
+	                                                  : NULL;
+
 	if (failure != NULL && !outcome_is_temporary(failure)) {
-		fail_pending(q, failure->msg); /* refused for good */
+		fail_pending(q, why); /* refused for good */
 	} else if (failure != NULL && now - q->created >= c->queue_lifetime) {
-		fail_pending(q, failure->msg);
+		fail_pending(q, why);
 		expired = 1;
 	}
 	bounce_failures(d, q, r->relay, before, expired);

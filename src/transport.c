@@ -362,21 +362,33 @@ set_fixed_options(struct transport *t)
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, t->errbuf);
 }
 
-int
-transport_global_init(struct err *e)
-{
-	CURLcode rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+/*
+ * libcurl's global set-up loads OpenSSL and costs milliseconds, so it is
+ * done on first use: mailq, -odq and a queue that is empty never pay it.
+ */
+static int curl_ready;
 
+static int
+global_init(struct err *e)
+{
+	CURLcode rc;
+
+	if (curl_ready)
+		return 0;
+	rc = curl_global_init(CURL_GLOBAL_DEFAULT);
 	if (rc != CURLE_OK)
 		return err_set(e, ERR_OSERR, "cannot initialise libcurl: %s",
 		    curl_easy_strerror(rc));
+	curl_ready = 1;
 	return 0;
 }
 
 void
 transport_global_cleanup(void)
 {
-	curl_global_cleanup();
+	if (curl_ready)
+		curl_global_cleanup();
+	curl_ready = 0;
 }
 
 struct transport *
@@ -388,6 +400,8 @@ transport_new(const struct account *a, const char *helo, struct err *e)
 		err_set(e, ERR_TEMP, "no relay configured (\"host\")");
 		return NULL;
 	}
+	if (global_init(e) < 0)
+		return NULL;
 	t = xcalloc(1, sizeof(*t));
 	t->acct = a;
 	t->h = curl_easy_init();

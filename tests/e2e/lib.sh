@@ -144,6 +144,11 @@ count() {
 	ls -d "$1"/msg.* 2>/dev/null | wc -l | tr -d ' '
 }
 
+# last_msg DIR: the directory of the message the relay accepted last.
+last_msg() {
+	echo "$1/$(ls "$1" | grep '^msg\.[0-9]*$' | sort -t. -k2 -n | tail -1)"
+}
+
 # crlf: turn LF into CRLF on stdin (for expected message bytes).
 crlf() {
 	sed 's/$/\r/'

@@ -1,0 +1,174 @@
+#!/bin/sh
+# No mail is lost: submissions and queue runs killed with SIGKILL at random
+# moments; concurrent submissions and queue runs while the relay flaps; a
+# full disk.  Every message that mailout acknowledged (exit 0) must reach
+# the relay; duplicates may only come from a run killed after the relay
+# accepted a message and before its entry was removed.
+. "${srcdir:-.}/tests/e2e/lib.sh"
+
+command -v timeout >/dev/null || skip_all "no timeout(1)"
+
+# A message whose Message-ID names it: tag N.
+msg() {
+	printf 'From: bob@example.org\nTo: rcpt@example.com\nDate: Sat, 28 Nov 2026 10:00:00 +0000\nMessage-ID: <%s@example.org>\nSubject: %s\n\nbody of %s\n' "$1" "$1" "$1"
+}
+
+# delivered DIR TAG: how many times the relay in DIR accepted TAG.
+delivered() {
+	cat "$1"/msg.*/data 2>/dev/null | grep -c "^Message-ID: <$2@example.org>"
+}
+
+# flap DIR SECONDS: make the relay in DIR fail and recover at random
+# (only before the message data, so a flap never causes a duplicate).
+flap() {
+	_end=$(($(date +%s) + $2))
+	while [ "$(date +%s)" -lt "$_end" ]; do
+		case $(($(od -An -N1 -tu1 /dev/urandom) % 4)) in
+		0) echo 'greeting=421 4.3.2 flapping' >"$1/faults" ;;
+		1) echo 'mail=451 4.3.0 flapping' >"$1/faults" ;;
+		*) rm -f "$1/faults" ;;
+		esac
+		sleep 0.2
+	done
+	rm -f "$1/faults"
+}
+
+# drain CONF: run the whole queue until it is empty (at most 10 runs).
+drain() {
+	_i=0
+	while [ -n "$(ls "$2/q" 2>/dev/null)" ] && [ $_i -lt 10 ]; do
+		"$MAILOUT" -C "$1" -qR
+		_i=$((_i + 1))
+	done
+}
+
+# ------------------------------------------------ kill -9 at random moments
+relay_start "$T/k" --fault 'eod=sleep:0.05' --fault 'greeting=sleep:0.02'
+conf "$T/k.conf" "$RELAY_PORT" "queue_dir = \"$T/kq\";" "retry_min = 1;"
+flap "$T/k" 25 &
+flapper=$!
+: >"$T/k.acked"
+: >"$T/k.runs"
+n=0
+while [ $n -lt 200 ]; do
+	pids=
+	for j in 1 2 3 4 5 6 7 8 9 10; do
+		n=$((n + 1))
+		delay=0.$(($(od -An -N1 -tu1 /dev/urandom) % 30 + 1))
+		(
+			msg "k$n" | timeout -s KILL "$delay" "$MAILOUT" \
+				-C "$T/k.conf" -i rcpt@example.com 2>/dev/null
+			[ $? -eq 0 ] && echo "k$n" >>"$T/k.acked"
+		) 2>/dev/null &
+		pids="$pids $!"
+	done
+	(
+		delay=0.$(($(od -An -N1 -tu1 /dev/urandom) % 50 + 1))
+		timeout -s KILL "$delay" "$MAILOUT" -C "$T/k.conf" -qR
+		echo $? >>"$T/k.runs"
+	) 2>/dev/null &
+	pids="$pids $!"
+	for p in $pids; do
+		wait "$p" 2>/dev/null
+	done
+done
+kill "$flapper" 2>/dev/null
+wait "$flapper" 2>/dev/null
+rm -f "$T/k/faults"
+drain "$T/k.conf" "$T/kq"
+
+acked=$(wc -l <"$T/k.acked" | tr -d ' ')
+killed_runs=$(grep -c '^137$' "$T/k.runs")
+lost=0
+dups=0
+for tag in $(cat "$T/k.acked"); do
+	c=$(delivered "$T/k" "$tag")
+	[ "$c" -eq 0 ] && lost=$((lost + 1)) && echo "# lost: $tag"
+	[ "$c" -gt 1 ] && dups=$((dups + c - 1))
+done
+echo "# kill -9: 200 submissions, $acked acknowledged, $killed_runs of 20 queue runs killed, $dups duplicate(s)"
+ok $([ "$acked" -gt 0 ]; echo $?) "kill -9: some submissions were acknowledged"
+is "$lost" 0 "kill -9: no acknowledged message lost"
+ok $([ "$dups" -le "$killed_runs" ]; echo $?) \
+	"kill -9: duplicates ($dups) at most one per killed queue run ($killed_runs)"
+is "$(ls "$T/kq/q" | wc -l | tr -d ' ')" 0 "kill -9: the queue is empty at the end"
+is "$(ls "$T/kq/failed" | wc -l | tr -d ' ')" 0 "kill -9: nothing failed"
+half=0
+for d in "$T/kq/q"/*; do
+	[ -d "$d" ] || continue
+	[ -f "$d/msg" ] && [ -f "$d/env" ] || half=$((half + 1))
+done
+is "$half" 0 "kill -9: no half-written entry in q/"
+
+# ----------------------- 100 concurrent submissions, 3 queue runs, flapping
+relay_start "$T/c"
+conf "$T/c.conf" "$RELAY_PORT" "queue_dir = \"$T/cq\";" "retry_min = 1;"
+flap "$T/c" 8 &
+flapper=$!
+pids=
+i=0
+while [ $i -lt 100 ]; do
+	i=$((i + 1))
+	msg "c$i" | "$MAILOUT" -C "$T/c.conf" -i rcpt@example.com 2>/dev/null &
+	pids="$pids $!"
+done
+for r in 1 2 3; do
+	(
+		end=$(($(date +%s) + 8))
+		while [ "$(date +%s)" -lt "$end" ]; do
+			"$MAILOUT" -C "$T/c.conf" -qR
+			sleep 0.1
+		done
+	) &
+	pids="$pids $!"
+done
+for p in $pids $flapper; do
+	wait "$p"
+done
+rm -f "$T/c/faults"
+drain "$T/c.conf" "$T/cq"
+once=0
+i=0
+while [ $i -lt 100 ]; do
+	i=$((i + 1))
+	c=$(delivered "$T/c" "c$i")
+	if [ "$c" -eq 1 ]; then
+		once=$((once + 1))
+	else
+		echo "# c$i delivered $c times"
+	fi
+done
+is "$once" 100 "concurrency: each of 100 messages delivered exactly once"
+is "$(ls "$T/cq/q" | wc -l | tr -d ' ')" 0 "concurrency: the queue is empty"
+
+# ------------------------------------------------------------- a full disk
+if [ "$(id -u)" -eq 0 ] && mkdir -p "$T/full" &&
+	mount -t tmpfs -o size=512k tmpfs "$T/full" 2>/dev/null; then
+	conf "$T/f.conf" "$(free_port)" "queue_dir = \"$T/full\";"
+	# 300 KiB: the spool fits, a queue copy beside it does not.
+	{
+		msg big
+		head -c 300000 /dev/zero | tr '\0' 'x' | fold -w 76
+	} >"$T/big"
+	"$MAILOUT" -C "$T/f.conf" -i rcpt@example.com <"$T/big" 2>"$T/f.err"
+	is $? 75 "full disk: relay down, cannot queue: exit 75"
+	grep -q 'cannot be queued' "$T/f.err"
+	ok $? "full disk: says it could not queue"
+	is "$(ls "$T/full/q" | wc -l | tr -d ' ')" 0 "full disk: no entry in q/"
+	is "$(find "$T/full/tmp" -mindepth 1 | wc -l | tr -d ' ')" 0 \
+		"full disk: nothing left in tmp/"
+	# 600 KiB: the spool itself does not fit.
+	{
+		msg bigger
+		head -c 600000 /dev/zero | tr '\0' 'x' | fold -w 76
+	} >"$T/bigger"
+	"$MAILOUT" -C "$T/f.conf" -i rcpt@example.com <"$T/bigger" 2>"$T/f.err"
+	is $? 74 "full disk: the message does not fit the spool: exit 74"
+	is "$(find "$T/full/q" "$T/full/tmp" -mindepth 1 | wc -l | tr -d ' ')" 0 \
+		"full disk: still nothing in q/ or tmp/"
+	umount "$T/full"
+else
+	echo "# full disk: not root or no tmpfs; skipped"
+fi
+
+done_testing

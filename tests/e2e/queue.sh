@@ -1,0 +1,193 @@
+#!/bin/sh
+# The queue: relay down -> queued (exit 0) -> relay up -> "mailout -q"
+# delivers once, byte for byte what a direct send gives; partial failures,
+# backoff, giving up, bounces, mailq.
+. "${srcdir:-.}/tests/e2e/lib.sh"
+
+relay_start "$T/r"
+Q=$T/queue
+conf "$T/c.conf" "$RELAY_PORT" "retry_min = 600;"
+M() { "$MAILOUT" -C "$T/c.conf" "$@"; }
+queued() { ls "$Q/q" 2>/dev/null | wc -l | tr -d ' '; }
+failed() { ls "$Q/failed" 2>/dev/null | wc -l | tr -d ' '; }
+down() { printf '%s\n' "$@" >"$T/r/faults"; }
+up() { rm -f "$T/r/faults"; }
+# make_due: every entry due now (its "next" time set to 0), so that a test
+# need not wait out the backoff.
+make_due() {
+	for _e in "$Q"/q/*/env; do
+		[ -f "$_e" ] || continue
+		sed 's/^next	.*/next	0/' "$_e" >"$_e.t" && mv "$_e.t" "$_e"
+	done
+}
+
+cat >"$T/msg" <<'EOF'
+From: Bob <bob@example.org>
+To: Alice <alice@example.com>
+Bcc: hidden@example.com
+Date: Sat, 28 Nov 2026 10:00:00 +0000
+Message-ID: <queue-1@example.org>
+Subject: queued
+
+.a line with a dot
+body
+EOF
+
+# --- a direct send, for the bytes to compare with
+M -i -f bob@example.org alice@example.com <"$T/msg"
+is $? 0 "direct send: exit 0"
+
+# --- relay down: queued, exit 0, said once on stderr
+down 'greeting=421 4.3.2 down for maintenance'
+M -i -f bob@example.org alice@example.com <"$T/msg" 2>"$T/err"
+is $? 0 "relay down: exit 0"
+is "$(queued)" 1 "relay down: one entry in the queue"
+is "$(wc -l <"$T/err" | tr -d ' ')" 1 "relay down: one line on stderr"
+grep -q '^mailout: queued as [0-9]\{14\}\.[0-9a-v]\{8\}: .*421 4.3.2 down for maintenance' "$T/err"
+ok $? "relay down: says it is queued, and why"
+id=$(ls "$Q/q")
+
+# --- mailq shows it
+M -bp >"$T/mailq"
+is $? 0 "mailq: exit 0"
+grep -q "^$id " "$T/mailq"
+ok $? "mailq: lists the id"
+grep -q '^    <alice@example.com>  pending' "$T/mailq"
+ok $? "mailq: recipient pending"
+grep -q '^    last error: .*421 4.3.2' "$T/mailq"
+ok $? "mailq: last error"
+grep -q '^    attempts: 1, next: in [0-9]' "$T/mailq"
+ok $? "mailq: attempts and next attempt"
+M --json -bp >"$T/json"
+/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d["queued"]==1 and d["failed"]==0 and d["pending_recipients"]==1 and d["oldest_age"]>=0 else 1)' "$T/json"
+ok $? "mailq --json: counts"
+
+# --- not due yet: -q leaves it; -qI forces it while still down
+M -q
+is "$(queued)/$(count "$T/r")" "1/1" "-q before the entry is due: nothing tried"
+
+# --- relay up: -q delivers it once, same bytes as the direct send
+up
+make_due
+M -q
+is $? 0 "-q: exit 0"
+is "$(queued)" 0 "-q: the queue is empty"
+is "$(count "$T/r")" 2 "-q: delivered once"
+same_file "$T/r/msg.2/data" "$T/r/msg.1/data" "-q: bytes identical to a direct send"
+is "$(cat "$T/r/msg.2/mail")" "<bob@example.org>" "-q: same MAIL FROM"
+is "$(cat "$T/r/msg.2/rcpt")" "<alice@example.com>" "-q: same RCPT"
+M -q
+is "$(count "$T/r")" 2 "a second -q sends nothing again"
+M -bp >"$T/mailq"
+is "$(cat "$T/mailq")" "Mail queue is empty" "mailq: empty"
+
+# --- -odq: queued without trying
+M -odq -i -f bob@example.org alice@example.com <"$T/msg" 2>"$T/err"
+is "$?/$(queued)/$(count "$T/r")" "0/1/2" "-odq: exit 0, queued, nothing sent"
+grep -q 'queued as .*-odq' "$T/err"
+ok $? "-odq: says so"
+M -q
+is "$(queued)/$(count "$T/r")" "0/3" "-odq entry is due at once"
+
+# --- one connection for a whole queue run
+for i in 1 2 3 4 5; do
+	M -odq -i -f bob@example.org "r$i@example.com" <"$T/msg" 2>/dev/null
+done
+before=$(cat "$T/r/sessions")
+M -q
+is "$(queued)/$(count "$T/r")" "0/8" "five entries delivered"
+is "$(($(cat "$T/r/sessions") - before))" 1 "five entries over one connection"
+
+# --- partial failure: 250, 450, 550 -> delivered once, retried, bounced
+down 'rcpt:t@example.com=450 4.2.1 try later' 'rcpt:p@example.com=550 5.1.1 no such user'
+M -i -f bob@example.org a@example.com t@example.com p@example.com <"$T/msg" 2>"$T/err"
+is "$?/$(queued)" "0/1" "partial: exit 0, one entry"
+printf '<a@example.com>\n' >"$T/want"
+same_file "$T/r/msg.9/rcpt" "$T/want" "partial: the accepted recipient got it"
+is "$(cat "$T/r/msg.10/mail")/$(cat "$T/r/msg.10/rcpt")" "<>/<bob@example.org>" \
+	"partial: one bounce, from <> to the sender"
+grep -q '^Final-Recipient: rfc822; p@example.com' "$T/r/msg.10/data"
+ok $? "partial: the bounce reports the 550 recipient"
+grep -c '^Final-Recipient:' "$T/r/msg.10/data" | grep -qx 1
+ok $? "partial: the bounce reports only that one"
+grep -q '^Status: 5.1.1' "$T/r/msg.10/data"
+ok $? "partial: the bounce has the status code"
+grep -q '^Message-ID: <queue-1@example.org>' "$T/r/msg.10/data"
+ok $? "partial: the bounce carries the original headers"
+M -bp >"$T/mailq"
+grep -q '<t@example.com>  pending' "$T/mailq" && grep -q '<a@example.com>  sent' "$T/mailq"
+ok $? "partial: mailq shows sent and pending recipients"
+up
+make_due
+M -q
+is "$(queued)/$(count "$T/r")" "0/11" "partial: the 450 recipient delivered on retry"
+printf '<t@example.com>\n' >"$T/want"
+same_file "$T/r/msg.11/rcpt" "$T/want" "partial: only the pending recipient is retried"
+is "$(failed)" 1 "partial: the entry with a failed recipient goes to failed/"
+
+# --- giving up after queue_lifetime: failed/, one bounce
+conf "$T/life.conf" "$RELAY_PORT" "queue_lifetime = 1;"
+down 'mail=451 4.3.0 still down'
+"$MAILOUT" -C "$T/life.conf" -i -f bob@example.org late@example.com <"$T/msg" 2>/dev/null
+is "$(queued)" 1 "lifetime: queued"
+sleep 2
+make_due
+n=$(count "$T/r")
+"$MAILOUT" -C "$T/life.conf" -q
+is "$(queued)/$(failed)" "1/2" "lifetime: given up, in failed/; its bounce queued"
+up
+"$MAILOUT" -C "$T/life.conf" -q
+is "$(count "$T/r")" $((n + 0)) "lifetime: the bounce was queued while the relay was down"
+make_due
+"$MAILOUT" -C "$T/life.conf" -q
+last=$(last_msg "$T/r")
+is "$(cat "$last/mail")/$(cat "$last/rcpt")" "<>/<bob@example.org>" \
+	"lifetime: the bounce reaches the sender once the relay is back"
+grep -q '^Status: 4.3.0' "$last/data" && grep -q '^Action: failed' "$last/data"
+ok $? "lifetime: the bounce says failed, with the last status"
+M -bp >"$T/mailq"
+grep -q '(failed)' "$T/mailq"
+ok $? "mailq lists failed entries"
+
+# --- every recipient refused at once: exit 67, no bounce (the caller knows)
+down 'rcpt=550 5.1.1 no such user'
+n=$(count "$T/r")
+M -i -f bob@example.org x@example.com y@example.com <"$T/msg" 2>"$T/err"
+is $? 67 "every recipient refused: exit 67"
+grep -q '550 5.1.1 no such user' "$T/err"
+ok $? "every recipient refused: the reply is printed"
+is "$(count "$T/r")" "$n" "every recipient refused: nothing sent, no bounce"
+
+# --- no bounce for the null sender, none when bounce = false
+down 'rcpt:y@example.com=550 5.1.1 no such user'
+M -i -f '<>' x@example.com y@example.com <"$T/msg" 2>/dev/null
+is "$(count "$T/r")" $((n + 1)) "null sender: delivered to x, no bounce for y"
+conf "$T/nob.conf" "$RELAY_PORT" "bounce = false;"
+"$MAILOUT" -C "$T/nob.conf" -i -f bob@example.org x@example.com y@example.com <"$T/msg" 2>/dev/null
+is "$(count "$T/r")" $((n + 2)) "bounce = false: delivered to x, no bounce for y"
+conf "$T/bto.conf" "$RELAY_PORT" 'bounce_to = "postmaster@example.org";'
+"$MAILOUT" -C "$T/bto.conf" -i -f bob@example.org x@example.com y@example.com <"$T/msg" 2>/dev/null
+last=$(last_msg "$T/r")
+is "$(cat "$last/mail")/$(cat "$last/rcpt")" "<>/<postmaster@example.org>" \
+	"bounce_to: the bounce goes there"
+up
+
+# --- the send after an outage takes the waiting mail along
+down 'greeting=421 4.3.2 down'
+M -i -f bob@example.org waited@example.com <"$T/msg" 2>/dev/null
+is "$(queued)" 1 "outage: queued"
+up
+# The entry is not due yet; a new message's detached run only takes due
+# ones, so make it due.
+make_due
+M -i -f bob@example.org next@example.com <"$T/msg"
+i=0
+while [ "$(queued)" != 0 ] && [ $i -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+is "$(queued)" 0 "outage: the next send delivered the waiting entry too"
+grep -l '<waited@example.com>' "$T/r"/msg.*/rcpt >/dev/null
+ok $? "outage: the waiting message arrived"
+
+done_testing
