@@ -2,22 +2,26 @@
 
 #include <getopt.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli.h"
 #include "err.h"
 
 const char cli_usage[] =
-    "usage: mailout [-itv] [-C file] [-f sender] [-F name] [-o option]\n"
+    "usage: mailout [-itv] [-a account] [-B type] [-C file] [-f sender]\n"
+    "               [-F name] [-N dsn] [-R ret] [-V envid] [-o option]\n"
     "               [--] [recipient ...] < message\n"
+    "       mailout -bs | -bv recipient ... | -bp | -bi | -q[Iid|Rsite]\n"
     "       mailout --help | --version\n";
 
 enum { OPT_HELP = 256, OPT_VERSION, OPT_JSON };
 
 /*
- * Sendmail's option letters, as Postfix's sendmail(1) knows them.  A
- * letter with ':' takes a value, attached ("-B8BITMIME") or separate
- * ("-B 8BITMIME").  The leading '+' stops at the first recipient, so an
- * address that begins with '-' after it is never taken for a flag.
+ * Sendmail's option letters, as Postfix's sendmail(1) knows them, plus
+ * -a.  A letter with ':' takes a value, attached ("-B8BITMIME") or
+ * separate ("-B 8BITMIME").  The leading '+' stops at the first
+ * recipient, so an address that begins with '-' after it is never taken
+ * for a flag.
  */
 static const char optstring[] =
     "+:A:B:C:F:GIL:N:O:R:UV:X:a:b:ce:f:h:imno:p:q::r:tvx";
@@ -29,22 +33,36 @@ static const struct option longopts[] = {
     {NULL, 0, NULL, 0},
 };
 
-/* -bX: the operation mode. */
+/* -bX: the operation mode.  -bt, -bd and the rest make no sense here. */
 static int
 cli_mode(struct options *o, const char *arg, struct err *e)
 {
-	if (strcmp(arg, "m") == 0) {
-		o->mode = MODE_SUBMIT;
-		return 0;
-	}
-	if (strcmp(arg, "p") == 0) {
-		o->mode = MODE_LIST;
-		return 0;
-	}
+	static const struct {
+		const char *name;
+		enum mode mode;
+	} modes[] = {
+	    {"m", MODE_SUBMIT},
+	    {"s", MODE_SMTP},
+	    {"p", MODE_LIST},
+	    {"v", MODE_VERIFY},
+	    {"i", MODE_ALIASES},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+		if (strcmp(arg, modes[i].name) == 0) {
+			o->mode = modes[i].mode;
+			return 0;
+		}
 	return err_set(e, ERR_USAGE, "-b%s: unsupported operation mode", arg);
 }
 
-/* -oX: sendmail's long-form options; "i" and "dq" change anything. */
+/*
+ * -oX: sendmail's long-form options.  -oi is -i and -odq queues; the
+ * error modes (-oem, -oep, -oee...), -odi and -odb change nothing here:
+ * errors always go to the exit status and standard error, and delivery
+ * is always interactive.
+ */
 static void
 cli_option(struct options *o, const char *arg)
 {
@@ -67,27 +85,120 @@ cli_queue(struct options *o, const char *arg)
 		o->runq_all = 1;
 }
 
+/* RFC 6152: -B 7BIT or -B 8BITMIME, as Postfix accepts them. */
 static int
-cli_flag(struct options *o, int c, const char *arg, struct err *e)
+cli_body(struct options *o, const char *arg, struct err *e)
+{
+	if (strcasecmp(arg, "8BITMIME") == 0)
+		o->body8bit = 1;
+	else if (strcasecmp(arg, "7BIT") == 0)
+		o->body8bit = 0;
+	else
+		return err_set(e, ERR_USAGE, "-B %s: use 7BIT or 8BITMIME",
+		    arg);
+	return 0;
+}
+
+/* RFC 3461 4.1: -N never, or a list of success, failure, delay. */
+static int
+cli_notify(struct options *o, const char *arg, struct err *e)
+{
+	const char *p = arg;
+	size_t n;
+
+	if (strcasecmp(arg, "never") != 0)
+		for (; *p != '\0'; p += n + (p[n] == ',')) {
+			n = strcspn(p, ",");
+			if (!((n == 7 && strncasecmp(p, "success", 7) == 0) ||
+			        (n == 7 && strncasecmp(p, "failure", 7) == 0) ||
+			        (n == 5 && strncasecmp(p, "delay", 5) == 0)))
+				return err_set(e, ERR_USAGE,
+				    "-N %s: use never, or success, failure, "
+				    "delay separated by commas",
+				    arg);
+		}
+	o->dsn_notify = arg;
+	return 0;
+}
+
+/* RFC 3461 4.3: -R full or hdrs; 4.4: -V envid, printable US-ASCII. */
+static int
+cli_dsn(struct options *o, int c, const char *arg, struct err *e)
+{
+	const char *p;
+
+	if (c == 'N')
+		return cli_notify(o, arg, e);
+	if (c == 'R') {
+		if (strcasecmp(arg, "full") != 0 &&
+		    strcasecmp(arg, "hdrs") != 0)
+			return err_set(e, ERR_USAGE, "-R %s: use full or hdrs",
+			    arg);
+		o->dsn_ret = arg;
+		return 0;
+	}
+	for (p = arg; *p != '\0'; p++)
+		if (*p <= ' ' || *p > '~')
+			return err_set(e, ERR_USAGE,
+			    "-V: the envelope id must be printable US-ASCII");
+	if (p == arg || p - arg > 100)
+		return err_set(e, ERR_USAGE, "-V: 1 to 100 characters");
+	o->dsn_envid = arg;
+	return 0;
+}
+
+static int
+cli_value(struct options *o, int c, const char *arg, struct err *e)
 {
 	switch (c) {
 	case 'a':
 		o->account = arg;
-		break;
+		return 0;
+	case 'B':
+		return cli_body(o, arg, e);
 	case 'b':
 		return cli_mode(o, arg, e);
 	case 'C':
 		o->config_path = arg;
-		break;
+		return 0;
+	case 'F':
+		o->fullname = arg;
+		return 0;
 	case 'f':
 	case 'r':
 		o->sender = arg;
+		return 0;
+	case 'L':
+		o->log_tag = arg;
+		return 0;
+	case 'N':
+	case 'R':
+	case 'V':
+		return cli_dsn(o, c, arg, e);
+	case 'o':
+		cli_option(o, arg);
+		return 0;
+	case 'X':
+		o->traffic_log = arg;
+		return 0;
+	default:
+		/* -A, -e, -h, -O, -p: legacy values that change nothing. */
+		return 0;
+	}
+}
+
+static int
+cli_flag(struct options *o, int c, const char *arg, struct err *e)
+{
+	switch (c) {
+	case 'I':
+		o->mode = MODE_ALIASES;
 		break;
 	case 'i':
 		o->iflag = 1;
 		break;
-	case 'o':
-		cli_option(o, arg);
+	case 'n':
+		o->noalias = 1;
 		break;
 	case 'q':
 		cli_queue(o, arg);
@@ -107,23 +218,39 @@ cli_flag(struct options *o, int c, const char *arg, struct err *e)
 	case OPT_JSON:
 		o->json = 1;
 		break;
+	case 'c':
+	case 'G':
+	case 'm':
+	case 'U':
+	case 'x':
+		break; /* legacy flags that change nothing here */
 	default:
-		/* Legacy flags that change nothing here. */
-		break;
+		return cli_value(o, c, arg, e);
 	}
 	return 0;
+}
+
+/* mailq lists the queue and newaliases checks the aliases (sendmail). */
+static enum mode
+cli_name_mode(const char *argv0)
+{
+	const char *name = strrchr(argv0, '/');
+
+	name = name != NULL ? name + 1 : argv0;
+	if (strcmp(name, "mailq") == 0)
+		return MODE_LIST;
+	if (strcmp(name, "newaliases") == 0)
+		return MODE_ALIASES;
+	return MODE_SUBMIT;
 }
 
 int
 cli_parse(int argc, char **argv, struct options *o, struct err *e)
 {
-	const char *name = strrchr(argv[0], '/');
 	int c;
 
 	memset(o, 0, sizeof(*o));
-	/* Invoked as "mailq", list the queue (sendmail's convention). */
-	name = name != NULL ? name + 1 : argv[0];
-	o->mode = strcmp(name, "mailq") == 0 ? MODE_LIST : MODE_SUBMIT;
+	o->mode = cli_name_mode(argc > 0 ? argv[0] : "mailout");
 	opterr = 0;
 	optind = 0; /* GNU: full re-initialisation, for repeated calls */
 	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {

@@ -11,8 +11,11 @@ struct err;
 
 enum mode {
 	MODE_SUBMIT, /* read a message on stdin and send it (-bm) */
+	MODE_SMTP, /* SMTP on stdin and stdout (-bs) */
 	MODE_RUNQ, /* run the queue (-q) */
 	MODE_LIST, /* list the queue (-bp, mailq) */
+	MODE_VERIFY, /* show what would happen to recipients (-bv) */
+	MODE_ALIASES, /* check the aliases (-bi, newaliases) */
 	MODE_HELP,
 	MODE_VERSION
 };
@@ -22,10 +25,18 @@ struct options {
 	const char *config_path; /* -C */
 	const char *account; /* -a: the account to use */
 	const char *sender; /* -f / -r, NULL when not given */
+	const char *fullname; /* -F: the sender's name for From */
 	int tflag; /* -t: recipients from the headers */
 	int iflag; /* -i / -oi: a lone "." does not end input */
 	int verbose; /* -v: show the SMTP conversation */
+	int noalias; /* -n: no aliases */
 	int queue_only; /* -odq: queue without trying */
+	int body8bit; /* -B 8BITMIME */
+	const char *dsn_notify; /* -N (RFC 3461), checked */
+	const char *dsn_ret; /* -R */
+	const char *dsn_envid; /* -V */
+	const char *log_tag; /* -L: the syslog tag */
+	const char *traffic_log; /* -X: append the conversation here */
 	int runq_all; /* -qR..., -qS...: every entry, due or not */
 	const char *runq_id; /* -qIid: this entry only */
 	int json; /* mailq --json */
@@ -34,8 +45,9 @@ struct options {
 };
 
 /*
- * Parse argv.  argv[0]'s base name may select a mode.  Returns 0, or -1
- * with e set (ERR_USAGE) for an unknown flag or a missing argument.
+ * Parse argv.  argv[0]'s base name may select a mode ("mailq",
+ * "newaliases").  Returns 0, or -1 with e set (ERR_USAGE) for an unknown
+ * flag, a missing or bad value, or an unsupported -b mode.
  */
 int cli_parse(int argc, char **argv, struct options *o, struct err *e);
 

@@ -17,10 +17,10 @@
 static int logfd = -1;
 
 void
-log_open(const char *logfile)
+log_open(const char *tag, const char *logfile)
 {
 	/* No LOG_NDELAY: no socket is opened unless something is logged. */
-	openlog("mailout", LOG_PID, LOG_MAIL);
+	openlog(tag != NULL ? tag : "mailout", LOG_PID, LOG_MAIL);
 	if (logfile == NULL)
 		return;
 	logfd = open(logfile, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);

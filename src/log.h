@@ -8,8 +8,8 @@
 
 #include <syslog.h>
 
-/* logfile may be NULL. */
-void log_open(const char *logfile);
+/* tag is the syslog identifier (NULL: "mailout"); logfile may be NULL. */
+void log_open(const char *tag, const char *logfile);
 
 void
 log_msg(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -24,6 +24,7 @@
 #include "queue.h"
 #include "rewrite.h"
 #include "runq.h"
+#include "smtpd.h"
 #include "spool.h"
 #include "transport.h"
 #include "xalloc.h"
@@ -52,14 +53,22 @@ report(const struct err *e)
 	return exit_code(e->kind);
 }
 
-static void
-trace_stderr(void *arg, char dir, const char *line, size_t len)
-{
-	const struct options *o = arg;
+/* Where the conversation goes: stderr with -v, a file with -X. */
+struct tracer {
+	int verbose;
+	FILE *file;
+};
 
-	if (dir == '*' && o->verbose < 2)
-		return;
-	fprintf(stderr, "%c %.*s\n", dir, (int)len, line);
+static void
+trace_lines(void *arg, char dir, const char *line, size_t len)
+{
+	const struct tracer *tr = arg;
+
+	if (tr->verbose && (dir != '*' || tr->verbose > 1))
+		fprintf(stderr, "%c %.*s\n", dir, (int)len, line);
+	if (tr->file != NULL)
+		fprintf(tr->file, "%ld %c %.*s\n", (long)getpid(), dir,
+		    (int)len, line);
 }
 
 /* Spool in the queue's tmp/ (queueing then copies on one file system). */
@@ -171,6 +180,56 @@ run_queue(const struct options *o, struct deliverer *d)
 	return EX_OK;
 }
 
+/*
+ * -bv: what would happen to each recipient argument (qualification,
+ * aliases) and which relay would take it; nothing is sent.
+ */
+static int
+verify(const struct options *o, struct conf *c)
+{
+	const struct account *a;
+	struct envelope env;
+	struct options one = *o;
+	struct err e = {0};
+	size_t i, j;
+	int status = EX_OK;
+
+	one.tflag = 0;
+	one.nrcpts = 1;
+	for (i = 0; i < o->nrcpts; i++) {
+		one.rcpts = &o->rcpts[i];
+		if (envelope_build(&env, &one, c, NULL, 0, &e) < 0 ||
+		    (a = conf_account(c, o->account, env.sender, &e)) == NULL) {
+			printf("%s: %s\n", o->rcpts[i], e.msg);
+			status = exit_code(e.kind);
+			err_clear(&e);
+			envelope_free(&env);
+			continue;
+		}
+		printf("%s:", o->rcpts[i]);
+		for (j = 0; j < env.nrcpts; j++)
+			printf(" <%s>", env.rcpts[j].addr);
+		printf(" via %s:%d (account %s), from <%s>\n",
+		    a->host != NULL ? a->host : "(no relay)", a->port,
+		    a->name != NULL ? a->name : "default", env.sender);
+		envelope_free(&env);
+	}
+	if (o->nrcpts == 0) {
+		fputs("mailout: -bv needs recipients\n", stderr);
+		status = EX_USAGE;
+	}
+	return status;
+}
+
+/* -bi, newaliases: the aliases are read from the configuration. */
+static int
+check_aliases(const struct conf *c)
+{
+	printf("%s: no aliases\n",
+	    c->path != NULL ? c->path : CONF_DEFAULT_PATH);
+	return EX_OK;
+}
+
 static int
 list_queue(const struct options *o, struct conf *c)
 {
@@ -181,22 +240,82 @@ list_queue(const struct options *o, struct conf *c)
 	return EX_OK;
 }
 
+/*
+ * -bs: nothing but SMTP replies may reach stdout or stderr (alpine reads
+ * both from one pipe), so stderr goes to /dev/null and -v is not shown.
+ */
+static int
+serve_smtp(const struct options *o, struct deliverer *d)
+{
+	struct smtpd sd;
+	char *dir = spool_dir(d->conf);
+	int fd = open("/dev/null", O_WRONLY);
+
+	if (fd >= 0) {
+		dup2(fd, STDERR_FILENO);
+		close(fd);
+	}
+	memset(&sd, 0, sizeof(sd));
+	sd.deliverer = d;
+	sd.conf = d->conf;
+	sd.opts = o;
+	sd.spool_dir = dir;
+	smtpd_run(&sd, STDIN_FILENO, STDOUT_FILENO);
+	if (sd.delivered > 0)
+		kick_queue(d);
+	free(dir);
+	return EX_OK;
+}
+
+/* -X file: the conversation is appended there, as with -v. */
+static FILE *
+open_traffic_log(const char *path, struct err *e)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	FILE *fp = fd >= 0 ? fdopen(fd, "a") : NULL;
+
+	if (fp == NULL) {
+		err_sys(e, ERR_CANTCREAT, "-X %s", path);
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	setvbuf(fp, NULL, _IOLBF, 0);
+	return fp;
+}
+
 static int
 run_mode(const struct options *o, struct conf *c)
 {
+	struct tracer tr = {o->mode == MODE_SMTP ? 0 : o->verbose, NULL};
 	struct deliverer d;
+	struct err e = {0};
 	int status;
 
 	if (o->mode == MODE_LIST)
 		return list_queue(o, c);
+	if (o->mode == MODE_VERIFY)
+		return verify(o, c);
+	if (o->mode == MODE_ALIASES)
+		return check_aliases(c);
+	if (o->traffic_log != NULL &&
+	    (tr.file = open_traffic_log(o->traffic_log, &e)) == NULL)
+		return report(&e);
 	deliverer_init(&d, c);
-	if (o->verbose) {
-		d.trace = trace_stderr;
-		d.trace_arg = (void *)o;
+	if (tr.verbose || tr.file != NULL) {
+		d.trace = trace_lines;
+		d.trace_arg = &tr;
 	}
-	status = o->mode == MODE_RUNQ ? run_queue(o, &d) : submit(o, &d);
+	if (o->mode == MODE_RUNQ)
+		status = run_queue(o, &d);
+	else if (o->mode == MODE_SMTP)
+		status = serve_smtp(o, &d);
+	else
+		status = submit(o, &d);
 	deliverer_free(&d);
 	transport_global_cleanup();
+	if (tr.file != NULL)
+		fclose(tr.file);
 	return status;
 }
 
@@ -223,9 +342,13 @@ main(int argc, char **argv)
 		printf("mailout %s\n", PACKAGE_VERSION);
 		return EX_OK;
 	}
+	/* MAILOUT_CONF names the file like -C, for callers whose command line
+	 * is fixed (cron, PHP); it is a user's file like any -C file. */
+	if (o.config_path == NULL)
+		o.config_path = getenv("MAILOUT_CONF");
 	if (conf_load(o.config_path, &c, &e) < 0)
 		return report(&e);
-	log_open(c.logfile);
+	log_open(o.log_tag, c.logfile);
 	status = run_mode(&o, &c);
 	conf_free(&c);
 	log_close();

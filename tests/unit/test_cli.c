@@ -72,6 +72,61 @@ main(void)
 		is_int(parse(&o, &e, v), 0, "--version");
 		is_int(o.mode, MODE_VERSION, "--version mode");
 	}
+	{
+		char *v[] = {"sendmail", "-FCronDaemon", "-i", "-B8BITMIME",
+		    "-oem", "root", NULL};
+		is_int(parse(&o, &e, v), 0, "cron's argv");
+		is_str(o.fullname, "CronDaemon", "-F attached");
+		ok(o.body8bit && o.iflag, "-B8BITMIME and -i");
+		is_str(o.rcpts[0], "root", "cron's recipient");
+	}
+	{
+		char *v[] = {"sendmail", "-B", "7bit", "-N", "failure,delay",
+		    "-R", "hdrs", "-V", "id-1", "-h", "3", "-L", "tag", NULL};
+		is_int(parse(&o, &e, v), 0, "-B -N -R -V -h -L separate");
+		ok(!o.body8bit, "-B 7bit");
+		is_str(o.dsn_notify, "failure,delay", "-N");
+		is_str(o.dsn_ret, "hdrs", "-R");
+		is_str(o.dsn_envid, "id-1", "-V");
+		is_str(o.log_tag, "tag", "-L");
+		is_int((long long)o.nrcpts, 0, "-h 3 took its value");
+	}
+	{
+		char *v[] = {"sendmail", "-N", "never,success", NULL};
+		is_int(parse(&o, &e, v), -1, "-N never mixed with others");
+	}
+	{
+		char *v[] = {"sendmail", "-bs", "-odb", "-oem", NULL};
+		is_int(parse(&o, &e, v), 0, "alpine's argv");
+		is_int(o.mode, MODE_SMTP, "-bs");
+	}
+	{
+		char *v[] = {"sendmail", "-qIabc", NULL};
+		is_int(parse(&o, &e, v), 0, "-qIid");
+		is_int(o.mode, MODE_RUNQ, "-q mode");
+		is_str(o.runq_id, "abc", "-qI id");
+	}
+	{
+		char *v[] = {"sendmail", "-q30m", NULL};
+		is_int(parse(&o, &e, v), 0, "-q30m");
+		ok(o.mode == MODE_RUNQ && !o.runq_all && o.runq_id == NULL,
+		    "-q with an interval runs the due queue");
+	}
+	{
+		char *v[] = {"/usr/bin/mailq", "--json", NULL};
+		is_int(parse(&o, &e, v), 0, "mailq --json");
+		ok(o.mode == MODE_LIST && o.json, "invoked as mailq");
+	}
+	{
+		char *v[] = {"newaliases", NULL};
+		is_int(parse(&o, &e, v), 0, "newaliases");
+		is_int(o.mode, MODE_ALIASES, "invoked as newaliases");
+	}
+	{
+		char *v[] = {"sendmail", "-odq", "-bv", "x", NULL};
+		is_int(parse(&o, &e, v), 0, "-odq -bv");
+		ok(o.queue_only && o.mode == MODE_VERIFY, "-odq and -bv");
+	}
 	err_clear(&e);
 	return tap_done();
 }

@@ -1,0 +1,430 @@
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "buf.h"
+#include "cli.h"
+#include "conf.h"
+#include "deliver.h"
+#include "envelope.h"
+#include "err.h"
+#include "log.h"
+#include "rewrite.h"
+#include "smtpcmd.h"
+#include "smtpd.h"
+#include "spool.h"
+#include "xalloc.h"
+
+/* RFC 5321 4.5.3.1.4: 512 octets; longer lines are refused, not cut. */
+#define CMD_MAX 4096
+#define INBUF 65536
+
+struct smtpin {
+	int fd;
+	char buf[INBUF];
+	size_t pos, len;
+	int eof;
+};
+
+struct session {
+	struct smtpd *d;
+	struct smtpin in;
+	int out;
+	struct envelope env; /* sender NULL: no MAIL yet */
+};
+
+static int reply(struct session *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Write one reply; a client that went away ends the session. */
+static int
+reply(struct session *s, const char *fmt, ...)
+{
+	struct buf b = BUF_INIT;
+	va_list ap;
+	char *text;
+	size_t off = 0;
+	ssize_t n;
+
+	va_start(ap, fmt);
+	text = xvasprintf(fmt, ap);
+	va_end(ap);
+	buf_puts(&b, text);
+	buf_puts(&b, "\r\n");
+	free(text);
+	while (off < b.len) {
+		n = write(s->out, b.data + off, b.len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			buf_free(&b);
+			return -1;
+		}
+		off += (size_t)n;
+	}
+	buf_free(&b);
+	return 0;
+}
+
+/* Make at least want octets available, unless input ends first. */
+static int
+in_fill(struct smtpin *in, size_t want)
+{
+	ssize_t n;
+
+	while (in->len - in->pos < want && !in->eof) {
+		if (in->pos > 0) {
+			memmove(in->buf, in->buf + in->pos, in->len - in->pos);
+			in->len -= in->pos;
+			in->pos = 0;
+		}
+		n = read(in->fd, in->buf + in->len, INBUF - in->len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			in->eof = 1;
+		else
+			in->len += (size_t)n;
+	}
+	return in->len - in->pos >= want ? 0 : -1;
+}
+
+/*
+ * One command line into line, without its line end.  Returns 1, 0 at the
+ * end of input, or -1 for a line longer than CMD_MAX (consumed).
+ */
+static int
+in_line(struct smtpin *in, struct buf *line)
+{
+	const char *nl;
+	size_t n;
+	int toolong = 0;
+
+	buf_reset(line);
+	for (;;) {
+		if (in->pos == in->len && in_fill(in, 1) < 0)
+			return 0;
+		nl = memchr(in->buf + in->pos, '\n', in->len - in->pos);
+		n = nl ? (size_t)(nl - (in->buf + in->pos)) : in->len - in->pos;
+		if (line->len + n > CMD_MAX)
+			toolong = 1;
+		else
+			buf_append(line, in->buf + in->pos, n);
+		in->pos += n + (nl != NULL);
+		if (nl != NULL)
+			break;
+	}
+	if (line->len > 0 && line->data[line->len - 1] == '\r')
+		line->data[--line->len] = '\0';
+	return toolong ? -1 : 1;
+}
+
+/*
+ * The message after DATA, into the spool: RFC 5321 4.5.2, a line "."
+ * ends it and a leading dot of any other line is removed.  Streams in
+ * blocks; only the start of each line is looked at.  After a spool error
+ * the rest is read and dropped, so the client stays in step.  Returns 1
+ * at the final ".", 0 when input ended first.
+ */
+static int
+in_data(struct smtpin *in, struct spool *sp, int *failed, struct err *e)
+{
+	int bol = 1;
+	const char *p, *nl;
+	size_t n;
+
+	for (;;) {
+		if (bol) {
+			in_fill(in, 3);
+			p = in->buf + in->pos;
+			n = in->len - in->pos;
+			if (n == 0)
+				return 0;
+			if (p[0] == '.' && n >= 2 && p[1] == '\n') {
+				in->pos += 2;
+				return 1;
+			}
+			if (p[0] == '.' &&
+			    ((n >= 3 && p[1] == '\r' && p[2] == '\n') ||
+			        (n == 1 && in->eof))) {
+				in->pos += n >= 3 ? 3 : 1;
+				return 1;
+			}
+			if (p[0] == '.')
+				in->pos++; /* the stuffed dot */
+		}
+		if (in->pos == in->len && in_fill(in, 1) < 0)
+			return 0;
+		p = in->buf + in->pos;
+		n = in->len - in->pos;
+		nl = memchr(p, '\n', n);
+		if (nl != NULL)
+			n = (size_t)(nl - p) + 1;
+		if (!*failed && spool_write(sp, p, n, e) < 0)
+			*failed = 1;
+		in->pos += n;
+		bol = nl != NULL;
+	}
+}
+
+static void
+reset(struct session *s)
+{
+	envelope_free(&s->env);
+}
+
+/* MAIL FROM:<path>: the null path is allowed, a bare name qualified. */
+static int
+cmd_mail(struct session *s, const struct smtp_cmd *c)
+{
+	struct addr a;
+	struct err e = {0};
+	char *path = xstrndup(c->path, c->pathlen);
+	int rc;
+
+	if (s->env.sender != NULL) {
+		free(path);
+		return reply(s, "503 5.5.1 MAIL already given; RSET first");
+	}
+	if (addr_parse_one(path, &a, 1, &e) < 0 ||
+	    envelope_addr_ok(a.spec, &e) < 0) {
+		rc = reply(s, "501 5.1.7 bad sender address: %s", e.msg);
+		err_clear(&e);
+		free(path);
+		return rc;
+	}
+	free(path);
+	s->env.sender = a.domain != NULL || a.spec[0] == '\0'
+	    ? xstrdup(a.spec)
+	    : xasprintf("%s@%s", a.spec, conf_domain(s->d->conf));
+	addr_free(&a);
+	return reply(s, "250 2.1.0 Ok");
+}
+
+static int
+cmd_rcpt(struct session *s, const struct smtp_cmd *c)
+{
+	struct addr a;
+	struct err e = {0};
+	char *path = xstrndup(c->path, c->pathlen), *spec;
+	int rc;
+
+	if (s->env.sender == NULL) {
+		free(path);
+		return reply(s, "503 5.5.1 MAIL first");
+	}
+	rc = addr_parse_one(path, &a, 0, &e);
+	free(path);
+	if (rc < 0)
+		goto bad;
+	spec = a.domain != NULL
+	    ? xstrdup(a.spec)
+	    : xasprintf("%s@%s", a.spec, conf_domain(s->d->conf));
+	addr_free(&a);
+	if (envelope_addr_ok(spec, &e) < 0) {
+		free(spec);
+		goto bad;
+	}
+	envelope_add_rcpt(&s->env, spec);
+	free(spec);
+	return reply(s, "250 2.1.5 Ok");
+bad:
+	rc = reply(s, "501 5.1.3 bad recipient address: %s", e.msg);
+	err_clear(&e);
+	return rc;
+}
+
+/* A reply text on one line, of a sane length. */
+static char *
+one_line(const char *msg)
+{
+	char *t = xstrndup(msg != NULL ? msg : "failed", 400), *p;
+
+	for (p = t; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20)
+			*p = ' ';
+	return t;
+}
+
+/* The reply to the final dot: what became of the message. */
+static int
+data_reply(struct session *s, int rc, const char *qid, const struct err *e)
+{
+	char *why;
+	int r;
+
+	if (rc == 0 && qid[0] != '\0')
+		return reply(s, "250 2.0.0 Ok: queued as %s", qid);
+	if (rc == 0) {
+		s->d->delivered++;
+		return reply(s, "250 2.0.0 Ok: sent");
+	}
+	why = one_line(e->msg);
+	log_msg(LOG_WARNING, "-bs: from=<%s>: %s", s->env.sender, why);
+	switch (e->kind) {
+	case ERR_NOUSER:
+		r = reply(s, "550 5.1.1 %s", why);
+		break;
+	case ERR_UNAVAILABLE:
+		r = reply(s, "554 5.0.0 %s", why);
+		break;
+	case ERR_DATA:
+		r = reply(s, "554 5.6.0 %s", why);
+		break;
+	default:
+		r = reply(s, "451 4.3.0 %s", why);
+		break;
+	}
+	free(why);
+	return r;
+}
+
+/* Deliver or queue the spooled message to the session's envelope. */
+static int
+deliver_spooled(struct session *s, struct spool *sp, char qid[QUEUE_ID_MAX],
+    struct err *e)
+{
+	struct outmsg m = {0};
+	struct submission sub;
+	struct msgsrc src;
+	char *note = NULL;
+	int rc;
+
+	qid[0] = '\0';
+	if (rewrite_message(&m, sp, &s->env, s->d->opts, s->d->conf, e) < 0)
+		return -1;
+	memset(&sub, 0, sizeof(sub));
+	outmsg_source(&m, &src);
+	sub.account = s->d->opts->account;
+	sub.env = &s->env;
+	sub.src = &src;
+	sub.head = sp->head.data;
+	sub.headlen = sp->head.len;
+	sub.queue_only = s->d->opts->queue_only;
+	rc = deliver_new(s->d->deliverer, &sub, qid, &note, e);
+	if (rc == 0 && note != NULL)
+		log_msg(LOG_INFO, "-bs: %s%s%s", qid[0] ? qid : "",
+		    qid[0] ? ": " : "", note);
+	free(note);
+	outmsg_free(&m);
+	return rc;
+}
+
+static int
+cmd_data(struct session *s)
+{
+	struct spool sp;
+	struct err e = {0};
+	char qid[QUEUE_ID_MAX];
+	int failed = 0, rc;
+
+	if (s->env.sender == NULL)
+		return reply(s, "503 5.5.1 MAIL first");
+	if (s->env.nrcpts == 0)
+		return reply(s, "554 5.5.1 no valid recipients");
+	if (spool_open(&sp, s->d->spool_dir, 0, &e) < 0) {
+		rc = reply(s, "451 4.3.0 %s", e.msg);
+		err_clear(&e);
+		return rc;
+	}
+	if (reply(s, "354 End data with <CR><LF>.<CR><LF>") < 0 ||
+	    in_data(&s->in, &sp, &failed, &e) == 0) {
+		spool_close(&sp);
+		err_clear(&e);
+		return -1; /* the client went away in the middle */
+	}
+	if (!failed && spool_finish(&sp, &e) < 0)
+		failed = 1;
+	if (failed)
+		rc = reply(s, "451 4.3.0 %s", e.msg);
+	else
+		rc = data_reply(s, deliver_spooled(s, &sp, qid, &e), qid, &e);
+	spool_close(&sp);
+	err_clear(&e);
+	reset(s);
+	return rc;
+}
+
+static int
+cmd_ehlo(struct session *s, const struct smtp_cmd *c)
+{
+	const char *me = conf_helo(s->d->conf, &s->d->conf->acct);
+
+	reset(s);
+	if (c->arglen == 0)
+		return reply(s, "501 5.5.4 %s needs a domain",
+		    c->verb == SMTP_EHLO ? "EHLO" : "HELO");
+	if (c->verb == SMTP_HELO)
+		return reply(s, "250 %s", me);
+	return reply(s,
+	    "250-%s\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n"
+	    "250-PIPELINING\r\n250-ENHANCEDSTATUSCODES\r\n250 HELP",
+	    me);
+}
+
+static int
+command(struct session *s, const struct smtp_cmd *c)
+{
+	switch (c->verb) {
+	case SMTP_HELO:
+	case SMTP_EHLO:
+		return cmd_ehlo(s, c);
+	case SMTP_MAIL:
+		return cmd_mail(s, c);
+	case SMTP_RCPT:
+		return cmd_rcpt(s, c);
+	case SMTP_DATA:
+		return cmd_data(s);
+	case SMTP_RSET:
+		reset(s);
+		return reply(s, "250 2.0.0 Ok");
+	case SMTP_NOOP:
+		return reply(s, "250 2.0.0 Ok");
+	case SMTP_VRFY:
+		return reply(s, "252 2.5.2 Cannot verify; send some mail");
+	case SMTP_HELP:
+		return reply(s,
+		    "214 2.0.0 HELO EHLO MAIL RCPT DATA RSET NOOP "
+		    "QUIT");
+	default:
+		return reply(s, "502 5.5.2 command not recognized");
+	}
+}
+
+int
+smtpd_run(struct smtpd *d, int in, int out)
+{
+	struct session *s = xcalloc(1, sizeof(*s));
+	struct buf line = BUF_INIT;
+	struct smtp_cmd c;
+	const char *why;
+	int rc = 0, r;
+
+	s->d = d;
+	s->in.fd = in;
+	s->out = out;
+	if (reply(s, "220 %s ESMTP mailout",
+	        conf_helo(d->conf, &d->conf->acct)) < 0)
+		rc = -1;
+	while (rc == 0 && (r = in_line(&s->in, &line)) != 0) {
+		if (r < 0)
+			rc = reply(s, "500 5.5.2 line too long");
+		else if (smtpcmd_parse(line.data ? line.data : "", line.len, &c,
+		             &why) < 0)
+			rc = reply(s, "501 5.5.4 %s", why);
+		else if (c.verb == SMTP_QUIT) {
+			reply(s, "221 2.0.0 Bye");
+			break;
+		} else
+			rc = command(s, &c);
+	}
+	reset(s);
+	buf_free(&line);
+	free(s);
+	return 0;
+}

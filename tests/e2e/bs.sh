@@ -1,0 +1,96 @@
+#!/bin/sh
+# -bs: SMTP on stdin and stdout, as Symfony Mailer, Laravel and alpine
+# speak it.  Every message goes through the normal submit path.
+. "${srcdir:-.}/tests/e2e/lib.sh"
+
+relay_start "$T/r"
+conf "$T/c.conf" "$RELAY_PORT"
+# bs SESSION-FILE: run one session; replies in $T/out, stderr in $T/err.
+bs() {
+	"$MAILOUT" -C "$T/c.conf" -bs <"$1" >"$T/out" 2>"$T/err"
+}
+# The code of each reply (its last line: "250 ", not "250-").
+codes() {
+	grep -v '^...-' "$T/out" | cut -c1-3 | tr '\n' ' '
+}
+msg() {
+	printf 'From: app@example.org\r\nTo: %s\r\nSubject: %s\r\nDate: Sat, 28 Nov 2026 10:00:00 +0000\r\nMessage-ID: <%s@example.org>\r\n\r\n' "$1" "$2" "$2"
+}
+
+# --- a HELO client, two messages in one session, leading dots
+{
+	printf 'HELO [127.0.0.1]\r\n'
+	printf 'MAIL FROM:<app@example.org>\r\nRCPT TO:<a@example.com>\r\nDATA\r\n'
+	msg a@example.com one
+	printf '..leading dot\r\n...two dots\r\n..\r\nend\r\n.\r\n'
+	printf 'MAIL FROM:<app@example.org> BODY=8BITMIME\r\nRCPT TO:<b@example.com>\r\nRCPT TO:<c@example.com>\r\nDATA\r\n'
+	msg b@example.com two
+	printf 'second\r\n.\r\nQUIT\r\n'
+} >"$T/s1"
+bs "$T/s1"
+is $? 0 "HELO session: exit 0"
+is "$(codes)" "220 250 250 250 354 250 250 250 250 354 250 221 " \
+	"HELO session: the replies"
+is "$(cat "$T/err")" "" "HELO session: nothing on stderr"
+is "$(count "$T/r")" 2 "two messages in one session"
+{
+	msg a@example.com one
+	printf '.leading dot\r\n..two dots\r\n.\r\nend\r\n'
+} >"$T/want"
+same_file "$T/r/msg.1/data" "$T/want" "dot-unstuffing: the message arrives as sent"
+printf '<b@example.com>\n<c@example.com>\n' >"$T/want"
+same_file "$T/r/msg.2/rcpt" "$T/want" "second message: its own recipients"
+is "$(cat "$T/r/msg.2/mail")" "<app@example.org>" "second message: MAIL FROM"
+
+# --- an EHLO client (alpine), LF line ends, a bare-name recipient
+printf 'EHLO localhost\nMAIL FROM:<root>\nRCPT TO:<root>\nDATA\nSubject: lf\n\nbody\n.\nQUIT\n' >"$T/s2"
+bs "$T/s2"
+is "$(codes)" "220 250 250 250 354 250 221 " "EHLO session: the replies"
+grep -q '^250-8BITMIME' "$T/out" && grep -q '^250-PIPELINING' "$T/out"
+is $? 0 "EHLO lists 8BITMIME and PIPELINING"
+is "$(cat "$T/r/msg.3/mail")/$(cat "$T/r/msg.3/rcpt")" \
+	"<root@example.org>/<root@example.org>" "bare names qualified"
+
+# --- relay down: the message is queued and the reply is still positive
+conf "$T/down.conf" "$(free_port)" "queue_dir = \"$T/dq\";"
+"$MAILOUT" -C "$T/down.conf" -bs <"$T/s1" >"$T/out" 2>"$T/err"
+is "$(codes)" "220 250 250 250 354 250 250 250 250 354 250 221 " \
+	"relay down: 250 after each message"
+grep -c '^250 2.0.0 Ok: queued as ' "$T/out" | grep -qx 2
+is $? 0 "relay down: both replies say queued"
+is "$(ls "$T/dq/q" | wc -l | tr -d ' ')" 2 "relay down: two entries queued"
+is "$(cat "$T/err")" "" "relay down: nothing on stderr"
+
+# --- the relay refuses: the reply says so
+relay_start "$T/bad" --fault 'rcpt:no@example.com=550 5.1.1 no such user'
+conf "$T/bad.conf" "$RELAY_PORT"
+printf 'EHLO x\r\nMAIL FROM:<app@example.org>\r\nRCPT TO:<no@example.com>\r\nDATA\r\nSubject: x\r\n\r\nx\r\n.\r\nQUIT\r\n' >"$T/s3"
+"$MAILOUT" -C "$T/bad.conf" -bs <"$T/s3" >"$T/out" 2>"$T/err"
+grep -q '^550 5.1.1 .*no such user' "$T/out"
+is $? 0 "every recipient refused: 550 with the relay's reply"
+
+# --- protocol errors
+printf 'EHLO x\r\nRCPT TO:<a@example.com>\r\nDATA\r\nMAIL FROM:a@example.com\r\nMAIL FROM:<a@@example.com>\r\nMAIL FROM:<a@example.com>\r\nMAIL FROM:<b@example.com>\r\nDATA\r\nBDAT 10\r\nRSET\r\nNOOP\r\nVRFY root\r\nHELO\r\nQUIT\r\n' >"$T/s4"
+bs "$T/s4"
+is "$(codes)" "220 250 503 503 501 501 250 503 554 502 250 250 252 501 221 " \
+	"errors: RCPT/DATA first, bad syntax, MAIL twice, no recipient, unknown"
+{
+	printf 'EHLO x\r\n'
+	head -c 5000 /dev/zero | tr '\0' 'a'
+	printf '\r\nNOOP\r\nQUIT\r\n'
+} >"$T/s5"
+bs "$T/s5"
+is "$(codes)" "220 250 500 250 221 " "a command line over 4096 octets: 500, session goes on"
+
+# --- input ends in the middle of DATA: nothing is sent
+n=$(count "$T/r")
+printf 'EHLO x\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.com>\r\nDATA\r\nSubject: cut\r\n\r\npartial' >"$T/s6"
+bs "$T/s6"
+is "$?/$(count "$T/r")" "0/$n" "input ends inside DATA: nothing sent"
+
+# --- a control character in an address is refused
+printf 'EHLO x\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<b@exa\tmple.com>\r\nQUIT\r\n' >"$T/s7"
+bs "$T/s7"
+is "$(codes)" "220 250 250 501 221 " "a control character in RCPT: 501"
+
+done_testing

@@ -1,0 +1,117 @@
+#!/bin/sh
+# Every sendmail flag: understood, ignored as sendmail and Postfix ignore
+# it, or refused with exit 64 and one line on stderr.  Never exit 0
+# without having sent or queued the message.
+. "${srcdir:-.}/tests/e2e/lib.sh"
+
+relay_start "$T/r"
+conf "$T/c.conf" "$RELAY_PORT"
+printf 'From: b@example.org\nTo: a@example.com\nDate: Sat, 28 Nov 2026 10:00:00 +0000\nMessage-ID: <flags@example.org>\nSubject: flags\n\nbody\n' >"$T/msg"
+M() { "$MAILOUT" -C "$T/c.conf" "$@"; }
+n=0
+
+# accepted NAME FLAGS...: the message goes out, exit 0.
+accepted() {
+	_name=$1
+	shift
+	M "$@" a@example.com <"$T/msg" >/dev/null 2>"$T/err"
+	_s=$?
+	n=$((n + 1))
+	is "$_s/$(count "$T/r")" "0/$n" "$_name: accepted and sent"
+}
+
+# refused NAME FLAGS...: exit 64, one line on stderr, nothing sent.
+refused() {
+	_name=$1
+	shift
+	M "$@" a@example.com <"$T/msg" >/dev/null 2>"$T/err"
+	_s=$?
+	is "$_s/$(count "$T/r")" "64/$n" "$_name: exit 64, nothing sent"
+	is "$(head -1 "$T/err" | cut -c1-9)" "mailout: " "$_name: says why"
+}
+
+accepted "-G -U -m -n -c -x" -G -U -m -n -c -x
+accepted "-h 17 (separate value)" -h 17
+accepted "-L tag" -L mytag
+accepted "-Am -Ac" -Am -Ac
+accepted "-e and -O and -p" -e m -O DeliveryMode=b -p smtp
+accepted "-oem -oep -oee -oeq -odi -odb" -oem -oep -oee -oeq -odi -odb
+accepted "-oX unknown option" -oQ/tmp
+accepted "-B7BIT" -B7BIT
+accepted "-B 8BITMIME" -B 8BITMIME
+accepted "-N never" -N never
+accepted "-N success,delay" -N success,delay
+accepted "-R full -V id" -R full -V envid-17
+accepted "-bm" -bm
+accepted "-F name" -F 'Bob Example'
+accepted "-r sender" -r bounce@example.org
+is "$(cat "$T/r/msg.$n/mail")" "<bounce@example.org>" "-r is -f"
+
+refused "-bt" -bt
+refused "-bd" -bd
+refused "-bD" -bD
+refused "-bh" -bh
+refused "unknown letter -d" -d
+refused "unknown letter -k" -k
+refused "unknown long option" --frobnicate
+refused "-B binary" -B binary
+refused "-N sometimes" -N sometimes
+refused "-R body" -R body
+refused "-V with a space" -V 'a b'
+refused "-f without a value" -f
+
+# -X: the conversation appended to a file, as with -v.
+M -X "$T/traffic" a@example.com <"$T/msg"
+n=$((n + 1))
+grep -q '^[0-9]* > MAIL FROM:<' "$T/traffic" && grep -q '^[0-9]* < 250 ' "$T/traffic"
+is $? 0 "-X: the conversation is in the file"
+
+# Names: mailq lists the queue, newaliases checks the aliases.
+ln -s "$MAILOUT" "$T/mailq"
+ln -s "$MAILOUT" "$T/newaliases"
+MAILOUT_CONF=$T/c.conf "$T/mailq" >"$T/out"
+is "$?/$(cat "$T/out")" "0/Mail queue is empty" "invoked as mailq: the queue"
+MAILOUT_CONF=$T/c.conf "$T/newaliases" >"$T/out"
+is $? 0 "invoked as newaliases: exit 0"
+M -bi >/dev/null
+is $? 0 "-bi: exit 0"
+M -I >/dev/null
+is $? 0 "-I: as -bi"
+
+# -bv: what would happen; nothing is sent.
+M -bv root 'x@example.com, y@example.net' >"$T/out"
+is $? 0 "-bv: exit 0"
+is "$(count "$T/r")" "$n" "-bv: nothing sent"
+grep -q "^root: <root@example.org> via 127.0.0.1:$RELAY_PORT (account default)" "$T/out"
+is $? 0 "-bv: a bare name, qualified, and the relay"
+grep -q '^x@example.com, y@example.net: <x@example.com> <y@example.net> via' "$T/out"
+is $? 0 "-bv: a list"
+M -bv 'bad@@example.com' >"$T/out"
+is $? 64 "-bv: a bad address: exit 64"
+
+# Process hygiene: closed fds are reopened on /dev/null before anything
+# else is opened, so no message lands in a file that took fd 2.
+conf "$T/down.conf" "$(free_port)" "queue_dir = \"$T/q2\";"
+"$MAILOUT" -C "$T/down.conf" -i a@example.com <"$T/msg" 2>&-
+is "$?/$(ls "$T/q2/q" | wc -l | tr -d ' ')" "0/1" "stderr closed: queued"
+grep -rq 'mailout:' "$T/q2/q"
+is $? 1 "stderr closed: the notice did not land in the queue"
+"$MAILOUT" -C "$T/c.conf" -i a@example.com <&- >&- 2>&-
+n=$((n + 1))
+is "$?/$(count "$T/r")" "0/$n" "stdin, stdout and stderr closed: sent"
+
+# Identity comes from getuid(), never from the environment.
+env -i PATH=/usr/bin:/bin "$MAILOUT" -C "$T/c.conf" -i a@example.com <"$T/msg"
+n=$((n + 1))
+is "$(cat "$T/r/msg.$n/mail")" "<$(id -un)@example.org>" "empty environment: sender from getuid()"
+USER=mallory LOGNAME=mallory HOME=/nonexistent "$MAILOUT" -C "$T/c.conf" \
+	-i a@example.com <"$T/msg"
+n=$((n + 1))
+is "$(cat "$T/r/msg.$n/mail")" "<$(id -un)@example.org>" "USER and LOGNAME lie: sender from getuid()"
+
+M --help >"$T/out"
+is "$?/$(head -1 "$T/out" | cut -c1-14)" "0/usage: mailout" "--help"
+M --version >"$T/out"
+is "$?/$(cut -c1-8 "$T/out")" "0/mailout " "--version"
+
+done_testing

@@ -1,0 +1,91 @@
+/* The queue entry's "env" file: written and read back unchanged. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "envelope.h"
+#include "err.h"
+#include "queue.h"
+#include "tap.h"
+#include "xalloc.h"
+
+static int
+parse(const char *text, struct qentry *q, struct err *e)
+{
+	memset(q, 0, sizeof(*q));
+	err_clear(e);
+	return qentry_parse(text, strlen(text), q, e);
+}
+
+int
+main(void)
+{
+	struct qentry q, r;
+	struct err e = {0};
+	char *text, *again;
+
+	memset(&q, 0, sizeof(q));
+	q.env.sender = xstrdup("bob@example.org");
+	envelope_add_rcpt(&q.env, "alice@example.com");
+	envelope_add_rcpt(&q.env, "\"odd one\"@example.com");
+	envelope_add_rcpt(&q.env, "carol@example.com");
+	q.env.rcpts[1].state = RCPT_SENT;
+	q.env.rcpts[1].code = 250;
+	q.env.rcpts[1].reply = xstrdup("250 2.1.5 Ok");
+	q.env.rcpts[2].state = RCPT_FAILED;
+	q.env.rcpts[2].code = 550;
+	q.env.rcpts[2].reply = xstrdup("550 5.1.1 no\tsuch\nuser");
+	q.created = 1764323400;
+	q.next = 1764324000;
+	q.attempts = 3;
+	q.uid = 1001;
+	q.account = xstrdup("work");
+	q.is_bounce = 1;
+	q.last_error = xstrdup("relay:25: MAIL: 451 4.3.0\ntry later");
+	text = qentry_format(&q);
+	ok(strchr(strchr(text, '\n') + 1, '\r') == NULL, "no CR in the file");
+	is_int(parse(text, &r, &e), 0, "the formatted entry parses");
+	is_str(r.env.sender, "bob@example.org", "sender");
+	is_int((long long)r.env.nrcpts, 3, "three recipients");
+	is_str(r.env.rcpts[1].addr, "\"odd one\"@example.com",
+	    "a quoted local part with a space");
+	is_int(r.env.rcpts[1].state, RCPT_SENT, "state sent");
+	is_int(r.env.rcpts[2].state, RCPT_FAILED, "state failed");
+	is_str(r.env.rcpts[2].reply, "550 5.1.1 no such user",
+	    "controls in a reply became spaces");
+	is_int(r.env.rcpts[0].state, RCPT_PENDING, "state pending");
+	is_int((long long)r.created, 1764323400, "created");
+	is_int((long long)r.next, 1764324000, "next");
+	is_int(r.attempts, 3, "attempts");
+	is_int((long long)r.uid, 1001, "uid");
+	is_str(r.account, "work", "account");
+	is_int(r.is_bounce, 1, "bounce flag");
+	is_str(r.last_error, "relay:25: MAIL: 451 4.3.0 try later",
+	    "last error on one line");
+	again = qentry_format(&r);
+	is_str(again, text, "format(parse(format(x))) == format(x)");
+	qentry_free(&r);
+	free(again);
+	free(text);
+
+	is_int(parse("version\t2\nsender\ta@b\nrcpt\tP\t0\tc@d\n", &r, &e), -1,
+	    "an unknown version is refused");
+	qentry_free(&r);
+	is_int(parse("version\t1\nsender\ta@b\n", &r, &e), -1,
+	    "no recipient is refused");
+	qentry_free(&r);
+	is_int(parse("version\t1\nsender\ta@b\nrcpt\tX\t0\tc@d\n", &r, &e), -1,
+	    "a bad state is refused");
+	qentry_free(&r);
+	is_int(parse("version\t1\nsender\ta@b\nrcpt\tP\t0\tc@d", &r, &e), -1,
+	    "a truncated file is refused");
+	qentry_free(&r);
+	is_int(parse("version\t1\nsender\t\nrcpt\tP\t0\tc@d\n", &r, &e), 0,
+	    "the null sender");
+	is_str(r.env.sender, "", "null sender is empty");
+	qentry_free(&r);
+	qentry_free(&q);
+	err_clear(&e);
+	return tap_done();
+}
