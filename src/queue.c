@@ -365,6 +365,14 @@ queue_lock(const char *dir, const char *id, struct qentry *q, struct err *e)
 		return err_sys(e, ERR_IO, "entry %s", id);
 	}
 	rc = load_env(dir, "q", id, q, e);
+	if (rc == 0) {
+		/* Locked and without "env": what a run killed while removing
+		 * the entry left behind (the message had gone out). */
+		char *entry = qpath(dir, "q", id, NULL);
+
+		remove_entry_dir(entry);
+		free(entry);
+	}
 	if (rc <= 0) {
 		close(fd);
 		qentry_free(q);

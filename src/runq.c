@@ -12,7 +12,6 @@
 #include "err.h"
 #include "log.h"
 #include "msgsrc.h"
-#include "outcome.h"
 #include "queue.h"
 #include "runq.h"
 #include "xalloc.h"
@@ -116,37 +115,52 @@ has_state(const struct qentry *q, enum rcpt_state st)
 	return 0;
 }
 
+/*
+ * The pending recipients fail when the relay refused the message for good
+ * or queue_lifetime is over.  Only the relay's verdict is final: a problem
+ * of ours (a missing account, an unreadable entry) waits to be fixed.
+ * Returns 1 when they failed because time ran out.
+ */
+static int
+give_up(const struct conf *c, struct qentry *q, const struct smtp_result *r,
+    const struct err *failure, time_t now)
+{
+	/* The relay's own words are the best reason; else ours. */
+	const char *why = r->code != 0 && r->text != NULL ? r->text
+	    : failure != NULL                             ? failure->msg
+	                                                  : NULL;
+
+	if (failure == NULL)
+		return 0;
+	if (failure->kind == ERR_NOUSER || failure->kind == ERR_UNAVAILABLE) {
+		fail_pending(q, why);
+		return 0;
+	}
+	if (now - q->created < c->queue_lifetime)
+		return 0;
+	fail_pending(q, why);
+	return 1;
+}
+
 /* After an attempt: keep, finish or give up on the locked entry q. */
 static void
 settle(struct deliverer *d, struct qentry *q, const struct smtp_result *r,
     const struct err *failure, const enum rcpt_state *before, time_t now)
 {
 	const struct conf *c = d->conf;
-	const char *dir = c->queue_dir;
-	int expired = 0;
 	struct err e = {0};
+	int expired = give_up(c, q, r, failure, now);
 
-	/* The relay's own words are the best reason; else ours. */
-	const char *why = r->code != 0 && r->text != NULL ? r->text
-	    : failure != NULL                             ? failure->msg
-	                                                  : NULL;
-
-	if (failure != NULL && !outcome_is_temporary(failure)) {
-		fail_pending(q, why); /* refused for good */
-	} else if (failure != NULL && now - q->created >= c->queue_lifetime) {
-		fail_pending(q, why);
-		expired = 1;
-	}
 	bounce_failures(d, q, r->relay, before, expired);
 	free(q->last_error);
 	q->last_error = failure ? xstrdup(failure->msg) : NULL;
 	if (has_state(q, RCPT_PENDING)) {
 		q->next = now + backoff(c, q->attempts);
-		queue_save(dir, q, &e);
+		queue_save(c->queue_dir, q, &e);
 	} else if (has_state(q, RCPT_FAILED)) {
-		queue_fail(dir, q, &e);
+		queue_fail(c->queue_dir, q, &e);
 	} else {
-		queue_remove(dir, q, &e);
+		queue_remove(c->queue_dir, q, &e);
 	}
 	if (e.kind != ERR_NONE)
 		log_msg(LOG_ERR, "id=%s: %s", q->id, e.msg);
@@ -166,9 +180,16 @@ run_entry(struct deliverer *d, struct qentry *q, time_t now)
 	before = xcalloc(q->env.nrcpts, sizeof(*before));
 	for (i = 0; i < q->env.nrcpts; i++)
 		before[i] = q->env.rcpts[i].state;
-	queue_source(q, &src);
-	rc = deliver_attempt(d, q->id, q->account, &q->env, &src, &r, &e);
-	q->attempts++;
+	memset(&r, 0, sizeof(r));
+	rc = 0;
+	/* Nothing pending: a run was killed before it could file the entry
+	 * away; settle it without talking to the relay. */
+	if (has_state(q, RCPT_PENDING)) {
+		queue_source(q, &src);
+		rc = deliver_attempt(d, q->id, q->account, &q->env, &src, &r,
+		    &e);
+		q->attempts++;
+	}
 	settle(d, q, &r, rc == 0 ? NULL : &e, before, now);
 	smtp_result_free(&r);
 	err_clear(&e);
