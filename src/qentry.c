@@ -92,16 +92,29 @@ parse_rcpt(struct qentry *q, char **f, size_t n, struct err *e)
 {
 	const char *st;
 	struct rcpt *r;
+	size_t had = q->env.nrcpts;
 
 	if (n < 4 || f[1][0] == '\0' || f[1][1] != '\0' ||
 	    (st = strchr(states, f[1][0])) == NULL || f[3][0] == '\0')
 		return err_set(e, ERR_DATA, "bad rcpt line");
 	envelope_add_rcpt(&q->env, f[3]);
-	r = &q->env.rcpts[q->env.nrcpts - 1];
+	if (q->env.nrcpts == had)
+		return err_set(e, ERR_DATA, "a recipient twice");
+	r = &q->env.rcpts[had];
 	r->state = (enum rcpt_state)(st - states);
 	r->code = atoi(f[2]);
 	if (n > 4)
 		r->reply = xstrdup(f[4]);
+	return 0;
+}
+
+/* A field that may appear once: a second one means the file is damaged. */
+static int
+set_once(char **field, char **f, struct err *e)
+{
+	if (*field != NULL)
+		return err_set(e, ERR_DATA, "\"%s\" twice", f[0]);
+	*field = xstrdup(f[1]);
 	return 0;
 }
 
@@ -125,14 +138,14 @@ parse_line(struct qentry *q, char *line, struct err *e)
 		q->attempts = atoi(f[1]);
 	else if (strcmp(f[0], "uid") == 0)
 		q->uid = (uid_t)strtoul(f[1], NULL, 10);
-	else if (strcmp(f[0], "account") == 0)
-		q->account = xstrdup(f[1]);
 	else if (strcmp(f[0], "bounce") == 0)
 		q->is_bounce = atoi(f[1]) != 0;
+	else if (strcmp(f[0], "account") == 0)
+		return set_once(&q->account, f, e);
 	else if (strcmp(f[0], "error") == 0)
-		q->last_error = xstrdup(f[1]);
+		return set_once(&q->last_error, f, e);
 	else if (strcmp(f[0], "sender") == 0)
-		q->env.sender = xstrdup(f[1]);
+		return set_once(&q->env.sender, f, e);
 	return 0;
 }
 

@@ -1,0 +1,30 @@
+#!/bin/sh
+# seeds.sh SRCDIR OUTDIR: seed inputs for each fuzz target, made from the
+# test vectors: OUTDIR/addr, header, smtpcmd, qentry, conf.
+src=$1
+out=$2
+mkdir -p "$out/addr" "$out/header" "$out/smtpcmd" "$out/qentry" "$out/conf"
+i=0
+for f in "$src/tests/data/address-cases.tsv" "$src/tests/data/address-invalid.tsv"; do
+	tail -n +2 "$f" | cut -f1 | while IFS= read -r line; do
+		i=$((i + 1))
+		printf '%s' "$line" >"$out/addr/$(basename "$f" .tsv).$i"
+	done
+done
+for f in "$src"/tests/data/rfc5322-appendix-a/*.eml "$src"/tests/data/messages/*.eml; do
+	cp "$f" "$out/header/"
+	# Each To, Cc, Bcc value is an address list too.
+	grep -i '^\(to\|cc\|bcc\)[ ]*:' "$f" | sed 's/^[^:]*: *//' |
+		tr -d '\r' >"$out/addr/$(basename "$f").lists"
+done
+i=0
+for line in 'EHLO client.example' 'HELO [127.0.0.1]' \
+	'MAIL FROM:<a@example.org> SIZE=100 BODY=8BITMIME' 'MAIL FROM:<>' \
+	'RCPT TO:<"a>b"@example.com>' 'RCPT TO:<@r.example:x@y.example>' \
+	'DATA' 'RSET' 'NOOP' 'QUIT' 'VRFY root' 'BDAT 10 LAST'; do
+	i=$((i + 1))
+	printf '%s' "$line" >"$out/smtpcmd/$i"
+done
+printf 'version\t1\ncreated\t1764323400\nnext\t1764324000\nattempts\t2\nuid\t0\naccount\twork\nbounce\t1\nerror\t451 4.3.0 later\nsender\tbob@example.org\nrcpt\tP\t0\ta@example.com\nrcpt\tS\t250\t"x y"@example.com\t250 2.1.5 Ok\nrcpt\tF\t550\tc@example.com\t550 5.1.1 no\n' >"$out/qentry/1"
+cp "$src/etc/mailout.conf" "$out/conf/example"
+printf 'host = "a"; port = 25; tls = "none";\naccounts = ( { name = "x"; match = ("*@a", "b@*"); host = "b"; } );\nqueue_lifetime = "5d"; retry_min = 60;\n' >"$out/conf/accounts"
