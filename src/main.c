@@ -45,12 +45,15 @@ sane_fds(void)
 		close(fd);
 }
 
-/* One line on stderr; returns the exit status for e. */
+/* One line on stderr; returns the exit status for e, and clears it. */
 static int
-report(const struct err *e)
+report(struct err *e)
 {
+	int status = exit_code(e->kind);
+
 	fprintf(stderr, "mailout: %s\n", e->msg != NULL ? e->msg : "error");
-	return exit_code(e->kind);
+	err_clear(e);
+	return status;
 }
 
 /* Where the conversation goes: stderr with -v, a file with -X. */

@@ -58,10 +58,14 @@ xstrdup(const char *s)
 	return xstrndup(s, strlen(s));
 }
 
+/* As strndup(3): at most n octets, fewer if s ends before. */
 char *
 xstrndup(const char *s, size_t n)
 {
-	char *p = xmalloc(n + 1);
+	char *p;
+
+	n = strnlen(s, n);
+	p = xmalloc(n + 1);
 
 	memcpy(p, s, n);
 	p[n] = '\0';
