@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include "buf.h"
+#include "utf8.h"
 
 struct err;
 
@@ -28,6 +29,10 @@ struct spool {
 	size_t maxline; /* longest line of the body, CRLF excluded */
 	int has8bit; /* an octet above 127 somewhere */
 	int hasnul; /* a NUL octet somewhere */
+	/* the same facts about the body alone */
+	int body8bit;
+	int bodynul;
+	struct utf8 bodyutf8; /* is the body valid UTF-8? (utf8_ok) */
 	/* normaliser state */
 	struct buf line; /* the current line while in the header */
 	size_t linelen; /* length of the current line */
