@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "buf.h"
 #include "conf.h"
 #include "err.h"
 #include "sysinfo.h"
@@ -238,8 +239,8 @@ set_duration(const config_setting_t *s, long *out, struct err *e)
 }
 
 static int
-set_queue_lifetime(struct conf *c, struct account *a,
-    const config_setting_t *s, struct err *e)
+set_queue_lifetime(struct conf *c, struct account *a, const config_setting_t *s,
+    struct err *e)
 {
 	(void)a;
 	return set_duration(s, &c->queue_lifetime, e);
@@ -361,7 +362,72 @@ set_match(struct conf *c, struct account *a, const config_setting_t *s,
 	return 0;
 }
 
+/* One alias of the "aliases" group: a string, or a list of strings. */
+static int
+conf_alias(struct conf *c, const config_setting_t *m, struct err *e)
+{
+	const char *file = config_setting_source_file(m);
+	char *where = xasprintf("%s:%u", file ? file : "?",
+	    config_setting_source_line(m));
+	struct buf all = BUF_INIT;
+	int i, rc = 0, n = config_setting_length(m);
+
+	if (config_setting_type(m) == CONFIG_TYPE_STRING)
+		buf_puts(&all, config_setting_get_string(m));
+	for (i = 0; i < n && rc == 0; i++) {
+		const config_setting_t *v = config_setting_get_elem(m, i);
+
+		if (config_setting_type(v) != CONFIG_TYPE_STRING)
+			rc = conf_error(e, v,
+			    "an alias is a string or a list of strings");
+		else
+			buf_printf(&all, "%s%s", i ? ", " : "",
+			    config_setting_get_string(v));
+	}
+	if (rc == 0 && config_setting_type(m) != CONFIG_TYPE_STRING &&
+	    config_setting_type(m) != CONFIG_TYPE_LIST &&
+	    config_setting_type(m) != CONFIG_TYPE_ARRAY)
+		rc = conf_error(e, m,
+		    "an alias is a string or a list of strings");
+	if (rc == 0)
+		rc = alias_add(&c->aliases, config_setting_name(m),
+		    buf_cstr(&all), all.len, where, e);
+	buf_free(&all);
+	free(where);
+	return rc;
+}
+
+/* aliases = { root = "ops@example.org"; backup = ["a@x", "b@y"]; }; */
+static int
+set_aliases(struct conf *c, struct account *a, const config_setting_t *s,
+    struct err *e)
+{
+	int i, n = config_setting_length(s);
+
+	(void)a;
+	for (i = 0; i < n; i++)
+		if (conf_alias(c, config_setting_get_elem(s, (unsigned)i), e) <
+		    0)
+			return -1;
+	return 0;
+}
+
+static int
+set_aliases_file(struct conf *c, struct account *a, const config_setting_t *s,
+    struct err *e)
+{
+	(void)a;
+	if (get_string(s, &c->aliases_file, e) < 0)
+		return -1;
+	if (c->aliases_file[0] != '/')
+		return conf_error(e, s,
+		    "'aliases_file' must be an absolute path");
+	return 0;
+}
+
 static const struct key keys[] = {
+    {"aliases", CONFIG_TYPE_GROUP, set_aliases, TOP},
+    {"aliases_file", CONFIG_TYPE_STRING, set_aliases_file, TOP},
     {"bounce", CONFIG_TYPE_BOOL, set_bounce, TOP},
     {"bounce_to", CONFIG_TYPE_STRING, set_bounce_to, TOP},
     {"domain", CONFIG_TYPE_STRING, set_domain, TOP},
@@ -591,7 +657,9 @@ conf_load(const char *path, struct conf *c, struct err *e)
 	if (rc == 0)
 		rc = conf_walk(c, config_root_setting(&cfg), e);
 	config_destroy(&cfg);
-	return rc;
+	if (rc == 0 && c->aliases_file != NULL)
+		rc = alias_load_file(&c->aliases, c->aliases_file, e);
+	return rc == 0 ? alias_finish(&c->aliases, e) : rc;
 }
 
 /*
@@ -690,6 +758,8 @@ conf_free(struct conf *c)
 	free(c->queue_dir);
 	free(c->bounce_to);
 	free(c->logfile);
+	alias_free(&c->aliases);
+	free(c->aliases_file);
 	account_free(&c->acct);
 	while (c->naccounts > 0)
 		account_free(&c->accounts[--c->naccounts]);

@@ -37,10 +37,12 @@ struct envelope {
  * Decide the envelope of a message whose header section is head[0..len).
  * Sender: -f, else the configured "from", else the user (from getuid())
  * at the mail domain.  Recipients: the arguments (each may hold a comma
- * separated list) and, with -t, To/Cc/Bcc or the Resent- fields.  Bare
- * names are qualified with the mail domain; duplicates are dropped.
- * Returns 0, or -1 with e set: ERR_USAGE for no recipients or a bad
- * argument, ERR_DATA for a malformed header.
+ * separated list) and, with -t, To/Cc/Bcc or the Resent- fields.  Local
+ * recipients (localaddr.h) go through the aliases; what stays local is
+ * qualified with the mail domain, the sender too; duplicates are
+ * dropped.  Returns 0, or -1 with e set: ERR_USAGE for no recipients or
+ * a bad argument, ERR_DATA for a malformed header, ERR_CONFIG for
+ * aliases nested too deeply.
  */
 int envelope_build(struct envelope *env, const struct options *o,
     struct conf *c, const char *head, size_t len, struct err *e);
