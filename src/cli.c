@@ -79,6 +79,9 @@ cli_flag(struct options *o, int c, const char *arg, struct err *e)
 	case 'C':
 		o->config_path = arg;
 		break;
+	case 'F':
+		o->fullname = arg;
+		break;
 	case 'f':
 	case 'r':
 		o->sender = arg;

@@ -22,6 +22,7 @@ struct options {
 	const char *config_path; /* -C */
 	const char *account; /* -a: the account to use */
 	const char *sender; /* -f / -r, NULL when not given */
+	const char *fullname; /* -F: the sender's full name, NULL: none */
 	int tflag; /* -t: recipients from the headers */
 	int iflag; /* -i / -oi: a lone "." does not end input */
 	int verbose; /* -v: show the SMTP conversation */

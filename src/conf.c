@@ -425,6 +425,41 @@ set_aliases_file(struct conf *c, struct account *a, const config_setting_t *s,
 	return 0;
 }
 
+static int
+set_from_rewrite(struct conf *c, struct account *a, const config_setting_t *s,
+    struct err *e)
+{
+	const char *v = config_setting_get_string(s);
+
+	(void)a;
+	if (strcmp(v, "none") != 0 && strcmp(v, "envelope") != 0)
+		return conf_error(e, s,
+		    "'from_rewrite' must be \"none\" or \"envelope\"");
+	c->from_rewrite = strcmp(v, "envelope") == 0;
+	return 0;
+}
+
+static int
+set_sender(struct conf *c, struct account *a, const config_setting_t *s,
+    struct err *e)
+{
+	struct addr ad;
+	struct err ae = {0};
+
+	(void)a;
+	if (get_string(s, &c->sender, e) < 0)
+		return -1;
+	if (addr_parse_one(c->sender, &ad, 0, &ae) < 0) {
+		conf_error(e, s, "'sender': %s", ae.msg);
+		err_clear(&ae);
+		return -1;
+	}
+	free(c->sender);
+	c->sender = xstrdup(ad.spec);
+	addr_free(&ad);
+	return 0;
+}
+
 static const struct key keys[] = {
     {"aliases", CONFIG_TYPE_GROUP, set_aliases, TOP},
     {"aliases_file", CONFIG_TYPE_STRING, set_aliases_file, TOP},
@@ -432,6 +467,7 @@ static const struct key keys[] = {
     {"bounce_to", CONFIG_TYPE_STRING, set_bounce_to, TOP},
     {"domain", CONFIG_TYPE_STRING, set_domain, TOP},
     {"from", CONFIG_TYPE_STRING, set_from, BOTH},
+    {"from_rewrite", CONFIG_TYPE_STRING, set_from_rewrite, TOP},
     {"helo", CONFIG_TYPE_STRING, set_helo, BOTH},
     {"host", CONFIG_TYPE_STRING, set_host, BOTH},
     {"logfile", CONFIG_TYPE_STRING, set_logfile, TOP},
@@ -442,6 +478,7 @@ static const struct key keys[] = {
     {"queue_lifetime", CONFIG_TYPE_NONE, set_queue_lifetime, TOP},
     {"retry_max", CONFIG_TYPE_NONE, set_retry_max, TOP},
     {"retry_min", CONFIG_TYPE_NONE, set_retry_min, TOP},
+    {"sender", CONFIG_TYPE_STRING, set_sender, TOP},
     {"tls", CONFIG_TYPE_STRING, set_tls, BOTH},
     {NULL, 0, NULL, 0},
 };
@@ -760,6 +797,7 @@ conf_free(struct conf *c)
 	free(c->logfile);
 	alias_free(&c->aliases);
 	free(c->aliases_file);
+	free(c->sender);
 	account_free(&c->acct);
 	while (c->naccounts > 0)
 		account_free(&c->accounts[--c->naccounts]);

@@ -45,6 +45,8 @@ struct conf {
 	char *logfile; /* also log here, NULL: syslog only */
 	struct aliases aliases; /* "aliases" and "aliases_file" together */
 	char *aliases_file;
+	int from_rewrite; /* put the envelope sender in From */
+	char *sender; /* write "Sender: this", NULL: leave Sender alone */
 	struct account acct; /* the top-level (default) account */
 	struct account *accounts;
 	size_t naccounts;

@@ -1,7 +1,9 @@
 /*
  * Message rewriting: the header section that goes out is built in memory
- * from the spooled one (Bcc and Resent-Bcc removed, ...), and the body is
- * streamed unchanged from the spool file behind it.
+ * from the spooled one (Bcc and Resent-Bcc removed, local addresses
+ * aliased and qualified, Date, From and Message-ID added when missing,
+ * MIME labels for an 8-bit body, lines over 998 octets folded), and the
+ * body is streamed from the spool file behind it.
  */
 #ifndef MAILOUT_REWRITE_H
 #define MAILOUT_REWRITE_H
@@ -27,7 +29,9 @@ struct outmsg {
 
 /*
  * Build the outgoing message from the spool.  Returns 0, or -1 with e set
- * (ERR_DATA when the message cannot be sent as it is).
+ * (ERR_DATA when the message cannot be sent as it is: a NUL octet in the
+ * header section, a header line that cannot be folded; ERR_CONFIG when
+ * the aliases nest too deeply).
  */
 int rewrite_message(struct outmsg *m, const struct spool *sp,
     const struct envelope *env, const struct options *o, struct conf *c,

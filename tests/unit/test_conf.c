@@ -75,7 +75,7 @@ accounts(void)
 	err_clear(&e);
 }
 
-/* The keys of message handling. */
+/* The keys of message handling: aliases, from_rewrite, sender. */
 static void
 message_keys(void)
 {
@@ -94,15 +94,18 @@ message_keys(void)
 	    "aliases = {\n  root = \"ops\";\n"
 	    "  team = [\"a@example.org\", \"b@example.org\"];\n"
 	    "  default = \"catch@example.org\";\n};\n"
-	    "aliases_file = \"%s\";\n",
+	    "aliases_file = \"%s\";\n"
+	    "from_rewrite = \"envelope\";\nsender = \"Mailer <m@example.org>\";\n",
 	    apath);
-	is_int(load(text, &c, &e), 0, "aliases and aliases_file load");
+	is_int(load(text, &c, &e), 0, "aliases, from_rewrite, sender load");
 	a = alias_find(&c.aliases, "team");
 	is_int(a ? (long long)a->to.n : -1, 2, "an alias as a list");
 	a = alias_find(&c.aliases, "ops");
 	is_str(a ? a->to.v[0].spec : NULL, "ops@example.org",
 	    "aliases_file read");
 	ok(alias_catchall(&c.aliases) != NULL, "default is the catch-all");
+	is_int(c.from_rewrite, 1, "from_rewrite envelope");
+	is_str(c.sender, "m@example.org", "sender reduced to its addr-spec");
 	conf_free(&c);
 
 	snprintf(text, sizeof(text),
@@ -129,6 +132,11 @@ message_keys(void)
 	    "missing aliases_file");
 	ok(e.kind == ERR_CONFIG && strstr(e.msg, "/nonexistent/aliases"),
 	    "missing aliases_file: named");
+	conf_free(&c);
+	is_int(load("from_rewrite = \"always\";\n", &c, &e), -1,
+	    "bad from_rewrite");
+	conf_free(&c);
+	is_int(load("sender = \"a@b@c\";\n", &c, &e), -1, "bad sender");
 	conf_free(&c);
 	unlink(apath);
 	err_clear(&e);
