@@ -36,7 +36,8 @@ enum fkind {
 	F_RCPT, /* addresses of recipients: aliases, then qualified */
 	F_ORIG, /* addresses of originators: qualified only */
 	F_FROM, /* F_ORIG, or the envelope sender with from_rewrite */
-	F_SENDER /* F_ORIG, or replaced with the "sender" setting */
+	F_SENDER, /* F_ORIG, or replaced with the "sender" setting */
+	F_CTE /* copied, or replaced when the body is re-encoded */
 };
 
 /*
@@ -66,7 +67,7 @@ static const struct {
     {"Message-ID", F_COPY, SEEN_MSGID},
     {"MIME-Version", F_COPY, SEEN_MIMEVER},
     {"Content-Type", F_COPY, SEEN_CTYPE},
-    {"Content-Transfer-Encoding", F_COPY, SEEN_CTE},
+    {"Content-Transfer-Encoding", F_CTE, SEEN_CTE},
 };
 
 /* One rewrite of a header section. */
@@ -78,6 +79,7 @@ struct rw {
 	struct localmap map;
 	struct buf *head;
 	unsigned seen;
+	enum conv_act top_act; /* what happens to a single-part body */
 };
 
 static enum fkind
@@ -91,6 +93,8 @@ field_kind(struct rw *w, const struct hdr_field *f)
 		w->seen |= fields[i].seen;
 		if (fields[i].kind == F_SENDER)
 			return w->c->sender != NULL ? F_DROP : F_ORIG;
+		if (fields[i].kind == F_CTE)
+			return w->top_act == ACT_QP ? F_DROP : F_COPY;
 		if (fields[i].kind == F_FROM)
 			return w->c->from_rewrite && w->env->sender[0] != '\0'
 			    ? F_FROM
@@ -320,19 +324,24 @@ add_origin(struct rw *w, struct buf *b)
 /*
  * RFC 2045 4, 5, 6: an 8-bit body without MIME labels is declared as
  * what it is: UTF-8 text when it is valid UTF-8, else text in a charset
- * nobody recorded (RFC 1428 "unknown-8bit"), sent as 8bit.
+ * nobody recorded (RFC 1428 "unknown-8bit"), sent as 8bit.  A body that
+ * was re-encoded says so.
  */
 static void
 add_mime(struct rw *w, struct buf *b)
 {
-	if (!w->sp->body8bit)
+	int qp = w->top_act == ACT_QP;
+
+	if (!w->sp->body8bit && !qp)
 		return;
 	if (!(w->seen & SEEN_MIMEVER))
 		buf_puts(b, "MIME-Version: 1.0\r\n");
-	if (!(w->seen & SEEN_CTYPE))
+	if (!(w->seen & SEEN_CTYPE) && w->sp->body8bit)
 		buf_printf(b, "Content-Type: text/plain; charset=%s\r\n",
 		    utf8_ok(&w->sp->bodyutf8) ? "UTF-8" : "unknown-8bit");
-	if (!(w->seen & SEEN_CTE))
+	if (qp)
+		buf_puts(b, "Content-Transfer-Encoding: quoted-printable\r\n");
+	else if (!(w->seen & SEEN_CTE))
 		buf_puts(b, "Content-Transfer-Encoding: 8bit\r\n");
 }
 
@@ -363,31 +372,199 @@ rewrite_head(struct rw *w, struct err *e)
 	return rc;
 }
 
+/* Body octets read from the spool at a time. */
+#define BLOCK (64 * 1024)
+
+/* A copy of the first value of the field name, NULL if none. */
+static char *
+first_value(const struct spool *sp, const char *name, size_t *len)
+{
+	struct hdr_iter it;
+	struct hdr_field f;
+
+	*len = 0;
+	hdr_iter_init(&it, sp->head.data, sp->head.len);
+	while (hdr_next(&it, &f))
+		if (hdr_is(&f, name)) {
+			*len = f.valuelen;
+			return xstrndup(f.value, f.valuelen);
+		}
+	return NULL;
+}
+
+static ssize_t
+read_block(const struct outmsg *m, off_t at, size_t len)
+{
+	ssize_t n;
+
+	if ((off_t)len > m->body_len - at)
+		len = (size_t)(m->body_len - at);
+	do
+		n = pread(m->fd, m->inbuf, len, m->body_off + at);
+	while (n < 0 && errno == EINTR);
+	return n;
+}
+
+/* The whole body through c; *total: the octets it produced. */
+static int
+body_pass(struct outmsg *m, struct conv *c, off_t *total, struct err *e)
+{
+	struct buf out = BUF_INIT;
+	off_t at = 0;
+	ssize_t n;
+	int rc = 0;
+
+	*total = 0;
+	while (rc == 0 && at < m->body_len) {
+		n = read_block(m, at, BLOCK);
+		if (n <= 0) {
+			rc = err_sys(e, ERR_IO, "cannot read the spool file");
+			break;
+		}
+		rc = conv_feed(c, m->inbuf, (size_t)n, &out, e);
+		at += n;
+		*total += (off_t)out.len;
+		buf_reset(&out);
+	}
+	if (rc == 0)
+		rc = conv_finish(c, &out, e);
+	*total += (off_t)out.len;
+	buf_free(&out);
+	return rc;
+}
+
+static int
+conv_start(struct outmsg *m, struct conv *c, int emit, struct err *e)
+{
+	return conv_init(c, emit, m->ctype, m->ctypelen, m->cte, m->ctelen,
+	    m->aff, m->naff, e);
+}
+
+/*
+ * A line over 998 octets or a NUL in the body: which leaves need
+ * re-encoding (a single part is leaf 0, a multipart is scanned), then
+ * one conversion to count the octets it gives.  Nothing is kept but the
+ * list of leaves.
+ */
+static int
+plan_body(struct outmsg *m, const struct spool *sp, struct err *e)
+{
+	struct conv c;
+	int rc = 0;
+
+	m->converting = 1;
+	m->ctype = first_value(sp, "Content-Type", &m->ctypelen);
+	m->cte = first_value(sp, "Content-Transfer-Encoding", &m->ctelen);
+	m->inbuf = xmalloc(BLOCK);
+	conv_start(m, &c, 0, e);
+	if (c.st == ST_LEAF) {
+		m->aff = xcalloc(1, sizeof(*m->aff));
+		m->naff = 1;
+	} else {
+		rc = body_pass(m, &c, &m->body_out, e);
+		m->aff = c.found;
+		m->naff = c.nfound;
+		c.found = NULL;
+	}
+	conv_free(&c);
+	if (rc == 0 && (rc = conv_start(m, &c, 1, e)) == 0) {
+		m->top_act = c.st == ST_LEAF ? c.act : ACT_PASS;
+		rc = body_pass(m, &c, &m->body_out, e);
+	}
+	conv_free(&c);
+	return rc;
+}
+
+/* Ready to convert from the first octet of the body. */
+static int
+conv_restart(struct outmsg *m)
+{
+	struct err e = {0};
+	int rc;
+
+	conv_free(&m->conv);
+	rc = conv_start(m, &m->conv, 1, &e);
+	err_clear(&e);
+	m->in = 0;
+	m->fed_all = 0;
+	buf_reset(&m->out);
+	m->outpos = 0;
+	return rc;
+}
+
 int
 rewrite_message(struct outmsg *m, const struct spool *sp,
     const struct envelope *env, const struct options *o, struct conf *c,
     struct err *e)
 {
 	struct rw w;
-	int rc;
+	int rc = 0;
 
 	memset(m, 0, sizeof(*m));
-	m->fd = -1;
+	m->fd = sp->fd;
+	m->body_off = spool_body_offset(sp);
+	m->body_len = sp->size - m->body_off;
+	/* RFC 5322 2.1.1 and 2.3 (and RFC 2045 2.8): not as it is. */
+	if (sp->maxline > HDR_LINE_MAX || sp->bodynul)
+		rc = plan_body(m, sp, e);
+	if (rc < 0)
+		return -1;
 	memset(&w, 0, sizeof(w));
 	w.sp = sp;
 	w.env = env;
 	w.o = o;
 	w.c = c;
 	w.head = &m->head;
+	w.top_act = m->top_act;
 	localmap_init(&w.map, c);
 	rc = rewrite_head(&w, e);
 	localmap_free(&w.map);
-	if (rc < 0)
-		return -1;
-	m->fd = sp->fd;
-	m->body_off = spool_body_offset(sp);
-	m->body_len = sp->size - m->body_off;
-	return 0;
+	if (rc == 0 && m->converting && conv_restart(m) < 0)
+		rc = err_set(e, ERR_SOFTWARE, "body conversion failed");
+	return rc;
+}
+
+static int
+conv_refill(struct outmsg *m)
+{
+	struct err e = {0};
+	ssize_t n;
+	int rc;
+
+	buf_reset(&m->out);
+	m->outpos = 0;
+	if (m->in >= m->body_len) {
+		m->fed_all = 1;
+		rc = conv_finish(&m->conv, &m->out, &e);
+	} else {
+		n = read_block(m, m->in, BLOCK);
+		if (n <= 0)
+			return -1;
+		m->in += n;
+		rc = conv_feed(&m->conv, m->inbuf, (size_t)n, &m->out, &e);
+	}
+	err_clear(&e);
+	return rc;
+}
+
+static ssize_t
+conv_read(struct outmsg *m, char *buf, size_t len)
+{
+	size_t left;
+
+	while (m->outpos == m->out.len) {
+		if (m->fed_all)
+			return 0;
+		if (conv_refill(m) < 0)
+			return -1;
+	}
+	left = m->out.len - m->outpos;
+	if (len > left)
+		len = left;
+	memcpy(buf, m->out.data + m->outpos, len);
+	m->outpos += len;
+	m->pos += (off_t)len;
+	return (ssize_t)len;
 }
 
 static ssize_t
@@ -405,6 +582,8 @@ outmsg_read(void *ctx, char *buf, size_t len)
 		m->pos += n;
 		return n;
 	}
+	if (m->converting)
+		return conv_read(m, buf, len);
 	if (m->pos - headlen >= m->body_len)
 		return 0;
 	if ((off_t)len > m->body_len - (m->pos - headlen))
@@ -425,7 +604,7 @@ outmsg_rewind(void *ctx)
 	struct outmsg *m = ctx;
 
 	m->pos = 0;
-	return 0;
+	return m->converting ? conv_restart(m) : 0;
 }
 
 void
@@ -434,12 +613,22 @@ outmsg_source(struct outmsg *m, struct msgsrc *src)
 	src->read = outmsg_read;
 	src->rewind = outmsg_rewind;
 	src->ctx = m;
-	src->size = (off_t)m->head.len + m->body_len;
+	src->size =
+	    (off_t)m->head.len + (m->converting ? m->body_out : m->body_len);
 }
 
 void
 outmsg_free(struct outmsg *m)
 {
 	buf_free(&m->head);
+	conv_free(&m->conv);
+	buf_free(&m->out);
+	free(m->aff);
+	free(m->ctype);
+	free(m->cte);
+	free(m->inbuf);
+	m->aff = NULL;
+	m->ctype = m->cte = m->inbuf = NULL;
+	m->converting = 0;
 	m->fd = -1;
 }
