@@ -13,6 +13,7 @@
 #include "envelope.h"
 #include "err.h"
 #include "header.h"
+#include "idna.h"
 #include "localaddr.h"
 #include "sysinfo.h"
 #include "xalloc.h"
@@ -112,6 +113,21 @@ envelope_add_rcpt(struct envelope *env, const char *addr)
 	env->seen[j] = env->nrcpts;
 }
 
+/* The sender's domain in A-labels, and a last check. */
+static int
+sender_idna(struct envelope *env, struct err *e)
+{
+	char *spec = idna_spec(env->sender, e);
+
+	if (spec == NULL)
+		return err_prefix(e, "sender %s", env->sender);
+	free(env->sender);
+	env->sender = spec;
+	return envelope_addr_ok(env->sender, e) < 0
+	    ? err_prefix(e, "sender %s", env->sender)
+	    : 0;
+}
+
 static int
 envelope_sender(struct envelope *env, const struct options *o,
     struct localmap *m, struct err *e)
@@ -151,9 +167,7 @@ envelope_sender(struct envelope *env, const struct options *o,
 		env->sender = xasprintf("%s@%s", user, conf_domain(c));
 		free(user);
 	}
-	return envelope_addr_ok(env->sender, e) < 0
-	    ? err_prefix(e, "sender %s", env->sender)
-	    : 0;
+	return sender_idna(env, e);
 }
 
 /* Add one recipient as the aliases and qualification make it. */
@@ -166,11 +180,14 @@ add_addr(struct envelope *env, const struct addr *a, struct localmap *m,
 	int rc = local_expand(m, a, &specs, e);
 
 	for (i = 0; rc == 0 && i < specs.n; i++) {
-		rc = envelope_addr_ok(specs.v[i], e);
+		char *spec = idna_spec(specs.v[i], e);
+
+		rc = spec != NULL ? envelope_addr_ok(spec, e) : -1;
 		if (rc < 0)
 			err_prefix(e, "%s", specs.v[i]);
 		else
-			envelope_add_rcpt(env, specs.v[i]);
+			envelope_add_rcpt(env, spec);
+		free(spec);
 	}
 	speclist_free(&specs);
 	return rc;
