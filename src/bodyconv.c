@@ -281,6 +281,12 @@ conv_feed(struct conv *c, const char *p, size_t n, struct buf *out,
 {
 	int rc = 0;
 
+	/* A body that is one part has no boundaries to look for. */
+	if (c->emit && c->depth == 0 && c->st == ST_LEAF &&
+	    c->act != ACT_PASS) {
+		qp_feed(&c->qp, p, n, out);
+		return 0;
+	}
 	while (n > 0 && rc == 0) {
 		const char *nl = memchr(p, '\n', n);
 		size_t k = nl != NULL ? (size_t)(nl - p) + 1 : n;

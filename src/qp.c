@@ -125,13 +125,51 @@ octet(struct qp *q, unsigned char c, struct buf *out)
 		b64_octet(q, c, out);
 }
 
+/* RFC 2045 6.7 (2): octets that stand for themselves. */
+static int
+is_literal(unsigned char c)
+{
+	return c >= 33 && c <= 126 && c != '=';
+}
+
+/*
+ * QP_ENCODE, nothing pending: copy the run of literal octets at p in
+ * pieces that fill the output lines.  Returns the octets taken.
+ */
+static size_t
+encode_run(struct qp *q, const char *p, size_t n, struct buf *out)
+{
+	size_t run = 0, k;
+
+	while (run < n && is_literal((unsigned char)p[run]))
+		run++;
+	for (n = run; n > 0; n -= k, p += k) {
+		if (q->col >= QP_LINE - 1) {
+			buf_append(out, "=\r\n", 3);
+			q->col = 0;
+		}
+		k = QP_LINE - 1 - q->col;
+		if (k > n)
+			k = n;
+		buf_append(out, p, k);
+		q->col += k;
+	}
+	return run;
+}
+
 void
 qp_feed(struct qp *q, const char *p, size_t n, struct buf *out)
 {
-	size_t i;
+	size_t i, run;
 
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)p[i];
+
+		if (q->mode == QP_ENCODE && !q->cr && q->wsp == 0 &&
+		    (run = encode_run(q, p + i, n - i, out)) > 0) {
+			i += run - 1;
+			continue;
+		}
 
 		if (q->cr) {
 			q->cr = 0;
