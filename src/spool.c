@@ -110,6 +110,13 @@ body_text(struct spool *sp, const char *p, size_t n)
 		utf8_feed(&sp->bodyutf8, p, n);
 }
 
+static int
+head_too_big(struct err *e)
+{
+	return err_set(e, ERR_DATA, "the header section is larger than %u MiB",
+	    SPOOL_HEAD_MAX >> 20);
+}
+
 /*
  * A complete line of the header section (its CRLF not yet added).  The
  * first line may be an mbox "From " line, which is not part of the
@@ -132,10 +139,7 @@ head_line(struct spool *sp, struct err *e)
 		body_text(sp, l, n);
 	} else {
 		if (sp->head.len + n + 2 > SPOOL_HEAD_MAX)
-			return err_set(e, ERR_DATA,
-			    "the header section is "
-			    "larger than %u MiB",
-			    SPOOL_HEAD_MAX >> 20);
+			return head_too_big(e);
 		buf_append(&sp->head, l, n);
 		buf_append(&sp->head, "\r\n", 2);
 		if (kind == HDR_LINE_BLANK)
@@ -178,6 +182,9 @@ line_text(struct spool *sp, const char *p, size_t n, struct err *e)
 			return -1;
 		buf_reset(&sp->line);
 	}
+	/* One endless field line is held no longer than the section. */
+	if (sp->in_head && sp->head.len + sp->line.len + 2 > SPOOL_HEAD_MAX)
+		return head_too_big(e);
 	return 0;
 }
 

@@ -110,4 +110,27 @@ test "$(sed -n 1p "$T/res")" -le 998
 ok $? "10,000 recipients: the To field is folded to lines of at most 998"
 is "$(sed -n 2p "$T/res")" same "10,000 recipients: the folded To unfolds to the original"
 
+# --- the header section is bounded: 8 MiB, also in one endless line.
+n=$(count "$T/r")
+"$PYTHON3" -c '
+import sys
+sys.stdout.write("To: b@example.com\n")
+for i in range(90000):
+    sys.stdout.write("X-Pad-%d: %s\n" % (i, "p" * 90))
+sys.stdout.write("\nbody\n")' >"$T/bighead"
+"$MAILOUT" -C "$T/c.conf" -t <"$T/bighead" 2>"$T/err"
+is $? 65 "a 9 MiB header section: exit 65"
+is "$(cat "$T/err")" "mailout: the header section is larger than 8 MiB" \
+	"a 9 MiB header section: says so"
+{
+	printf 'To: b@example.com\nX-Endless: '
+	yes x | head -c 20000000 | tr -d '\n'
+	printf '\n\nbody\n'
+} >"$T/endless"
+set -- $(rss "$T/endless")
+is "$1" 65 "a 20 MB header line: exit 65"
+test $(($2 - small_kb)) -lt 10240
+ok $? "a 20 MB header line is not held whole (+$(($2 - small_kb)) KiB)"
+is "$(count "$T/r")" "$n" "an oversized header: nothing sent"
+
 done_testing
