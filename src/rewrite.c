@@ -255,13 +255,15 @@ static void
 make_from(struct rw *w, struct buf *b)
 {
 	const char *spec = w->env->sender;
-	char *name, *user = NULL;
+	char *name, *user = NULL, *own = NULL;
 	struct err e = {0};
 
-	if (spec[0] == '\0' && (user = sys_username(&e)) != NULL)
-		spec = user = xasprintf("%s@%s", user, conf_domain(w->c));
-	if (spec[0] == '\0')
-		spec = "MAILER-DAEMON";
+	if (spec[0] == '\0') {
+		user = sys_username(&e);
+		own = xasprintf("%s@%s", user != NULL ? user : "MAILER-DAEMON",
+		    conf_domain(w->c));
+		spec = own;
+	}
 	name =
 	    w->o->fullname != NULL ? xstrdup(w->o->fullname) : sys_fullname();
 	/* A name too long to fold is no reason to refuse the message. */
@@ -274,6 +276,7 @@ make_from(struct rw *w, struct buf *b)
 	buf_puts(b, "\r\n");
 	free(name);
 	free(user);
+	free(own);
 	err_clear(&e);
 }
 

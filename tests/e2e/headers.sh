@@ -169,6 +169,10 @@ is "$(last data | grep '^From: ' | tr -d '\r')" "$want" "no -F: the GECOS name (
 printf 'To: b@example.com\n\nbody\n' | M -t -f bounce@example.com -F B
 is "$(last data | grep '^From: ' | tr -d '\r')" "From: B <bounce@example.com>" \
 	"added From: the envelope sender"
+printf 'To: b@example.com\n\nbody\n' | M -t -f '<>' -F N
+is "$(last data | grep '^From: ' | tr -d '\r')" "From: N <$me@example.org>" \
+	"null sender: the added From is the user at the mail domain"
+is "$(last mail)" "<>" "null sender: MAIL FROM:<>"
 printf 'From: x@example.com\nDate: Fri, 27 Nov 2026 10:00:00 +0000\nMessage-ID: <keep@example.org>\nTo: b@example.com\n\nbody\n' >"$T/full.in"
 M -t -F Other <"$T/full.in"
 crlf <"$T/full.in" >"$T/want"
