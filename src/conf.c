@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "buf.h"
 #include "conf.h"
 #include "err.h"
 #include "sysinfo.h"
@@ -361,11 +362,112 @@ set_match(struct conf *c, struct account *a, const config_setting_t *s,
 	return 0;
 }
 
+/* One alias of the "aliases" group: a string, or a list of strings. */
+static int
+conf_alias(struct conf *c, const config_setting_t *m, struct err *e)
+{
+	const char *file = config_setting_source_file(m);
+	char *where = xasprintf("%s:%u", file ? file : "?",
+	    config_setting_source_line(m));
+	struct buf all = BUF_INIT;
+	int i, rc = 0, n = config_setting_length(m);
+
+	if (config_setting_type(m) == CONFIG_TYPE_STRING)
+		buf_puts(&all, config_setting_get_string(m));
+	for (i = 0; i < n && rc == 0; i++) {
+		const config_setting_t *v = config_setting_get_elem(m, i);
+
+		if (config_setting_type(v) != CONFIG_TYPE_STRING)
+			rc = conf_error(e, v,
+			    "an alias is a string or a list of strings");
+		else
+			buf_printf(&all, "%s%s", i ? ", " : "",
+			    config_setting_get_string(v));
+	}
+	if (rc == 0 && config_setting_type(m) != CONFIG_TYPE_STRING &&
+	    config_setting_type(m) != CONFIG_TYPE_LIST &&
+	    config_setting_type(m) != CONFIG_TYPE_ARRAY)
+		rc = conf_error(e, m,
+		    "an alias is a string or a list of strings");
+	if (rc == 0)
+		rc = alias_add(&c->aliases, config_setting_name(m),
+		    buf_cstr(&all), all.len, where, e);
+	buf_free(&all);
+	free(where);
+	return rc;
+}
+
+/* aliases = { root = "ops@example.org"; backup = ["a@x", "b@y"]; }; */
+static int
+set_aliases(struct conf *c, struct account *a, const config_setting_t *s,
+    struct err *e)
+{
+	int i, n = config_setting_length(s);
+
+	(void)a;
+	for (i = 0; i < n; i++)
+		if (conf_alias(c, config_setting_get_elem(s, (unsigned)i), e) <
+		    0)
+			return -1;
+	return 0;
+}
+
+static int
+set_aliases_file(struct conf *c, struct account *a, const config_setting_t *s,
+    struct err *e)
+{
+	(void)a;
+	if (get_string(s, &c->aliases_file, e) < 0)
+		return -1;
+	if (c->aliases_file[0] != '/')
+		return conf_error(e, s,
+		    "'aliases_file' must be an absolute path");
+	return 0;
+}
+
+static int
+set_from_rewrite(struct conf *c, struct account *a, const config_setting_t *s,
+    struct err *e)
+{
+	const char *v = config_setting_get_string(s);
+
+	(void)a;
+	if (strcmp(v, "none") != 0 && strcmp(v, "envelope") != 0)
+		return conf_error(e, s,
+		    "'from_rewrite' must be \"none\" or \"envelope\"");
+	c->from_rewrite = strcmp(v, "envelope") == 0;
+	return 0;
+}
+
+static int
+set_sender(struct conf *c, struct account *a, const config_setting_t *s,
+    struct err *e)
+{
+	struct addr ad;
+	struct err ae = {0};
+
+	(void)a;
+	if (get_string(s, &c->sender, e) < 0)
+		return -1;
+	if (addr_parse_one(c->sender, &ad, 0, &ae) < 0) {
+		conf_error(e, s, "'sender': %s", ae.msg);
+		err_clear(&ae);
+		return -1;
+	}
+	free(c->sender);
+	c->sender = xstrdup(ad.spec);
+	addr_free(&ad);
+	return 0;
+}
+
 static const struct key keys[] = {
+    {"aliases", CONFIG_TYPE_GROUP, set_aliases, TOP},
+    {"aliases_file", CONFIG_TYPE_STRING, set_aliases_file, TOP},
     {"bounce", CONFIG_TYPE_BOOL, set_bounce, TOP},
     {"bounce_to", CONFIG_TYPE_STRING, set_bounce_to, TOP},
     {"domain", CONFIG_TYPE_STRING, set_domain, TOP},
     {"from", CONFIG_TYPE_STRING, set_from, BOTH},
+    {"from_rewrite", CONFIG_TYPE_STRING, set_from_rewrite, TOP},
     {"helo", CONFIG_TYPE_STRING, set_helo, BOTH},
     {"host", CONFIG_TYPE_STRING, set_host, BOTH},
     {"logfile", CONFIG_TYPE_STRING, set_logfile, TOP},
@@ -376,6 +478,7 @@ static const struct key keys[] = {
     {"queue_lifetime", CONFIG_TYPE_NONE, set_queue_lifetime, TOP},
     {"retry_max", CONFIG_TYPE_NONE, set_retry_max, TOP},
     {"retry_min", CONFIG_TYPE_NONE, set_retry_min, TOP},
+    {"sender", CONFIG_TYPE_STRING, set_sender, TOP},
     {"tls", CONFIG_TYPE_STRING, set_tls, BOTH},
     {NULL, 0, NULL, 0},
 };
@@ -591,7 +694,9 @@ conf_load(const char *path, struct conf *c, struct err *e)
 	if (rc == 0)
 		rc = conf_walk(c, config_root_setting(&cfg), e);
 	config_destroy(&cfg);
-	return rc;
+	if (rc == 0 && c->aliases_file != NULL)
+		rc = alias_load_file(&c->aliases, c->aliases_file, e);
+	return rc == 0 ? alias_finish(&c->aliases, e) : rc;
 }
 
 /*
@@ -690,6 +795,9 @@ conf_free(struct conf *c)
 	free(c->queue_dir);
 	free(c->bounce_to);
 	free(c->logfile);
+	alias_free(&c->aliases);
+	free(c->aliases_file);
+	free(c->sender);
 	account_free(&c->acct);
 	while (c->naccounts > 0)
 		account_free(&c->accounts[--c->naccounts]);

@@ -6,6 +6,8 @@
 #ifndef MAILOUT_CONF_H
 #define MAILOUT_CONF_H
 
+#include "alias.h"
+
 struct err;
 
 enum tls_mode {
@@ -41,6 +43,10 @@ struct conf {
 	int bounce; /* send delivery status notifications */
 	char *bounce_to; /* send them here instead of the sender */
 	char *logfile; /* also log here, NULL: syslog only */
+	struct aliases aliases; /* "aliases" and "aliases_file" together */
+	char *aliases_file;
+	int from_rewrite; /* put the envelope sender in From */
+	char *sender; /* write "Sender: this", NULL: leave Sender alone */
 	struct account acct; /* the top-level (default) account */
 	struct account *accounts;
 	size_t naccounts;

@@ -13,6 +13,8 @@
 #include "envelope.h"
 #include "err.h"
 #include "header.h"
+#include "idna.h"
+#include "localaddr.h"
 #include "sysinfo.h"
 #include "xalloc.h"
 
@@ -111,19 +113,26 @@ envelope_add_rcpt(struct envelope *env, const char *addr)
 	env->seen[j] = env->nrcpts;
 }
 
-/* A bare name ("root") becomes root@domain. */
-static char *
-qualify(const struct addr *a, struct conf *c)
+/* The sender's domain in A-labels, and a last check. */
+static int
+sender_idna(struct envelope *env, struct err *e)
 {
-	if (a->domain != NULL || a->spec[0] == '\0')
-		return xstrdup(a->spec);
-	return xasprintf("%s@%s", a->spec, conf_domain(c));
+	char *spec = idna_spec(env->sender, e);
+
+	if (spec == NULL)
+		return err_prefix(e, "sender %s", env->sender);
+	free(env->sender);
+	env->sender = spec;
+	return envelope_addr_ok(env->sender, e) < 0
+	    ? err_prefix(e, "sender %s", env->sender)
+	    : 0;
 }
 
 static int
-envelope_sender(struct envelope *env, const struct options *o, struct conf *c,
-    struct err *e)
+envelope_sender(struct envelope *env, const struct options *o,
+    struct localmap *m, struct err *e)
 {
+	struct conf *c = m->c;
 	const struct account *acct;
 	struct addr a;
 	char *user;
@@ -137,12 +146,12 @@ envelope_sender(struct envelope *env, const struct options *o, struct conf *c,
 	if (o->sender != NULL) {
 		if (addr_parse_one(o->sender, &a, 1, e) < 0)
 			return err_prefix(e, "-f %s", o->sender);
-		env->sender = qualify(&a, c);
+		env->sender = local_qualify(m, &a);
 		addr_free(&a);
 	} else if (acct->from != NULL) {
 		if (addr_parse_one(acct->from, &a, 0, e) < 0)
 			return -1;
-		env->sender = qualify(&a, c);
+		env->sender = local_qualify(m, &a);
 		addr_free(&a);
 	} else {
 		if ((user = sys_username(e)) == NULL)
@@ -158,36 +167,56 @@ envelope_sender(struct envelope *env, const struct options *o, struct conf *c,
 		env->sender = xasprintf("%s@%s", user, conf_domain(c));
 		free(user);
 	}
-	return envelope_addr_ok(env->sender, e) < 0
-	    ? err_prefix(e, "sender %s", env->sender)
-	    : 0;
+	return sender_idna(env, e);
 }
 
-/* Add every address of a parsed list, qualified. */
+int
+envelope_set_sender(struct envelope *env, struct localmap *m,
+    const struct addr *a, struct err *e)
+{
+	free(env->sender);
+	env->sender = local_qualify(m, a);
+	return sender_idna(env, e);
+}
+
+int
+envelope_add_addr(struct envelope *env, const struct addr *a,
+    struct localmap *m, struct err *e)
+{
+	struct speclist specs = {0};
+	size_t i;
+	int rc = local_expand(m, a, &specs, e);
+
+	for (i = 0; rc == 0 && i < specs.n; i++) {
+		char *spec = idna_spec(specs.v[i], e);
+
+		rc = spec != NULL ? envelope_addr_ok(spec, e) : -1;
+		if (rc < 0)
+			err_prefix(e, "%s", specs.v[i]);
+		else
+			envelope_add_rcpt(env, spec);
+		free(spec);
+	}
+	speclist_free(&specs);
+	return rc;
+}
+
 static int
-add_list(struct envelope *env, struct addr_list *l, struct conf *c,
+add_list(struct envelope *env, struct addr_list *l, struct localmap *m,
     struct err *e)
 {
 	size_t i;
-	char *spec;
 
-	for (i = 0; i < l->n; i++) {
-		spec = qualify(&l->v[i], c);
-		if (envelope_addr_ok(spec, e) < 0) {
-			err_prefix(e, "%s", spec);
-			free(spec);
+	for (i = 0; i < l->n; i++)
+		if (envelope_add_addr(env, &l->v[i], m, e) < 0)
 			return -1;
-		}
-		envelope_add_rcpt(env, spec);
-		free(spec);
-	}
 	return 0;
 }
 
 /* A recipient argument: an address list ("a@x,b@y" is how cron passes
  * MAILTO).  Controls are refused before parsing: no folding here. */
 static int
-add_argument(struct envelope *env, const char *arg, struct conf *c,
+add_argument(struct envelope *env, const char *arg, struct localmap *m,
     struct err *e)
 {
 	struct addr_list l = ADDR_LIST_INIT;
@@ -204,9 +233,9 @@ add_argument(struct envelope *env, const char *arg, struct conf *c,
 		e->kind = ERR_USAGE;
 		return -1;
 	}
-	rc = add_list(env, &l, c, e);
+	rc = add_list(env, &l, m, e);
 	addr_list_free(&l);
-	if (rc < 0)
+	if (rc < 0 && e->kind == ERR_DATA)
 		e->kind = ERR_USAGE;
 	return rc;
 }
@@ -218,7 +247,7 @@ is_resent(const struct hdr_field *f)
 }
 
 static int
-add_field(struct envelope *env, const struct hdr_field *f, struct conf *c,
+add_field(struct envelope *env, const struct hdr_field *f, struct localmap *m,
     struct err *e)
 {
 	struct addr_list l = ADDR_LIST_INIT;
@@ -227,9 +256,9 @@ add_field(struct envelope *env, const struct hdr_field *f, struct conf *c,
 	if (addr_parse_list(f->value, f->valuelen, &l, e) < 0)
 		return err_prefix(e, "malformed %.*s header", (int)f->namelen,
 		    f->name);
-	rc = add_list(env, &l, c, e);
+	rc = add_list(env, &l, m, e);
 	addr_list_free(&l);
-	if (rc < 0)
+	if (rc < 0 && e->kind == ERR_DATA)
 		err_prefix(e, "%.*s header", (int)f->namelen, f->name);
 	return rc;
 }
@@ -240,8 +269,8 @@ add_field(struct envelope *env, const struct hdr_field *f, struct conf *c,
  * block of Resent- fields instead, as sendmail does.
  */
 static int
-add_headers(struct envelope *env, const char *head, size_t len, struct conf *c,
-    struct err *e)
+add_headers(struct envelope *env, const char *head, size_t len,
+    struct localmap *m, struct err *e)
 {
 	struct hdr_iter it;
 	struct hdr_field f;
@@ -268,9 +297,27 @@ add_headers(struct envelope *env, const char *head, size_t len, struct conf *c,
 		    !hdr_is(&f, "Bcc")) {
 			continue;
 		}
-		if (add_field(env, &f, c, e) < 0)
+		if (add_field(env, &f, m, e) < 0)
 			return -1;
 	}
+	return 0;
+}
+
+static int
+envelope_rcpts(struct envelope *env, const struct options *o,
+    struct localmap *m, const char *head, size_t len, struct err *e)
+{
+	size_t i;
+
+	for (i = 0; i < o->nrcpts; i++)
+		if (add_argument(env, o->rcpts[i], m, e) < 0)
+			return -1;
+	if (o->tflag && add_headers(env, head, len, m, e) < 0)
+		return -1;
+	if (env->nrcpts == 0)
+		return err_set(e, o->tflag ? ERR_DATA : ERR_USAGE,
+		    o->tflag ? "no recipients in the arguments or headers"
+		             : "no recipients given");
 	return 0;
 }
 
@@ -278,21 +325,17 @@ int
 envelope_build(struct envelope *env, const struct options *o, struct conf *c,
     const char *head, size_t len, struct err *e)
 {
-	size_t i;
+	struct localmap m;
+	int rc;
 
 	memset(env, 0, sizeof(*env));
-	if (envelope_sender(env, o, c, e) < 0)
-		return -1;
-	for (i = 0; i < o->nrcpts; i++)
-		if (add_argument(env, o->rcpts[i], c, e) < 0)
-			return -1;
-	if (o->tflag && add_headers(env, head, len, c, e) < 0)
-		return -1;
-	if (env->nrcpts == 0)
-		return err_set(e, o->tflag ? ERR_DATA : ERR_USAGE,
-		    o->tflag ? "no recipients in the arguments or headers"
-		             : "no recipients given");
-	return 0;
+	localmap_init(&m, c);
+	m.noalias = o->noalias;
+	rc = envelope_sender(env, o, &m, e);
+	if (rc == 0)
+		rc = envelope_rcpts(env, o, &m, head, len, e);
+	localmap_free(&m);
+	return rc;
 }
 
 void

@@ -7,8 +7,10 @@
 
 #include <stddef.h>
 
+struct addr;
 struct conf;
 struct err;
+struct localmap;
 struct options;
 
 enum rcpt_state {
@@ -37,10 +39,12 @@ struct envelope {
  * Decide the envelope of a message whose header section is head[0..len).
  * Sender: -f, else the configured "from", else the user (from getuid())
  * at the mail domain.  Recipients: the arguments (each may hold a comma
- * separated list) and, with -t, To/Cc/Bcc or the Resent- fields.  Bare
- * names are qualified with the mail domain; duplicates are dropped.
- * Returns 0, or -1 with e set: ERR_USAGE for no recipients or a bad
- * argument, ERR_DATA for a malformed header.
+ * separated list) and, with -t, To/Cc/Bcc or the Resent- fields.  Local
+ * recipients (localaddr.h) go through the aliases; what stays local is
+ * qualified with the mail domain, the sender too; duplicates are
+ * dropped.  Returns 0, or -1 with e set: ERR_USAGE for no recipients or
+ * a bad argument, ERR_DATA for a malformed header, ERR_CONFIG for
+ * aliases nested too deeply.
  */
 int envelope_build(struct envelope *env, const struct options *o,
     struct conf *c, const char *head, size_t len, struct err *e);
@@ -50,6 +54,16 @@ int envelope_build(struct envelope *env, const struct options *o,
  * without regard to case, the local part exactly (RFC 5321 2.4).
  */
 void envelope_add_rcpt(struct envelope *env, const char *addr);
+
+/*
+ * For -bs: the sender from MAIL (a local one qualified, the domain in
+ * A-labels), and a recipient from RCPT through the aliases and
+ * qualification, as for arguments and -t.  Return 0, or -1 with e set.
+ */
+int envelope_set_sender(struct envelope *env, struct localmap *m,
+    const struct addr *a, struct err *e);
+int envelope_add_addr(struct envelope *env, const struct addr *a,
+    struct localmap *m, struct err *e);
 
 /* Is this addr-spec safe to hand to the relay (no controls, sane size)? */
 int envelope_addr_ok(const char *addr, struct err *e);

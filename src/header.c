@@ -206,3 +206,39 @@ hdr_longest_line(const char *buf, size_t len)
 	}
 	return max;
 }
+
+/* Where to fold l[0..n): the last WSP run start at or before max. */
+static size_t
+fold_point(const char *l, size_t n, size_t max)
+{
+	size_t i = n - 1 < max ? n - 1 : max;
+
+	for (; i > 0; i--)
+		if (is_wsp(l[i]) && !is_wsp(l[i - 1]))
+			return i;
+	return 0;
+}
+
+int
+hdr_fold(const char *field, size_t len, size_t max, struct buf *out)
+{
+	const char *p = field, *end = field + len;
+	struct line l;
+	size_t at;
+
+	while (p < end) {
+		line_at(p, end, &l);
+		while (l.len > max) {
+			at = fold_point(l.text, l.len, max);
+			if (at == 0)
+				return -1;
+			buf_append(out, l.text, at);
+			buf_append(out, "\r\n", 2);
+			l.text += at;
+			l.len -= at;
+		}
+		buf_append(out, l.text, (size_t)(l.next - l.text));
+		p = l.next;
+	}
+	return 0;
+}

@@ -67,6 +67,15 @@ int hdr_is(const struct hdr_field *f, const char *name);
  */
 void hdr_unfold(const char *value, size_t len, struct buf *out);
 
+/*
+ * Fold a field (CRLF line ends) so that no line is longer than max
+ * octets (RFC 5322 2.1.1): a line end goes before a run of WSP that
+ * follows other text on the line, which unfolding takes out again
+ * (2.2.3).  The result is appended to out.  Returns -1 when a line has
+ * no such place within max octets.
+ */
+int hdr_fold(const char *field, size_t len, size_t max, struct buf *out);
+
 /* Length of the longest line in buf, line ends excluded. */
 size_t hdr_longest_line(const char *buf, size_t len);
 

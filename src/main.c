@@ -224,12 +224,17 @@ verify(const struct options *o, struct conf *c)
 	return status;
 }
 
-/* -bi, newaliases: the aliases are read from the configuration. */
+/*
+ * -bi, newaliases: the aliases were read and checked with the
+ * configuration; there is no database to rebuild, only a count to show.
+ */
 static int
 check_aliases(const struct conf *c)
 {
-	printf("%s: no aliases\n",
-	    c->path != NULL ? c->path : CONF_DEFAULT_PATH);
+	printf("%s: %zu aliases%s%s\n",
+	    c->path != NULL ? c->path : CONF_DEFAULT_PATH, c->aliases.n,
+	    c->aliases_file != NULL ? ", with " : "",
+	    c->aliases_file != NULL ? c->aliases_file : "");
 	return EX_OK;
 }
 

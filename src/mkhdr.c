@@ -2,6 +2,8 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/time.h>
 #include <unistd.h>
 #ifdef HAVE_GETRANDOM
@@ -10,6 +12,13 @@
 
 #include "buf.h"
 #include "mkhdr.h"
+#include "utf8.h"
+#include "xalloc.h"
+
+/* RFC 2047 2: an encoded-word is at most 75 octets. */
+#define EW_MAX 75
+#define EW_OPEN "=?UTF-8?Q?"
+#define EW_CLOSE "?="
 
 void
 mkhdr_date(struct buf *b, time_t t)
@@ -43,4 +52,128 @@ mkhdr_msgid(struct buf *b, const char *domain)
 		rnd = (uint64_t)tv.tv_usec * 2654435761u ^ (uint64_t)getpid();
 	buf_printf(b, "<%llx.%lx.%llx@%s>", (unsigned long long)tv.tv_sec,
 	    (unsigned long)getpid(), (unsigned long long)rnd, domain);
+}
+
+/* RFC 5322 3.2.3 atext */
+static int
+is_atext(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') ||
+	    (c != '\0' && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL);
+}
+
+/* RFC 2047 5 (3): what may stand for itself in a phrase's "Q" word. */
+static int
+is_qsafe(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || (c != '\0' && strchr("!*+-/", c) != NULL);
+}
+
+/* Octets in the UTF-8 character that starts with c. */
+static size_t
+utf8_len(unsigned char c)
+{
+	if (c >= 0xf0)
+		return 4;
+	if (c >= 0xe0)
+		return 3;
+	return c >= 0xc0 ? 2 : 1;
+}
+
+/* One character, Q-encoded (RFC 2047 4.2), into a small buffer. */
+static size_t
+q_char(const unsigned char *p, size_t n, char *out)
+{
+	size_t i, len = 0;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] == ' ')
+			out[len++] = '_';
+		else if (is_qsafe(p[i]))
+			out[len++] = (char)p[i];
+		else
+			len += (size_t)sprintf(out + len, "=%02X", p[i]);
+	}
+	return len;
+}
+
+/*
+ * RFC 2047 5 (3): the whole name as encoded-words, split between whole
+ * characters (RFC 2047 5) so that none is longer than 75 octets; the
+ * spaces between words are not part of the name (RFC 2047 6.2).
+ */
+static void
+phrase_encoded(struct buf *b, const char *name)
+{
+	const unsigned char *p = (const unsigned char *)name;
+	size_t room = 0, n, len;
+	char enc[16];
+	int open = 0;
+
+	while (*p != '\0') {
+		n = utf8_len(*p);
+		len = q_char(p, n, enc);
+		if (!open || len > room) {
+			if (open)
+				buf_printf(b, "%s ", EW_CLOSE);
+			open = 1;
+			buf_puts(b, EW_OPEN);
+			room = EW_MAX - strlen(EW_OPEN) - strlen(EW_CLOSE);
+		}
+		buf_append(b, enc, len);
+		room -= len;
+		p += n;
+	}
+	buf_puts(b, EW_CLOSE);
+}
+
+/* RFC 5322 3.2.4 quoted-string, escaping only what must be. */
+static void
+phrase_quoted(struct buf *b, const char *name)
+{
+	buf_putc(b, '"');
+	for (; *name != '\0'; name++) {
+		if (*name == '"' || *name == '\\')
+			buf_putc(b, '\\');
+		buf_putc(b, *name);
+	}
+	buf_putc(b, '"');
+}
+
+static int
+is_atoms(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || s[0] == ' ' || s[n - 1] == ' ')
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!(is_atext((unsigned char)s[i]) ||
+		        (s[i] == ' ' && s[i + 1] != ' ')))
+			return 0;
+	return 1;
+}
+
+void
+mkhdr_mailbox(struct buf *b, const char *name, const char *spec)
+{
+	char *clean = xstrdup(name != NULL ? name : ""), *p;
+
+	for (p = clean; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
+	if (clean[0] == '\0' || !utf8_valid(clean, strlen(clean))) {
+		buf_puts(b, spec);
+	} else {
+		if (is_atoms(clean))
+			buf_puts(b, clean);
+		else if (utf8_has8bit(clean, strlen(clean)))
+			phrase_encoded(b, clean);
+		else
+			phrase_quoted(b, clean);
+		buf_printf(b, " <%s>", spec);
+	}
+	free(clean);
 }

@@ -56,6 +56,7 @@ judge_local(const struct smtp_result *r, struct err *e)
 	case LOCAL_READ:
 		return err_set(e, ERR_IO, "%s", r->local_msg);
 	case LOCAL_TOO_BIG:
+	case LOCAL_UTF8:
 		return err_set(e, ERR_UNAVAILABLE, "%s: %s", r->relay,
 		    r->local_msg);
 	default:

@@ -13,6 +13,7 @@
 #include "deliver.h"
 #include "envelope.h"
 #include "err.h"
+#include "localaddr.h"
 #include "log.h"
 #include "rewrite.h"
 #include "smtpcmd.h"
@@ -36,6 +37,7 @@ struct session {
 	struct smtpin in;
 	int out;
 	struct envelope env; /* sender NULL: no MAIL yet */
+	struct localmap local;
 };
 
 static int reply(struct session *s, const char *fmt, ...)
@@ -191,18 +193,19 @@ cmd_mail(struct session *s, const struct smtp_cmd *c)
 		free(path);
 		return reply(s, "503 5.5.1 MAIL already given; RSET first");
 	}
-	if (addr_parse_one(path, &a, 1, &e) < 0 ||
-	    envelope_addr_ok(a.spec, &e) < 0) {
+	rc = addr_parse_one(path, &a, 1, &e);
+	free(path);
+	if (rc == 0) {
+		rc = envelope_set_sender(&s->env, &s->local, &a, &e);
+		addr_free(&a);
+	}
+	if (rc < 0) {
+		free(s->env.sender);
+		s->env.sender = NULL;
 		rc = reply(s, "501 5.1.7 bad sender address: %s", e.msg);
 		err_clear(&e);
-		free(path);
 		return rc;
 	}
-	free(path);
-	s->env.sender = a.domain != NULL || a.spec[0] == '\0'
-	    ? xstrdup(a.spec)
-	    : xasprintf("%s@%s", a.spec, conf_domain(s->d->conf));
-	addr_free(&a);
 	return reply(s, "250 2.1.0 Ok");
 }
 
@@ -408,6 +411,8 @@ smtpd_run(struct smtpd *d, int in, int out)
 	s->d = d;
 	s->in.fd = in;
 	s->out = out;
+	localmap_init(&s->local, d->conf);
+	s->local.noalias = d->opts->noalias;
 	if (reply(s, "220 %s ESMTP mailout",
 	        conf_helo(d->conf, &d->conf->acct)) < 0)
 		rc = -1;
@@ -424,6 +429,7 @@ smtpd_run(struct smtpd *d, int in, int out)
 			rc = command(s, &c);
 	}
 	reset(s);
+	localmap_free(&s->local);
 	buf_free(&line);
 	free(s);
 	return 0;

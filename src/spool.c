@@ -89,7 +89,32 @@ spool_open(struct spool *sp, const char *dir, int dot_ends, struct err *e)
 	sp->dot_ends = dot_ends;
 	sp->in_head = 1;
 	sp->wbuf = xmalloc(WBUF_SIZE);
+	utf8_init(&sp->bodyutf8);
 	return 0;
+}
+
+/* Text of the body: what decides its MIME labels and its encoding. */
+static void
+body_text(struct spool *sp, const char *p, size_t n)
+{
+	size_t i;
+
+	if (!sp->body8bit || !sp->bodynul)
+		for (i = 0; i < n; i++) {
+			if ((unsigned char)p[i] & 0x80)
+				sp->body8bit = 1;
+			else if (p[i] == '\0')
+				sp->bodynul = 1;
+		}
+	if (sp->body8bit)
+		utf8_feed(&sp->bodyutf8, p, n);
+}
+
+static int
+head_too_big(struct err *e)
+{
+	return err_set(e, ERR_DATA, "the header section is larger than %u MiB",
+	    SPOOL_HEAD_MAX >> 20);
 }
 
 /*
@@ -111,12 +136,10 @@ head_line(struct spool *sp, struct err *e)
 	}
 	if (kind == HDR_LINE_OTHER) {
 		sp->in_head = 0;
+		body_text(sp, l, n);
 	} else {
 		if (sp->head.len + n + 2 > SPOOL_HEAD_MAX)
-			return err_set(e, ERR_DATA,
-			    "the header section is "
-			    "larger than %u MiB",
-			    SPOOL_HEAD_MAX >> 20);
+			return head_too_big(e);
 		buf_append(&sp->head, l, n);
 		buf_append(&sp->head, "\r\n", 2);
 		if (kind == HDR_LINE_BLANK)
@@ -145,17 +168,23 @@ line_text(struct spool *sp, const char *p, size_t n, struct err *e)
 		}
 	}
 	sp->linelen += n;
-	if (!sp->in_head)
+	if (!sp->in_head) {
+		body_text(sp, p, n);
 		return spool_put(sp, p, n, e);
+	}
 	buf_append(&sp->line, p, n);
 	/* A long line that cannot be a field is the body's first line. */
 	if (sp->line.len > HDR_LINE_MAX + 2 &&
 	    hdr_line_kind(sp->line.data, sp->line.len) == HDR_LINE_OTHER) {
 		sp->in_head = 0;
+		body_text(sp, sp->line.data, sp->line.len);
 		if (spool_put(sp, sp->line.data, sp->line.len, e) < 0)
 			return -1;
 		buf_reset(&sp->line);
 	}
+	/* One endless field line is held no longer than the section. */
+	if (sp->in_head && sp->head.len + sp->line.len + 2 > SPOOL_HEAD_MAX)
+		return head_too_big(e);
 	return 0;
 }
 
@@ -176,6 +205,8 @@ line_end(struct spool *sp, struct err *e)
 	}
 	if (!sp->in_head && sp->linelen > sp->maxline)
 		sp->maxline = sp->linelen;
+	if (!sp->in_head)
+		body_text(sp, "\n", 1); /* a character cut by a line end */
 	sp->linelen = 0;
 	return 0;
 }

@@ -12,11 +12,16 @@
 #include <sys/types.h>
 
 #include "buf.h"
+#include "utf8.h"
 
 struct err;
 
-/* Upper bound of the header section held in memory. */
-#define SPOOL_HEAD_MAX (64u * 1024 * 1024)
+/*
+ * Upper bound of the header section, which is held in memory (the body
+ * never is): 8 MiB, some 30 times what 10,000 recipients in one To field
+ * take.  A larger one refuses the message.
+ */
+#define SPOOL_HEAD_MAX (8u * 1024 * 1024)
 
 struct spool {
 	int fd; /* the spool file, open for reading and writing */
@@ -28,6 +33,10 @@ struct spool {
 	size_t maxline; /* longest line of the body, CRLF excluded */
 	int has8bit; /* an octet above 127 somewhere */
 	int hasnul; /* a NUL octet somewhere */
+	/* the same facts about the body alone */
+	int body8bit;
+	int bodynul;
+	struct utf8 bodyutf8; /* is the body valid UTF-8? (utf8_ok) */
 	/* normaliser state */
 	struct buf line; /* the current line while in the header */
 	size_t linelen; /* length of the current line */

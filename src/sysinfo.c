@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "err.h"
 #include "sysinfo.h"
 #include "xalloc.h"
@@ -27,6 +28,30 @@ sys_username(struct err *e)
 		return NULL;
 	}
 	return xstrdup(pw->pw_name);
+}
+
+char *
+sys_fullname(void)
+{
+	struct passwd *pw = getpwuid(getuid());
+	struct buf b = BUF_INIT;
+	const char *g;
+
+	if (pw == NULL || pw->pw_gecos == NULL)
+		return NULL;
+	for (g = pw->pw_gecos; *g != '\0' && *g != ','; g++) {
+		if (*g != '&') {
+			buf_putc(&b, *g);
+			continue;
+		}
+		if (pw->pw_name != NULL && pw->pw_name[0] != '\0') {
+			buf_putc(&b, toupper((unsigned char)pw->pw_name[0]));
+			buf_puts(&b, pw->pw_name + 1);
+		}
+	}
+	if (b.len == 0)
+		return NULL;
+	return buf_release(&b);
 }
 
 char *

@@ -11,6 +11,12 @@ struct err;
 /* Login name of the real user.  Returns NULL with e set if unknown. */
 char *sys_username(struct err *e);
 
+/*
+ * The real user's full name: the GECOS field up to its first comma, "&"
+ * standing for the login name capitalised.  NULL when there is none.
+ */
+char *sys_fullname(void);
+
 /* The first word of /etc/mailname, or NULL. */
 char *sys_mailname(void);
 

@@ -10,6 +10,7 @@
 #include "conf.h"
 #include "envelope.h"
 #include "err.h"
+#include "idna.h"
 #include "msgsrc.h"
 #include "transport.h"
 #include "xalloc.h"
@@ -43,6 +44,8 @@ struct session {
 	int read_error;
 	int too_big;
 	long size_limit; /* EHLO SIZE, 0: none */
+	int smtputf8; /* EHLO SMTPUTF8 (RFC 6531) */
+	int utf8_refused; /* stopped before MAIL: UTF-8 needed, not offered */
 };
 
 struct transport {
@@ -55,6 +58,7 @@ struct transport {
 	struct session s;
 	struct envelope *env;
 	size_t *map; /* RCPT number -> index in env->rcpts */
+	size_t nmap;
 	struct msgsrc *src;
 };
 
@@ -142,20 +146,28 @@ on_command(struct transport *t, const char *l, size_t n)
 		return; /* a QUIT after a failure must not hide it */
 	s->stage = (enum smtp_stage)stage;
 	s->replied = 0;
-	if (s->stage == ST_EHLO)
+	if (s->stage == ST_EHLO) {
 		s->size_limit = 0;
-	else if (s->stage == ST_AUTH)
+		s->smtputf8 = 0;
+	} else if (s->stage == ST_AUTH)
 		s->auth = 1;
 	else if (s->stage == ST_RCPT)
 		s->rcpt++;
 }
 
-/* RFC 1870: "250-SIZE 10240000" announces the largest message. */
+/*
+ * RFC 1870: "250-SIZE 10240000" announces the largest message.  RFC
+ * 6531: "250-SMTPUTF8", matched as libcurl 7.88 matches it (upper case),
+ * since it is libcurl that then adds SMTPUTF8 to MAIL.
+ */
 static void
 ehlo_line(struct session *s, const char *l, size_t n)
 {
 	if (n > 9 && strncasecmp(l + 4, "SIZE ", 5) == 0)
 		s->size_limit = strtol(l + 9, NULL, 10);
+	else if (n >= 12 && memcmp(l + 4, "SMTPUTF8", 8) == 0 &&
+	    (n == 12 || l[12] == ' '))
+		s->smtputf8 = 1;
 }
 
 static void
@@ -289,6 +301,21 @@ read_cb(char *buf, size_t size, size_t nitems, void *arg)
 	return (size_t)n;
 }
 
+/* Does an address of this transaction need SMTPUTF8?  Domains are
+ * A-labels already (idna.h), so only a local part can. */
+static int
+needs_utf8(const struct transport *t)
+{
+	size_t k;
+
+	if (idna_needs_utf8(t->env->sender))
+		return 1;
+	for (k = 0; k < t->nmap; k++)
+		if (idna_needs_utf8(t->env->rcpts[t->map[k]].addr))
+			return 1;
+	return 0;
+}
+
 /* After EHLO (and AUTH), before MAIL: refuse what the relay would. */
 static int
 prereq_cb(void *arg, char *conn_primary_ip, char *conn_local_ip,
@@ -302,6 +329,11 @@ prereq_cb(void *arg, char *conn_primary_ip, char *conn_local_ip,
 	(void)conn_local_port;
 	if (t->s.size_limit > 0 && t->src->size > t->s.size_limit) {
 		t->s.too_big = 1;
+		return CURL_PREREQFUNC_ABORT;
+	}
+	/* Without SMTPUTF8, libcurl would send UTF-8 raw: never. */
+	if (!t->s.smtputf8 && needs_utf8(t)) {
+		t->s.utf8_refused = 1;
 		return CURL_PREREQFUNC_ABORT;
 	}
 	return CURL_PREREQFUNC_OK;
@@ -442,6 +474,7 @@ rcpt_list(struct transport *t, struct envelope *env)
 		l = n;
 		t->map[k++] = i;
 	}
+	t->nmap = k;
 	return l;
 }
 
@@ -449,12 +482,14 @@ static void
 session_reset(struct session *s)
 {
 	long size_limit = s->size_limit;
+	int smtputf8 = s->smtputf8;
 
 	buf_free(&s->text);
 	buf_free(&s->cur);
 	memset(s, 0, sizeof(*s));
 	/* A reused connection sends no new EHLO: keep what it said. */
 	s->size_limit = size_limit;
+	s->smtputf8 = smtputf8;
 }
 
 /*
@@ -532,6 +567,13 @@ fail_reason(struct transport *t, CURLcode rc, struct smtp_result *r)
 	if (s->read_error) {
 		r->local = LOCAL_READ;
 		r->local_msg = xstrdup("cannot read the spooled message");
+	} else if (s->utf8_refused) {
+		r->stage = ST_MAIL;
+		r->local = LOCAL_UTF8;
+		r->local_msg = xasprintf("the relay does not offer SMTPUTF8 "
+		                         "(RFC 6531), which the sender <%s> "
+		                         "needs",
+		    t->env->sender);
 	} else if (s->too_big) {
 		r->local = LOCAL_TOO_BIG;
 		r->local_msg = xasprintf("message of %lld octets is larger "
@@ -578,25 +620,14 @@ fill_result(struct transport *t, struct envelope *env, CURLcode rc,
 	return -1;
 }
 
-int
-transport_send(struct transport *t, struct envelope *env, struct msgsrc *src,
-    struct smtp_result *r)
+/* One transaction, with one fresh try after a stale 421. */
+static CURLcode
+perform(struct transport *t, struct envelope *env, struct msgsrc *src,
+    struct curl_slist *rcpts)
 {
-	struct curl_slist *rcpts;
 	CURLcode rc = CURLE_OK;
 	int attempt;
 
-	memset(r, 0, sizeof(*r));
-	r->relay = xasprintf("%s:%d", t->acct->host, t->acct->port);
-	rcpts = rcpt_list(t, env);
-	if (rcpts == NULL) {
-		/* libcurl would send HELP and report success. */
-		r->local = LOCAL_OTHER;
-		r->local_msg = xstrdup("no recipients to send to");
-		return -1;
-	}
-	t->env = env;
-	t->src = src;
 	for (attempt = 0; attempt < 2; attempt++) {
 		session_reset(&t->s);
 		if (src->rewind(src->ctx) < 0) {
@@ -610,6 +641,73 @@ transport_send(struct transport *t, struct envelope *env, struct msgsrc *src,
 		rc = curl_easy_perform(t->h);
 		if (!stale_421(t, rc))
 			break;
+	}
+	return rc;
+}
+
+#define UTF8_REFUSAL \
+	"553 5.6.7 not sent: the relay does not offer SMTPUTF8 (RFC 6531), " \
+	"which this address needs"
+
+/*
+ * The relay lacks SMTPUTF8 and a recipient's address is not ASCII: that
+ * recipient fails here, and nothing goes out in raw UTF-8.  Returns how
+ * many recipients are left to try.
+ */
+static size_t
+refuse_utf8(struct transport *t, struct envelope *env)
+{
+	size_t k, left = 0;
+
+	for (k = 0; k < t->nmap; k++) {
+		struct rcpt *rc = &env->rcpts[t->map[k]];
+
+		if (!idna_needs_utf8(rc->addr)) {
+			left++;
+			continue;
+		}
+		rc->state = RCPT_FAILED;
+		rc->code = 553;
+		free(rc->reply);
+		rc->reply = xstrdup(UTF8_REFUSAL);
+	}
+	return left;
+}
+
+int
+transport_send(struct transport *t, struct envelope *env, struct msgsrc *src,
+    struct smtp_result *r)
+{
+	struct curl_slist *rcpts;
+	CURLcode rc;
+
+	memset(r, 0, sizeof(*r));
+	r->relay = xasprintf("%s:%d", t->acct->host, t->acct->port);
+	rcpts = rcpt_list(t, env);
+	if (rcpts == NULL) {
+		/* libcurl would send HELP and report success. */
+		r->local = LOCAL_OTHER;
+		r->local_msg = xstrdup("no recipients to send to");
+		return -1;
+	}
+	t->env = env;
+	t->src = src;
+	rc = perform(t, env, src, rcpts);
+	if (t->s.utf8_refused && !idna_needs_utf8(env->sender)) {
+		/* Again, with the recipients that need no SMTPUTF8. */
+		size_t left = refuse_utf8(t, env);
+
+		curl_easy_setopt(t->h, CURLOPT_MAIL_RCPT, NULL);
+		curl_slist_free_all(rcpts);
+		rcpts = left > 0 ? rcpt_list(t, env) : NULL;
+		if (rcpts == NULL) {
+			/* As if the relay had refused every one. */
+			r->stage = ST_RCPT;
+			r->code = 553;
+			r->text = xstrdup(UTF8_REFUSAL);
+			return -1;
+		}
+		rc = perform(t, env, src, rcpts);
 	}
 	curl_easy_setopt(t->h, CURLOPT_MAIL_RCPT, NULL);
 	curl_slist_free_all(rcpts);

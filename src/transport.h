@@ -38,6 +38,7 @@ enum smtp_local {
 	LOCAL_TLS, /* handshake, certificate, STARTTLS missing */
 	LOCAL_READ, /* the message could not be read */
 	LOCAL_TOO_BIG, /* larger than the relay's SIZE */
+	LOCAL_UTF8, /* the sender needs SMTPUTF8, the relay lacks it */
 	LOCAL_OTHER
 };
 
@@ -66,7 +67,9 @@ void transport_set_trace(struct transport *t, transport_trace_fn fn, void *arg);
 /*
  * Send one message.  Each recipient's code and reply are stored in
  * env->rcpts[i] and its state set: RCPT_SENT when the message was
- * accepted for it, RCPT_FAILED on a 5xx, RCPT_PENDING otherwise.
+ * accepted for it, RCPT_FAILED on a 5xx, RCPT_PENDING otherwise.  A
+ * recipient whose address is not ASCII fails (553 5.6.7) without being
+ * sent when the relay does not offer SMTPUTF8 (RFC 6531).
  * Returns 0 when the relay accepted the message for at least one
  * recipient, -1 otherwise; r says why in both cases.
  */

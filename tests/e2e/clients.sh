@@ -14,6 +14,8 @@ mkdir -p "$T/bin"
 ln -s "$MAILOUT" "$T/bin/sendmail"
 SENDMAIL=$T/bin/sendmail
 me=$(id -un)
+# The clients write user@$(hostname): an address at this host, so local.
+H=$(hostname)
 n=0
 
 # client NAME FROM RCPTS CMD...: run CMD with the message in $T/in;
@@ -164,8 +166,8 @@ Date: Sat, 28 Nov 2026 10:00:05 +0000
 
 report
 EOF
-client "mailutils" "<root@vm>" "<audit@example.org> <root@example.org>" \
-	"$SENDMAIL" -oi -f root@vm -t
+client "mailutils" "<root@example.org>" "<audit@example.org> <root@example.org>" \
+	"$SENDMAIL" -oi -f "root@$H" -t
 
 cat >"$T/in" <<'EOF'
 Date: Sat, 28 Nov 2026 10:00:06 +0000
@@ -179,10 +181,12 @@ Content-Disposition: inline
 
 from mutt
 EOF
-client "mutt" "<$me@example.org>" "<root@vm>" \
-	"$SENDMAIL" -oem -oi -- root@vm
-client "mutt (dsn, 8bit)" "<$me@example.org>" "<root@vm>" \
-	"$SENDMAIL" -oem -oi -B8BITMIME -N failure,delay -R hdrs -- root@vm
+client "mutt" "<$me@example.org>" "<root@example.org>" \
+	"$SENDMAIL" -oem -oi -- "root@$H"
+client "mutt (dsn, 8bit)" "<$me@example.org>" "<root@example.org>" \
+	"$SENDMAIL" -oem -oi -B8BITMIME -N failure,delay -R hdrs -- "root@$H"
+client "mutt (another host)" "<$me@example.org>" "<root@elsewhere.example>" \
+	"$SENDMAIL" -oem -oi -- root@elsewhere.example
 client "mutt (envelope from)" "<sender@example.org>" \
 	"<a@example.com> <b@example.net> <cc@example.org> <bcc@example.org>" \
 	"$SENDMAIL" -oem -oi -f sender@example.org -- a@example.com \
@@ -294,20 +298,20 @@ tail -1 "$T/r/msg.$n/data" | grep -q 'sshd Begin'
 is $? 0 "logwatch: without -i the lone dot ends the message (as sendmail)"
 
 printf 'Subject: [Fail2Ban] sshd: banned 192.0.2.1 from vm\nDate: Sat, 28 Nov 2026 10:00:09 +0000\nFrom: Fail2Ban <root@vm>\nTo: root@localhost\n\nThe IP 192.0.2.1 has just been banned.' >"$T/in"
-client "fail2ban" "<root@vm>" "<root@localhost>" \
-	"$SENDMAIL" -f root@vm root@localhost
+client "fail2ban" "<root@example.org>" "<root@example.org>" \
+	"$SENDMAIL" -f "root@$H" root@localhost
 tail -c 9 "$T/r/msg.$n/data" | od -c | grep -q 'd   .  \\r  \\n'
 is $? 0 "fail2ban: the body without final newline arrives complete"
 client "fail2ban (bare)" "<fail2ban@example.org>" "<root@example.org>" \
 	"$SENDMAIL" -f fail2ban root
 
 # ------------------------------------------------ SMTP on stdin and stdout
-printf 'EHLO localhost\r\nMAIL FROM:<root@vm>\r\nRCPT TO:<alice@example.com>\r\nDATA\r\nDate: Sat, 28 Nov 2026 10:00:10 +0000\r\nFrom: root <root@vm>\r\nTo: alice@example.com\r\nSubject: alpine\r\nMessage-ID: <alpine.1@vm>\r\n\r\n..a stuffed line\r\n.\r\nQUIT\r\n' >"$T/in"
+printf 'EHLO localhost\r\nMAIL FROM:<root@elsewhere.example>\r\nRCPT TO:<alice@example.com>\r\nDATA\r\nDate: Sat, 28 Nov 2026 10:00:10 +0000\r\nFrom: root <root@vm>\r\nTo: alice@example.com\r\nSubject: alpine\r\nMessage-ID: <alpine.1@vm>\r\n\r\n..a stuffed line\r\n.\r\nQUIT\r\n' >"$T/in"
 "$SENDMAIL" -bs -odb -oem <"$T/in" >"$T/out" 2>&1
 n=$((n + 1))
 is $? 0 "alpine -bs: exit 0"
 is "$(cat "$T/r/msg.$n/mail")/$(cat "$T/r/msg.$n/rcpt")" \
-	"<root@vm>/<alice@example.com>" "alpine -bs: envelope"
+	"<root@elsewhere.example>/<alice@example.com>" "alpine -bs: envelope"
 grep -v '^[0-9][0-9][0-9][ -]' "$T/out" | grep -q .
 is $? 1 "alpine -bs: stdout and stderr hold nothing but SMTP replies"
 tail -2 "$T/out" | head -1 | grep -q '^250 2.0.0 Ok: sent'

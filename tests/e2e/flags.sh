@@ -73,8 +73,21 @@ MAILOUT_CONF=$T/c.conf "$T/mailq" >"$T/out"
 is "$?/$(cat "$T/out")" "0/Mail queue is empty" "invoked as mailq: the queue"
 MAILOUT_CONF=$T/c.conf "$T/newaliases" >"$T/out"
 is $? 0 "invoked as newaliases: exit 0"
-M -bi >/dev/null
-is $? 0 "-bi: exit 0"
+M -bi >"$T/out"
+is "$?/$(cat "$T/out")" "0/$T/c.conf: 0 aliases" "-bi: exit 0, the count"
+printf 'root: ops@example.org\npostmaster: root\n' >"$T/aliases"
+conf "$T/al.conf" "$RELAY_PORT" "aliases_file = \"$T/aliases\";"
+"$MAILOUT" -C "$T/al.conf" -bi >"$T/out"
+is "$?/$(cat "$T/out")" "0/$T/al.conf: 2 aliases, with $T/aliases" "-bi with an aliases file"
+"$MAILOUT" -C "$T/al.conf" -bv postmaster >"$T/out"
+grep -q '^postmaster: <ops@example.org> via' "$T/out"
+is $? 0 "-bv follows the aliases"
+"$MAILOUT" -C "$T/al.conf" -n -bv postmaster >"$T/out"
+grep -q '^postmaster: <postmaster@example.org> via' "$T/out"
+is $? 0 "-n: no aliases"
+conf "$T/noal.conf" "$RELAY_PORT" "aliases_file = \"$T/missing\";"
+"$MAILOUT" -C "$T/noal.conf" -bi >/dev/null 2>&1
+is $? 66 "-bi: an aliases file that cannot be read: exit 66"
 M -I >/dev/null
 is $? 0 "-I: as -bi"
 

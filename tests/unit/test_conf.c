@@ -75,6 +75,73 @@ accounts(void)
 	err_clear(&e);
 }
 
+/* The keys of message handling: aliases, from_rewrite, sender. */
+static void
+message_keys(void)
+{
+	static char apath[] = "/tmp/mailout-test-aliases.XXXXXX";
+	struct conf c;
+	struct err e = {0};
+	char text[512], want[512];
+	const struct alias *a;
+	FILE *fp;
+	int fd = mkstemp(apath);
+
+	fp = fdopen(fd, "w");
+	fputs("# aliases(5)\nops: ops@example.org\n", fp);
+	fclose(fp);
+	snprintf(text, sizeof(text),
+	    "aliases = {\n  root = \"ops\";\n"
+	    "  team = [\"a@example.org\", \"b@example.org\"];\n"
+	    "  default = \"catch@example.org\";\n};\n"
+	    "aliases_file = \"%s\";\n"
+	    "from_rewrite = \"envelope\";\nsender = \"Mailer <m@example.org>\";\n",
+	    apath);
+	is_int(load(text, &c, &e), 0, "aliases, from_rewrite, sender load");
+	a = alias_find(&c.aliases, "team");
+	is_int(a ? (long long)a->to.n : -1, 2, "an alias as a list");
+	a = alias_find(&c.aliases, "ops");
+	is_str(a ? a->to.v[0].spec : NULL, "ops@example.org",
+	    "aliases_file read");
+	ok(alias_catchall(&c.aliases) != NULL, "default is the catch-all");
+	is_int(c.from_rewrite, 1, "from_rewrite envelope");
+	is_str(c.sender, "m@example.org", "sender reduced to its addr-spec");
+	conf_free(&c);
+
+	snprintf(text, sizeof(text),
+	    "aliases = { ops = \"x@example.org\"; };\naliases_file = \"%s\";\n",
+	    apath);
+	is_int(load(text, &c, &e), -1, "alias in both places refused");
+	snprintf(want, sizeof(want),
+	    "%s:2: alias 'ops' is also defined at %s:1", apath, path);
+	is_str(e.msg, want, "alias in both places: both named");
+	conf_free(&c);
+	is_int(load("aliases = { root = 5; };\n", &c, &e), -1,
+	    "alias of the wrong type");
+	snprintf(want, sizeof(want),
+	    "%s:1: an alias is a string or a list of strings", path);
+	is_str(e.msg, want, "alias of the wrong type: FILE:LINE");
+	conf_free(&c);
+	is_int(load("aliases = {\n root = \"a@\";\n};\n", &c, &e), -1,
+	    "bad alias address");
+	snprintf(want, sizeof(want), "%s:2: alias 'root': ", path);
+	ok(e.msg != NULL && strncmp(e.msg, want, strlen(want)) == 0,
+	    "bad alias address: FILE:LINE: alias 'root': reason");
+	conf_free(&c);
+	is_int(load("aliases_file = \"/nonexistent/aliases\";\n", &c, &e), -1,
+	    "missing aliases_file");
+	ok(e.kind == ERR_NOINPUT && strstr(e.msg, "/nonexistent/aliases"),
+	    "missing aliases_file: named, no input (66)");
+	conf_free(&c);
+	is_int(load("from_rewrite = \"always\";\n", &c, &e), -1,
+	    "bad from_rewrite");
+	conf_free(&c);
+	is_int(load("sender = \"a@b@c\";\n", &c, &e), -1, "bad sender");
+	conf_free(&c);
+	unlink(apath);
+	err_clear(&e);
+}
+
 int
 main(void)
 {
@@ -128,6 +195,7 @@ main(void)
 	conf_free(&c);
 
 	accounts();
+	message_keys();
 	unlink(path);
 	err_clear(&e);
 	return tap_done();

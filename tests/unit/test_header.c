@@ -342,6 +342,54 @@ test_longest_line(void)
 	buf_free(&b);
 }
 
+static void
+check_fold(const char *in, size_t max, const char *want, const char *name)
+{
+	struct buf b = BUF_INIT;
+	int rc = hdr_fold(in, strlen(in), max, &b);
+
+	is_str(rc == 0 ? buf_cstr(&b) : "(cannot fold)", want, name);
+	buf_free(&b);
+}
+
+static void
+test_fold(void)
+{
+	struct buf in = BUF_INIT, out = BUF_INIT, unf = BUF_INIT;
+	size_t i;
+
+	check_fold("Subject: short\r\n", 20, "Subject: short\r\n",
+	    "a short line stays");
+	check_fold("Subject: aaa bbb ccc\r\n", 12,
+	    "Subject: aaa\r\n bbb ccc\r\n", "fold at the last WSP in reach");
+	check_fold("Subject: aaa   bbb\r\n", 14, "Subject: aaa\r\n   bbb\r\n",
+	    "fold before a run of WSP, not inside it");
+	check_fold("To: a,\r\n  bbbbbbbbbb cc\r\n", 14,
+	    "To: a,\r\n  bbbbbbbbbb\r\n cc\r\n",
+	    "a continuation line is folded, never left blank");
+	check_fold("X: 0123456789abcdef\r\n", 10, "(cannot fold)",
+	    "no WSP in reach: cannot fold");
+	check_fold("X:       aaaaaaaaaaaa\r\n", 10, "(cannot fold)",
+	    "only leading WSP: cannot fold");
+	check_fold("X: a b", 4, "X: a\r\n b", "last line without CRLF");
+
+	/* A 10,000-address line: every line within the limit, and
+	 * unfolding gives the original back. */
+	buf_puts(&in, "To: ");
+	for (i = 0; i < 10000; i++)
+		buf_printf(&in, "%srcpt%zu@example.com", i ? ", " : "", i);
+	buf_puts(&in, "\r\n");
+	is_int(hdr_fold(in.data, in.len, HDR_LINE_MAX, &out), 0,
+	    "10,000 addresses on one line fold");
+	ok(hdr_longest_line(out.data, out.len) <= HDR_LINE_MAX,
+	    "10,000 addresses: no line over 998 octets");
+	hdr_unfold(out.data, out.len, &unf);
+	is_str(buf_cstr(&unf), buf_cstr(&in), "10,000 addresses: unfold back");
+	buf_free(&in);
+	buf_free(&out);
+	buf_free(&unf);
+}
+
 int
 main(void)
 {
@@ -354,5 +402,6 @@ main(void)
 	test_is();
 	test_unfold();
 	test_longest_line();
+	test_fold();
 	return tap_done();
 }

@@ -16,6 +16,7 @@ struct result {
 	long long body_off;
 	int has8bit, hasnul;
 	size_t maxline;
+	int body8bit, bodynul, bodyutf8;
 };
 
 /* Spool input in chunks of chunk octets (0: all at once). */
@@ -47,6 +48,9 @@ spool_in(const char *in, size_t len, int dot_ends, size_t chunk,
 	r->has8bit = sp.has8bit;
 	r->hasnul = sp.hasnul;
 	r->maxline = sp.maxline;
+	r->body8bit = sp.body8bit;
+	r->bodynul = sp.bodynul;
+	r->bodyutf8 = utf8_ok(&sp.bodyutf8);
 	spool_close(&sp);
 }
 
@@ -83,6 +87,48 @@ check_head(const char *name, const char *in, const char *head,
 	is_int(r.body_off, body_off, label);
 	buf_free(&r.file);
 	buf_free(&r.head);
+}
+
+/* What the body alone holds, in every chunking of the input. */
+static void
+check_body(const char *name, const char *in, size_t len, int b8, int nul,
+    int utf8)
+{
+	static const size_t chunks[] = {0, 1, 2, 3};
+	struct result r;
+	char label[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
+		spool_in(in, len, 0, chunks[i], &r);
+		snprintf(label, sizeof(label), "%s (chunks of %zu)", name,
+		    chunks[i]);
+		ok(r.body8bit == b8 && r.bodynul == nul && r.bodyutf8 == utf8,
+		    label);
+		buf_free(&r.file);
+		buf_free(&r.head);
+	}
+}
+
+/* A string literal and its length, NULs included. */
+#define S(lit) lit, sizeof(lit) - 1
+
+static void
+body_facts(void)
+{
+	check_body("8-bit header, ASCII body",
+	    S("Subject: caf\xc3\xa9\n\nplain\n"), 0, 0, 1);
+	check_body("UTF-8 body", S("To: x\n\ncaf\xc3\xa9 \xe2\x82\xac\n"), 1, 0,
+	    1);
+	check_body("Latin-1 body", S("To: x\n\ncaf\xe9\n"), 1, 0, 0);
+	check_body("character cut by a line end", S("To: x\n\n\xc3\n\xa9\n"), 1,
+	    0, 0);
+	check_body("overlong form", S("To: x\n\n\xc0\xaf\n"), 1, 0, 0);
+	check_body("surrogate", S("To: x\n\n\xed\xa0\x80\n"), 1, 0, 0);
+	check_body("first body line without a blank line",
+	    S("To: x\nno colon \xff\n"), 1, 0, 0);
+	check_body("NUL in the body", S("To: x\n\na\0b\n"), 0, 1, 1);
+	check_body("NUL in the header only", S("X-A: a\0b\n\nb\n"), 0, 0, 1);
 }
 
 int
@@ -130,6 +176,8 @@ main(void)
 	ok(r.hasnul && !r.has8bit, "NUL octet noticed");
 	buf_free(&r.file);
 	buf_free(&r.head);
+
+	body_facts();
 
 	/* A 1 MiB line that is no header goes to the body, not to memory. */
 	big = malloc(1 << 20);

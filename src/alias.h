@@ -1,0 +1,65 @@
+/*
+ * Aliases: local names mapped to address lists.  They come from the
+ * configuration ("aliases" group) and from a file in the format of
+ * aliases(5):
+ *
+ *	# a comment
+ *	root: ops@example.org, alice
+ *	alice: alice@example.net,
+ *	    alice@example.com		(a line starting with WSP continues)
+ *	default: postmaster@example.org	("default" or "*": any other name)
+ *
+ * Pipes, files and :include: are refused: mailout only sends to
+ * addresses.  Parsing does no I/O; alias_load_file() reads a file and
+ * hands it to alias_parse().  Expansion (recursion, loops) is the
+ * caller's: see localaddr.h.
+ */
+#ifndef MAILOUT_ALIAS_H
+#define MAILOUT_ALIAS_H
+
+#include <stddef.h>
+
+#include "addr.h"
+
+struct err;
+
+struct alias {
+	char *name; /* lower case; "*" for the catch-all */
+	struct addr_list to; /* what it stands for, as written */
+	char *where; /* "FILE:LINE" where it was defined */
+	size_t seq; /* order of definition */
+};
+
+struct aliases {
+	struct alias *v; /* sorted by name once alias_finish() ran */
+	size_t n;
+	size_t cap;
+};
+
+/*
+ * Add name: value (an address list).  where names the place for
+ * messages.  Returns 0, or -1 with e set (ERR_CONFIG, "where: ...").
+ */
+int alias_add(struct aliases *t, const char *name, const char *value,
+    size_t len, const char *where, struct err *e);
+
+/* Parse text in the format of aliases(5); file names it in messages. */
+int alias_parse(struct aliases *t, const char *text, size_t len,
+    const char *file, struct err *e);
+
+/* Read and parse the file at path. */
+int alias_load_file(struct aliases *t, const char *path, struct err *e);
+
+/* Sort for lookups; a name defined twice is an error. */
+int alias_finish(struct aliases *t, struct err *e);
+
+/* The alias for a local part (compared without regard to case), else
+ * NULL.  "default" and "*" are found only through alias_catchall(). */
+const struct alias *alias_find(const struct aliases *t, const char *local);
+
+/* The catch-all ("default" or "*"), or NULL. */
+const struct alias *alias_catchall(const struct aliases *t);
+
+void alias_free(struct aliases *t);
+
+#endif

@@ -1,0 +1,57 @@
+/*
+ * Local addresses: which addresses belong to this host (a bare name such
+ * as "root", or a name at "localhost" or at this host's own name), what
+ * the aliases turn them into, and how what stays local is qualified with
+ * the mail domain, so that a relay never sees "root" or "root@vm".
+ */
+#ifndef MAILOUT_LOCALADDR_H
+#define MAILOUT_LOCALADDR_H
+
+#include <stddef.h>
+
+struct addr;
+struct conf;
+struct err;
+
+struct localmap {
+	struct conf *c;
+	int noalias; /* -n: local names are only qualified */
+	int looked_up; /* host names below are known */
+	char *host; /* gethostname(), NULL if none */
+	char *fqdn; /* this host's fully qualified name, NULL if none */
+};
+
+/* A list of addr-specs, owned. */
+struct speclist {
+	char **v;
+	size_t n;
+	size_t cap;
+};
+
+void localmap_init(struct localmap *m, struct conf *c);
+void localmap_free(struct localmap *m);
+
+/* Is a this host's (bare, @localhost, @this host's name)? */
+int local_is_local(struct localmap *m, const struct addr *a);
+
+/*
+ * The addr-spec an originator address (From, Sender, the envelope
+ * sender) stands for: a local one qualified, any other as it is.  The
+ * null path stays "".  Aliases do not apply to senders.
+ */
+char *local_qualify(struct localmap *m, const struct addr *a);
+
+/*
+ * The addr-specs a recipient address stands for, appended to out: a
+ * local one through the aliases (recursively) and then qualified; any
+ * other as it is.  A name met again while it is being expanded is not
+ * expanded again but qualified ("root: root, ops@example.org").
+ * Returns 0, or -1 with e set (ERR_CONFIG: aliases nested too deeply).
+ */
+int local_expand(struct localmap *m, const struct addr *a, struct speclist *out,
+    struct err *e);
+
+void speclist_add(struct speclist *l, char *spec);
+void speclist_free(struct speclist *l);
+
+#endif

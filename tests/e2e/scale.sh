@@ -1,0 +1,136 @@
+#!/bin/sh
+# Scale: peak memory does not grow with the message (the body streams,
+# re-encoded or not), and a 10,000-recipient To field goes through.
+# Wall time is reported as a diagnostic only.
+. "${srcdir:-.}/tests/e2e/lib.sh"
+
+conf "$T/q.conf" "$(free_port)"
+hdr='From: a@example.com
+To: b@example.com
+Date: Sat, 28 Nov 2026 10:00:00 +0000
+Message-ID: <scale@example.org>'
+# A 1 KB message, and 100 MiB ones: 76-octet lines, 2,000-octet lines.
+{
+	printf '%s\nSubject: small\n\n' "$hdr"
+	yes 'a short line of text' | head -c 900
+} >"$T/small"
+{
+	printf '%s\nSubject: big\n\n' "$hdr"
+	yes "$(head -c 75 /dev/zero | tr '\0' x)" | head -c 104857600
+} >"$T/big"
+{
+	printf '%s\nSubject: big long lines\n\n' "$hdr"
+	yes "$(head -c 1999 /dev/zero | tr '\0' y)" | head -c 104857600
+} >"$T/long"
+
+# rss FILE: "status peak-RSS-in-KiB seconds" of mailout -odq -t < FILE,
+# measured by the parent with wait4(2); the queue is emptied after.
+rss() {
+	"$PYTHON3" - "$MAILOUT" "$T/q.conf" "$1" <<'EOP'
+import os, sys, time
+t = time.time()
+pid = os.fork()
+if pid == 0:
+    fd = os.open(sys.argv[3], os.O_RDONLY)
+    os.dup2(fd, 0)
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 2)
+    os.execv(sys.argv[1], [sys.argv[1], "-C", sys.argv[2], "-odq", "-t"])
+_, status, ru = os.wait4(pid, 0)
+print(os.waitstatus_to_exitcode(status), ru.ru_maxrss, "%.2f" % (time.time() - t))
+EOP
+}
+# qsize: octets of the one queued message, then empty the queue
+qsize() {
+	wc -c "$T"/queue/q/*/msg | awk 'NR == 1 { print $1 }'
+}
+qempty() {
+	rm -rf "$T"/queue/q/*
+}
+
+set -- $(rss "$T/small")
+small_rc=$1 small_kb=$2
+qempty
+set -- $(rss "$T/big")
+big_rc=$1 big_kb=$2 big_s=$3
+big_q=$(qsize)
+qempty
+set -- $(rss "$T/long")
+long_rc=$1 long_kb=$2 long_s=$3
+long_maxline=$("$PYTHON3" -c '
+import glob, sys
+m = 0
+with open(glob.glob(sys.argv[1] + "/queue/q/*/msg")[0], "rb") as f:
+    for l in f:
+        m = max(m, len(l.rstrip(b"\r\n")))
+print(m)' "$T")
+qempty
+echo "# peak RSS: 1 KB $small_kb KiB; 100 MiB $big_kb KiB (${big_s}s); 100 MiB of 2,000-octet lines $long_kb KiB (${long_s}s)"
+
+is "$small_rc $big_rc $long_rc" "0 0 0" "1 KB and 100 MiB messages queued"
+# Each LF becomes CRLF, the cut last line gets its CRLF.
+is "$big_q" "$(($(wc -c <"$T/big") + $(wc -l <"$T/big") + 2))" \
+	"100 MiB: queued whole"
+test $((big_kb - small_kb)) -lt 1024
+ok $? "100 MiB message: peak RSS within 1 MiB of a 1 KB one (+$((big_kb - small_kb)) KiB)"
+test $((long_kb - small_kb)) -lt 1024
+ok $? "100 MiB re-encoded as quoted-printable: peak RSS within 1 MiB (+$((long_kb - small_kb)) KiB)"
+is "$long_maxline" 76 "100 MiB of long lines: queued as quoted-printable lines of 76"
+
+# --- 10,000 recipients in one To field, on one line as PHP writes it.
+"$PYTHON3" -c '
+print("From: a@example.com")
+print("To: " + ", ".join("rcpt%d@example.com" % i for i in range(10000)))
+print("Subject: many\n\nbody")' >"$T/many"
+start=$(date +%s%N)
+"$MAILOUT" -C "$T/q.conf" -odq -t <"$T/many" 2>/dev/null
+is $? 0 "10,000 recipients: queued"
+echo "# 10,000 recipients parsed and queued in $((($(date +%s%N) - start) / 1000000)) ms"
+is "$(grep -c "$(printf '^rcpt\t')" "$T"/queue/q/*/env)" 10000 \
+	"10,000 recipients: all in the queue entry"
+qempty
+
+relay_start "$T/r"
+conf "$T/c.conf" "$RELAY_PORT"
+start=$(date +%s%N)
+"$MAILOUT" -C "$T/c.conf" -t <"$T/many"
+is $? 0 "10,000 recipients: sent"
+echo "# 10,000 recipients sent in $((($(date +%s%N) - start) / 1000000)) ms"
+is "$(wc -l <"$T/r/msg.1/rcpt" | tr -d ' ')" 10000 "10,000 recipients: 10,000 RCPT commands"
+is "$(sort -u "$T/r/msg.1/rcpt" | wc -l | tr -d ' ')" 10000 "10,000 recipients: all different"
+"$PYTHON3" - "$T/r/msg.1/data" "$T/many" <<'EOP' >"$T/res"
+import email, sys
+raw = open(sys.argv[1], "rb").read()
+print(max(len(l) for l in raw.split(b"\r\n")))
+got = email.message_from_bytes(raw)["To"].replace("\r\n", "")
+want = open(sys.argv[2]).read().split("\n")[1][4:]
+print("same" if got == want else "differ")
+EOP
+test "$(sed -n 1p "$T/res")" -le 998
+ok $? "10,000 recipients: the To field is folded to lines of at most 998"
+is "$(sed -n 2p "$T/res")" same "10,000 recipients: the folded To unfolds to the original"
+
+# --- the header section is bounded: 8 MiB, also in one endless line.
+n=$(count "$T/r")
+"$PYTHON3" -c '
+import sys
+sys.stdout.write("To: b@example.com\n")
+for i in range(90000):
+    sys.stdout.write("X-Pad-%d: %s\n" % (i, "p" * 90))
+sys.stdout.write("\nbody\n")' >"$T/bighead"
+"$MAILOUT" -C "$T/c.conf" -t <"$T/bighead" 2>"$T/err"
+is $? 65 "a 9 MiB header section: exit 65"
+is "$(cat "$T/err")" "mailout: the header section is larger than 8 MiB" \
+	"a 9 MiB header section: says so"
+{
+	printf 'To: b@example.com\nX-Endless: '
+	yes x | head -c 20000000 | tr -d '\n'
+	printf '\n\nbody\n'
+} >"$T/endless"
+set -- $(rss "$T/endless")
+is "$1" 65 "a 20 MB header line: exit 65"
+test $(($2 - small_kb)) -lt 10240
+ok $? "a 20 MB header line is not held whole (+$(($2 - small_kb)) KiB)"
+is "$(count "$T/r")" "$n" "an oversized header: nothing sent"
+
+done_testing
