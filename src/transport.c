@@ -3,14 +3,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <curl/curl.h>
 
 #include "buf.h"
+#include "cert.h"
 #include "conf.h"
 #include "envelope.h"
 #include "err.h"
 #include "msgsrc.h"
+#include "pwcmd.h"
+#include "redact.h"
 #include "transport.h"
 #include "xalloc.h"
 
@@ -20,8 +24,27 @@
 #endif
 
 /* RFC 5321 4.5.3.2.6: wait ten minutes for the reply to the final dot. */
-#define REPLY_TIMEOUT 600L
-#define CONNECT_TIMEOUT 30L
+#define EOD_TIMEOUT 600L
+
+/* Replies before MAIL at most: greeting, EHLO, STARTTLS, EHLO, AUTH... */
+#define SETUP_REPLIES 6L
+
+/*
+ * What one connection has told us.  libcurl keeps a connection open for
+ * the next message and then sends no new EHLO, STARTTLS or AUTH, so
+ * this outlives a transaction; a new connection shows a new greeting.
+ */
+struct connstate {
+	int authed; /* 235 to AUTH */
+	int tls_seen; /* a TLS handshake completed: tls, cipher */
+	int pin_checked; /* the certificate matched tls_fingerprint */
+	long size_limit; /* EHLO SIZE, 0: none */
+	char *tls;
+	char *cipher;
+};
+
+/* What is awaited, for connect_timeout and reply_timeout. */
+enum wait { WAIT_NONE, WAIT_CONNECT, WAIT_REPLY };
 
 /*
  * What the debug callback learns of one transaction.  libcurl reports
@@ -42,17 +65,25 @@ struct session {
 	off_t sent; /* octets handed to libcurl */
 	int read_error;
 	int too_big;
-	long size_limit; /* EHLO SIZE, 0: none */
+	int no_auth; /* credentials set, but the relay did not take them */
+	char *pin_failed; /* why the certificate is not the pinned one */
+	enum wait wait;
+	double since; /* ...awaited since then (monotonic seconds) */
+	enum wait timed_out; /* the wait that ran out */
 };
 
 struct transport {
 	CURL *h;
 	const struct account *acct;
-	char *url;
+	char *helo; /* URL-escaped, the URL's path */
 	char errbuf[CURL_ERROR_SIZE];
 	transport_trace_fn trace;
 	void *trace_arg;
 	struct session s;
+	struct connstate conn;
+	char *secret; /* password or token, once known */
+	char *login_options;
+	struct redact secrets;
 	struct envelope *env;
 	size_t *map; /* RCPT number -> index in env->rcpts */
 	struct msgsrc *src;
@@ -68,22 +99,40 @@ smtp_stage_name(enum smtp_stage st)
 	return names[st];
 }
 
+static double
+monotonic(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Every line shown passes here, scrubbed of the secret in any form. */
 static void
 trace(struct transport *t, char dir, const char *line, size_t len)
 {
-	if (t->trace != NULL)
+	char *clean;
+
+	if (t->trace == NULL)
+		return;
+	if (t->secrets.n == 0) {
 		t->trace(t->trace_arg, dir, line, len);
+		return;
+	}
+	clean = redact_text(&t->secrets, line, len);
+	t->trace(t->trace_arg, dir, clean, strlen(clean));
+	free(clean);
 }
 
 /* RFC 4954 4: credentials travel in AUTH and in the 334 responses. */
 static void
 trace_command(struct transport *t, const char *l, size_t n)
 {
-	static const char redacted[] = "[redacted]";
 	size_t verb = 0;
 
 	if (t->s.auth) {
-		trace(t, '>', redacted, sizeof(redacted) - 1);
+		trace(t, '>', REDACTED, strlen(REDACTED));
 		return;
 	}
 	if (n > 5 && strncasecmp(l, "AUTH ", 5) == 0) {
@@ -91,7 +140,7 @@ trace_command(struct transport *t, const char *l, size_t n)
 		verb = 5 + strcspn(l + 5, " ");
 		if (verb < n) {
 			char *shown =
-			    xasprintf("%.*s %s", (int)verb, l, redacted);
+			    xasprintf("%.*s %s", (int)verb, l, REDACTED);
 			trace(t, '>', shown, strlen(shown));
 			free(shown);
 			return;
@@ -128,12 +177,20 @@ command_stage(const char *l, size_t n)
 }
 
 static void
+await_reply(struct session *s)
+{
+	s->wait = WAIT_REPLY;
+	s->since = monotonic();
+}
+
+static void
 on_command(struct transport *t, const char *l, size_t n)
 {
 	struct session *s = &t->s;
 	int stage;
 
 	trace_command(t, l, n);
+	await_reply(s);
 	if (s->auth)
 		return;
 	stage = command_stage(l, n);
@@ -143,7 +200,7 @@ on_command(struct transport *t, const char *l, size_t n)
 	s->stage = (enum smtp_stage)stage;
 	s->replied = 0;
 	if (s->stage == ST_EHLO)
-		s->size_limit = 0;
+		t->conn.size_limit = 0;
 	else if (s->stage == ST_AUTH)
 		s->auth = 1;
 	else if (s->stage == ST_RCPT)
@@ -152,10 +209,10 @@ on_command(struct transport *t, const char *l, size_t n)
 
 /* RFC 1870: "250-SIZE 10240000" announces the largest message. */
 static void
-ehlo_line(struct session *s, const char *l, size_t n)
+ehlo_line(struct connstate *c, const char *l, size_t n)
 {
 	if (n > 9 && strncasecmp(l + 4, "SIZE ", 5) == 0)
-		s->size_limit = strtol(l + 9, NULL, 10);
+		c->size_limit = strtol(l + 9, NULL, 10);
 }
 
 static void
@@ -171,20 +228,60 @@ rcpt_reply(struct transport *t, int code, const char *text)
 	r->reply = xstrdup(text);
 }
 
+static void
+conn_reset_tls(struct connstate *c)
+{
+	free(c->tls);
+	free(c->cipher);
+	c->tls = c->cipher = NULL;
+	c->tls_seen = 0;
+	c->pin_checked = 0;
+}
+
+static void
+conn_reset(struct connstate *c)
+{
+	conn_reset_tls(c);
+	c->authed = 0;
+	c->size_limit = 0;
+}
+
+/*
+ * A greeting: a new connection, nothing learnt before holds.  With
+ * implicit TLS the handshake came first and stays.
+ */
+static void
+on_greeting(struct transport *t)
+{
+	struct connstate *c = &t->conn;
+
+	c->authed = 0;
+	c->size_limit = 0;
+	if (t->acct->tls != TLS_IMPLICIT)
+		conn_reset_tls(c);
+}
+
 /* The final line of a reply (RFC 5321 4.2.1: "NNN " or just "NNN"). */
 static void
 on_final_reply(struct transport *t, int code)
 {
 	struct session *s = &t->s;
 
-	if (s->stage == ST_CONNECT)
+	s->wait = WAIT_NONE;
+	if (s->stage == ST_CONNECT) {
 		s->stage = ST_GREETING;
+		on_greeting(t);
+	}
 	if (s->stage == ST_BODY)
 		s->stage = ST_EOD;
 	if (s->stage == ST_AUTH && code != 334)
 		s->auth = 0;
 	if (s->stage == ST_AUTH && code == 334)
 		return; /* a challenge, not the outcome */
+	if (s->stage == ST_AUTH && code == 235)
+		t->conn.authed = 1;
+	if (s->stage == ST_STARTTLS && code == 220)
+		await_reply(s); /* the handshake counts as a reply */
 	s->replied = 1;
 	s->code = code;
 	buf_reset(&s->text);
@@ -215,7 +312,7 @@ on_reply(struct transport *t, const char *l, size_t n)
 		buf_putc(&s->cur, '\n');
 	buf_append(&s->cur, l, n);
 	if (s->stage == ST_EHLO && code == 250)
-		ehlo_line(s, l, n);
+		ehlo_line(&t->conn, l, n);
 	if (n > 3 && l[3] == '-')
 		return;
 	on_final_reply(t, code);
@@ -240,9 +337,36 @@ each_line(struct transport *t, const char *p, size_t n,
 	}
 }
 
+/*
+ * libcurl names the protocol version and cipher only in a note once the
+ * handshake is done: "SSL connection using TLSv1.3 / TLS_AES_..."
+ * (OpenSSL; newer versions add more " / " fields).  It also tells us
+ * that a handshake happened, so the certificate is checked again.
+ */
+static void
+on_tls_note(struct transport *t, const char *l, size_t n)
+{
+	static const char prefix[] = "SSL connection using ";
+	const char *p = l + sizeof(prefix) - 1, *end = l + n, *sep;
+
+	conn_reset_tls(&t->conn);
+	t->conn.tls_seen = 1;
+	sep = memmem(p, (size_t)(end - p), " / ", 3);
+	t->conn.tls = xstrndup(p, (size_t)((sep ? sep : end) - p));
+	if (sep == NULL)
+		return;
+	p = sep + 3;
+	sep = memmem(p, (size_t)(end - p), " / ", 3);
+	t->conn.cipher = xstrndup(p, (size_t)((sep ? sep : end) - p));
+}
+
 static void
 on_text(struct transport *t, const char *p, size_t n)
 {
+	static const char prefix[] = "SSL connection using ";
+
+	if (n > sizeof(prefix) && memcmp(p, prefix, sizeof(prefix) - 1) == 0)
+		on_tls_note(t, p, n);
 	trace(t, '*', p, n);
 }
 
@@ -265,6 +389,7 @@ debug_cb(CURL *h, curl_infotype type, char *data, size_t size, void *arg)
 	case CURLINFO_DATA_OUT:
 		t->s.stage = ST_BODY;
 		t->s.replied = 0;
+		t->s.wait = WAIT_NONE;
 		break;
 	default:
 		break;
@@ -289,6 +414,121 @@ read_cb(char *buf, size_t size, size_t nitems, void *arg)
 	return (size_t)n;
 }
 
+/* A "Name:value" field of libcurl's certificate information. */
+static const char *
+cert_field(struct curl_slist *l, const char *name)
+{
+	size_t len = strlen(name);
+
+	for (; l != NULL; l = l->next)
+		if (strncmp(l->data, name, len) == 0 && l->data[len] == ':')
+			return l->data + len + 1;
+	return NULL;
+}
+
+/* The DER of the relay's certificate from this connection's handshake. */
+static int
+peer_cert(struct transport *t, struct buf *der)
+{
+	struct curl_certinfo *ci = NULL;
+	const char *pem;
+
+	if (curl_easy_getinfo(t->h, CURLINFO_CERTINFO, &ci) != CURLE_OK ||
+	    ci == NULL || ci->num_of_certs < 1)
+		return -1;
+	pem = cert_field(ci->certinfo[0], "Cert");
+	return pem != NULL ? cert_pem_to_der(pem, der) : -1;
+}
+
+/*
+ * tls_fingerprint of the certificate.  libcurl pins keys only, so the
+ * certificate is compared here, in the progress callback: it runs after
+ * the handshake, while the EHLO that follows it awaits its reply, so
+ * before AUTH; prereq_cb refuses MAIL if it never matched.
+ */
+static int
+check_pin(struct transport *t)
+{
+	unsigned char md[SHA256_LEN];
+	struct buf der = BUF_INIT;
+	char *got;
+
+	if (t->acct->pin != PIN_CERT || !t->conn.tls_seen ||
+	    t->conn.pin_checked || t->s.pin_failed != NULL)
+		return t->s.pin_failed != NULL ? -1 : 0;
+	if (peer_cert(t, &der) < 0) {
+		t->s.pin_failed = xstrdup("the relay's certificate could not "
+		                          "be read to check tls_fingerprint");
+	} else {
+		sha256(der.data, der.len, md);
+		t->conn.pin_checked =
+		    memcmp(md, t->acct->pin_cert, sizeof(md)) == 0;
+		got = cert_fingerprint(der.data, der.len);
+		if (!t->conn.pin_checked)
+			t->s.pin_failed = xasprintf("the certificate's SHA-256 "
+			                            "fingerprint %s does not "
+			                            "match tls_fingerprint",
+			    got);
+		free(got);
+	}
+	buf_free(&der);
+	return t->s.pin_failed != NULL ? -1 : 0;
+}
+
+/* Is the connection (with implicit TLS: the handshake too) up? */
+static int
+connected(struct transport *t)
+{
+	curl_off_t tcp = 0, tls = 0;
+
+	curl_easy_getinfo(t->h, CURLINFO_CONNECT_TIME_T, &tcp);
+	curl_easy_getinfo(t->h, CURLINFO_APPCONNECT_TIME_T, &tls);
+	return tcp > 0 && (t->acct->tls != TLS_IMPLICIT || tls > 0);
+}
+
+/*
+ * connect_timeout and reply_timeout.  libcurl's connect timeout covers
+ * everything up to MAIL (greeting, EHLO, STARTTLS, AUTH), and it has
+ * one reply timeout for every reply, so both are kept here instead;
+ * libcurl's own are set wider, as a backstop, and libcurl's reply
+ * timeout is what waits for the reply to the final dot.
+ */
+static int
+wait_expired(struct transport *t)
+{
+	struct session *s = &t->s;
+	double now = monotonic();
+	long limit;
+
+	if (s->wait == WAIT_CONNECT && connected(t)) {
+		s->wait = WAIT_REPLY; /* for the greeting */
+		s->since = now;
+	}
+	if (s->wait == WAIT_NONE || s->stage >= ST_BODY)
+		return 0;
+	limit = s->wait == WAIT_CONNECT ? t->acct->connect_timeout
+	                                : t->acct->reply_timeout;
+	if (now - s->since < (double)limit)
+		return 0;
+	s->timed_out = s->wait;
+	return 1;
+}
+
+static int
+xferinfo_cb(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+    curl_off_t ulnow)
+{
+	struct transport *t = arg;
+
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	if (check_pin(t) < 0)
+		return 1;
+	return wait_expired(t);
+}
+
 /* After EHLO (and AUTH), before MAIL: refuse what the relay would. */
 static int
 prereq_cb(void *arg, char *conn_primary_ip, char *conn_local_ip,
@@ -300,25 +540,124 @@ prereq_cb(void *arg, char *conn_primary_ip, char *conn_local_ip,
 	(void)conn_local_ip;
 	(void)conn_primary_port;
 	(void)conn_local_port;
-	if (t->s.size_limit > 0 && t->src->size > t->s.size_limit) {
+	if (t->acct->pin == PIN_CERT && !t->conn.pin_checked) {
+		if (t->s.pin_failed == NULL)
+			t->s.pin_failed = xstrdup("the certificate was not "
+			                          "checked against "
+			                          "tls_fingerprint");
+		return CURL_PREREQFUNC_ABORT;
+	}
+	/* libcurl sends unauthenticated when the relay offers no AUTH. */
+	if (account_has_credentials(t->acct) && !t->conn.authed) {
+		t->s.no_auth = 1;
+		return CURL_PREREQFUNC_ABORT;
+	}
+	if (t->conn.size_limit > 0 && t->src->size > t->conn.size_limit) {
 		t->s.too_big = 1;
 		return CURL_PREREQFUNC_ABORT;
 	}
 	return CURL_PREREQFUNC_OK;
 }
 
-static char *
-make_url(const struct account *a, const char *helo)
+static const struct relay *
+relay_of(const struct transport *t, size_t i)
 {
-	char *path = curl_easy_escape(NULL, helo, 0);
-	const char *scheme = a->tls == TLS_IMPLICIT ? "smtps" : "smtp";
-	int v6 = strchr(a->host, ':') != NULL && a->host[0] != '[';
-	char *url;
+	return &t->acct->relays[i];
+}
 
-	url = xasprintf("%s://%s%s%s:%d/%s", scheme, v6 ? "[" : "", a->host,
-	    v6 ? "]" : "", a->port, path != NULL ? path : "");
-	curl_free(path);
+static char *
+relay_name(const struct relay *r)
+{
+	int v6 = strchr(r->host, ':') != NULL;
+
+	return xasprintf("%s%s%s:%d", v6 ? "[" : "", r->host, v6 ? "]" : "",
+	    r->port);
+}
+
+/* smtp[s]://relay:port/helo: the path is the EHLO name (RFC 5321 4.1.4). */
+static char *
+make_url(const struct transport *t, size_t i)
+{
+	const char *scheme = t->acct->tls == TLS_IMPLICIT ? "smtps" : "smtp";
+	char *name = relay_name(relay_of(t, i)), *url;
+
+	url = xasprintf("%s://%s/%s", scheme, name, t->helo);
+	free(name);
 	return url;
+}
+
+/* The relay's certificate: checked, pinned, or (tls_verify off) not. */
+static void
+set_tls_options(struct transport *t)
+{
+	const struct account *a = t->acct;
+	CURL *h = t->h;
+	long verify = a->tls_verify && a->pin == PIN_NONE;
+
+	/* RFC 3207: STARTTLS required; CURLUSESSL_TRY would go on in clear
+	 * text when it is not offered (smtps:// is TLS anyway). */
+	curl_easy_setopt(h, CURLOPT_USE_SSL,
+	    a->tls == TLS_STARTTLS ? (long)CURLUSESSL_ALL
+	                           : (long)CURLUSESSL_NONE);
+	/* tls_min_version; libcurl 7.88 itself would allow TLS 1.0. */
+	curl_easy_setopt(h, CURLOPT_SSLVERSION,
+	    a->tls_min_version == 13 ? (long)CURL_SSLVERSION_TLSv1_3
+	                             : (long)CURL_SSLVERSION_TLSv1_2);
+	/* A pin replaces the chain and name checks (msmtp does the same). */
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, verify);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, verify ? 2L : 0L);
+	/* Authorities instead of the system's. */
+	if (a->tls_ca_file != NULL)
+		curl_easy_setopt(h, CURLOPT_CAINFO, a->tls_ca_file);
+	if (a->tls_ca_dir != NULL)
+		curl_easy_setopt(h, CURLOPT_CAPATH, a->tls_ca_dir);
+	/* Our client certificate; the key may be in the same file. */
+	if (a->tls_cert_file != NULL)
+		curl_easy_setopt(h, CURLOPT_SSLCERT, a->tls_cert_file);
+	if (a->tls_key_file != NULL)
+		curl_easy_setopt(h, CURLOPT_SSLKEY, a->tls_key_file);
+	/* A key pin is checked by libcurl during the handshake. */
+	if (a->pin == PIN_KEY)
+		curl_easy_setopt(h, CURLOPT_PINNEDPUBLICKEY,
+		    a->tls_fingerprint);
+	/* The certificate, for a certificate pin. */
+	curl_easy_setopt(h, CURLOPT_CERTINFO, 1L);
+}
+
+/* How the connection is made: proxy, source address, timeouts. */
+static void
+set_network_options(struct transport *t)
+{
+	const struct account *a = t->acct;
+	CURL *h = t->h;
+	long reply = a->reply_timeout;
+
+	/* libcurl would obey all_proxy & co. from the environment, and
+	 * no_proxy even with a proxy set. */
+	curl_easy_setopt(h, CURLOPT_PROXY, a->proxy != NULL ? a->proxy : "");
+	if (a->proxy != NULL)
+		curl_easy_setopt(h, CURLOPT_NOPROXY, "");
+	if (a->source_ip != NULL) {
+		char *iface = xasprintf("host!%s", a->source_ip);
+
+		/* libcurl copies strings it is given. */
+		curl_easy_setopt(h, CURLOPT_INTERFACE, iface);
+		free(iface);
+	}
+	/* No SIGALRM (the resolver is threaded); main() ignores SIGPIPE. */
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	/* Backstops for wait_expired(), which measures each wait. */
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT,
+	    a->connect_timeout + SETUP_REPLIES * reply);
+	curl_easy_setopt(h, CURLOPT_SERVER_RESPONSE_TIMEOUT,
+	    reply > EOD_TIMEOUT ? reply : EOD_TIMEOUT);
+	/* Called about once a second: the timeouts, the certificate pin. */
+	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, xferinfo_cb);
+	curl_easy_setopt(h, CURLOPT_XFERINFODATA, t);
+	/* A relay that stops reading the message for 5 minutes is gone. */
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 300L);
 }
 
 /* Options that hold for every message sent through this handle. */
@@ -327,25 +666,14 @@ set_fixed_options(struct transport *t)
 {
 	CURL *h = t->h;
 
-	curl_easy_setopt(h, CURLOPT_URL, t->url);
 #if HAVE_DECL_CURLOPT_PROTOCOLS_STR
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
 #else
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS,
 	    (long)(CURLPROTO_SMTP | CURLPROTO_SMTPS));
 #endif
-	/* libcurl would obey all_proxy & co. from the environment. */
-	curl_easy_setopt(h, CURLOPT_PROXY, "");
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, CONNECT_TIMEOUT);
-	curl_easy_setopt(h, CURLOPT_SERVER_RESPONSE_TIMEOUT, REPLY_TIMEOUT);
-	/* A relay that stops reading the message for 5 minutes is gone. */
-	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 300L);
-	curl_easy_setopt(h, CURLOPT_USE_SSL,
-	    t->acct->tls == TLS_STARTTLS ? (long)CURLUSESSL_ALL
-	                                 : (long)CURLUSESSL_NONE);
-	curl_easy_setopt(h, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+	set_network_options(t);
+	set_tls_options(t);
 	/* Rejected recipients must not abort the others; we read each
 	 * RCPT reply from the conversation. */
 	curl_easy_setopt(h, CURLOPT_MAIL_RCPT_ALLOWFAILS, 1L);
@@ -360,6 +688,93 @@ set_fixed_options(struct transport *t)
 	curl_easy_setopt(h, CURLOPT_PREREQFUNCTION, prereq_cb);
 	curl_easy_setopt(h, CURLOPT_PREREQDATA, t);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, t->errbuf);
+}
+
+static int
+is_bearer(const char *auth)
+{
+	return auth != NULL &&
+	    (strcmp(auth, "XOAUTH2") == 0 || strcmp(auth, "OAUTHBEARER") == 0);
+}
+
+const char *
+transport_auth_unsupported(const char *auth)
+{
+	const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+
+	if (auth == NULL)
+		return NULL;
+	if (strcmp(auth, "GSSAPI") == 0 &&
+	    !(v->features & CURL_VERSION_KERBEROS5))
+		return "this libcurl was built without Kerberos";
+	if (strcmp(auth, "NTLM") == 0 && !(v->features & CURL_VERSION_NTLM))
+		return "this libcurl was built without NTLM";
+	if (strncmp(auth, "SCRAM-", 6) == 0 &&
+	    !(v->features & CURL_VERSION_GSASL))
+		return "this libcurl was built without GNU SASL";
+	return NULL;
+}
+
+/* The secret in every form it may take on the wire, for redact_text(). */
+static void
+add_secrets(struct transport *t)
+{
+	const char *user = t->acct->user != NULL ? t->acct->user : "";
+	struct buf b = BUF_INIT;
+
+	redact_add_secret(&t->secrets, t->secret);
+	/* RFC 4616: PLAIN's "\0user\0password". */
+	buf_putc(&b, '\0');
+	buf_puts(&b, user);
+	buf_putc(&b, '\0');
+	buf_puts(&b, t->secret);
+	redact_add_encoded(&t->secrets, b.data, b.len);
+	/* XOAUTH2: "user=U\1auth=Bearer T\1\1". */
+	buf_reset(&b);
+	buf_printf(&b, "user=%s\001auth=Bearer %s\001\001", user, t->secret);
+	redact_add_encoded(&t->secrets, b.data, b.len);
+	buf_free(&b);
+}
+
+/*
+ * Credentials, once per transport: the password, or the first line of
+ * password_command (run when the first message needs it).  The
+ * mechanism is always pinned: left to itself libcurl picks CRAM-MD5,
+ * or GSSAPI for a user name with "@", and ignores a bearer token.
+ */
+static int
+set_credentials(struct transport *t, struct smtp_result *r)
+{
+	const struct account *a = t->acct;
+	struct err e = {0};
+
+	if (t->login_options != NULL || !account_has_credentials(a))
+		return 0;
+	if (a->password != NULL)
+		t->secret = xstrdup(a->password);
+	else if (a->password_command != NULL &&
+	    (t->secret = pwcmd_run(a->password_command, &e)) == NULL) {
+		r->local = LOCAL_CONFIG;
+		r->local_msg = xstrdup(e.msg);
+		err_clear(&e);
+		return -1;
+	}
+	if (t->secret != NULL)
+		add_secrets(t);
+	if (a->user != NULL)
+		curl_easy_setopt(t->h, CURLOPT_USERNAME, a->user);
+	if (t->secret != NULL)
+		curl_easy_setopt(t->h,
+		    is_bearer(a->auth) ? CURLOPT_XOAUTH2_BEARER
+		                       : CURLOPT_PASSWORD,
+		    t->secret);
+	/* "auto": PLAIN if offered, else LOGIN; always inside TLS. */
+	t->login_options = a->auth != NULL ? xasprintf("AUTH=%s", a->auth)
+	                                   : xstrdup("AUTH=PLAIN;AUTH=LOGIN");
+	curl_easy_setopt(t->h, CURLOPT_LOGIN_OPTIONS, t->login_options);
+	/* RFC 4954 4: the initial response saves a round trip. */
+	curl_easy_setopt(t->h, CURLOPT_SASL_IR, 1L);
+	return 0;
 }
 
 int
@@ -383,8 +798,9 @@ struct transport *
 transport_new(const struct account *a, const char *helo, struct err *e)
 {
 	struct transport *t;
+	char *path;
 
-	if (a->host == NULL) {
+	if (a->nrelays == 0) {
 		err_set(e, ERR_TEMP, "no relay configured (\"host\")");
 		return NULL;
 	}
@@ -396,7 +812,9 @@ transport_new(const struct account *a, const char *helo, struct err *e)
 		err_set(e, ERR_OSERR, "cannot create a libcurl handle");
 		return NULL;
 	}
-	t->url = make_url(a, helo);
+	path = curl_easy_escape(t->h, helo, 0);
+	t->helo = xstrdup(path != NULL ? path : "");
+	curl_free(path);
 	set_fixed_options(t);
 	return t;
 }
@@ -434,13 +852,12 @@ rcpt_list(struct transport *t, struct envelope *env)
 static void
 session_reset(struct session *s)
 {
-	long size_limit = s->size_limit;
-
 	buf_free(&s->text);
 	buf_free(&s->cur);
+	free(s->pin_failed);
 	memset(s, 0, sizeof(*s));
-	/* A reused connection sends no new EHLO: keep what it said. */
-	s->size_limit = size_limit;
+	s->wait = WAIT_CONNECT;
+	s->since = monotonic();
 }
 
 /*
@@ -475,6 +892,9 @@ local_failure(CURLcode rc)
 	case CURLE_SSL_CRL_BADFILE:
 	case CURLE_USE_SSL_FAILED:
 		return LOCAL_TLS;
+	case CURLE_LOGIN_DENIED:
+	case CURLE_AUTH_ERROR:
+		return LOCAL_AUTH;
 	default:
 		return LOCAL_NETWORK;
 	}
@@ -510,6 +930,35 @@ mark_rcpts(struct transport *t, struct envelope *env, int delivered)
 	}
 }
 
+/* Failures our callbacks decided on: their reason, else NULL. */
+static char *
+own_reason(struct transport *t, struct smtp_result *r)
+{
+	struct session *s = &t->s;
+
+	if (s->pin_failed != NULL) {
+		r->local = LOCAL_TLS;
+		r->stage =
+		    t->acct->tls == TLS_IMPLICIT ? ST_CONNECT : ST_STARTTLS;
+		return xstrdup(s->pin_failed);
+	}
+	if (s->timed_out != WAIT_NONE) {
+		r->local = LOCAL_TIMEOUT;
+		return s->timed_out == WAIT_CONNECT
+		    ? xasprintf("no connection within %ld s (connect_timeout)",
+		          t->acct->connect_timeout)
+		    : xasprintf("no reply within %ld s (reply_timeout)",
+		          t->acct->reply_timeout);
+	}
+	if (s->no_auth) {
+		r->local = LOCAL_AUTH;
+		r->stage = ST_AUTH;
+		return xstrdup("credentials are configured but the relay did "
+		               "not authenticate us (it offered no AUTH)");
+	}
+	return NULL;
+}
+
 static void
 fail_reason(struct transport *t, CURLcode rc, struct smtp_result *r)
 {
@@ -522,12 +971,46 @@ fail_reason(struct transport *t, CURLcode rc, struct smtp_result *r)
 		r->local = LOCAL_TOO_BIG;
 		r->local_msg = xasprintf("message of %lld octets is larger "
 		                         "than the relay's limit of %ld (SIZE)",
-		    (long long)t->src->size, s->size_limit);
+		    (long long)t->src->size, t->conn.size_limit);
+	} else if ((r->local_msg = own_reason(t, r)) != NULL) {
+		return;
 	} else if (!s->replied || s->code < 400) {
 		/* Not refused by the relay: the network, TLS, a timeout. */
 		r->local = local_failure(rc);
 		r->local_msg =
 		    xstrdup(t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc));
+		if (r->local == LOCAL_AUTH && s->stage < ST_AUTH)
+			r->stage = ST_AUTH; /* no mechanism we allow */
+		if (r->local == LOCAL_TLS && s->stage == ST_EHLO)
+			r->stage = ST_STARTTLS; /* not offered */
+	}
+}
+
+/* TLS and AUTH as they were, with every text scrubbed of the secret. */
+static void
+finish_result(struct transport *t, struct smtp_result *r)
+{
+	char *clean;
+
+	if (t->conn.tls_seen && r->stage > ST_CONNECT) {
+		r->tls = xstrdup(t->conn.tls);
+		r->cipher = t->conn.cipher ? xstrdup(t->conn.cipher) : NULL;
+	}
+	if (t->conn.authed)
+		r->auth_user = xstrdup(
+		    t->acct->user != NULL ? t->acct->user : "(certificate)");
+	if (t->secrets.n == 0)
+		return;
+	if (r->text != NULL) {
+		clean = redact_text(&t->secrets, r->text, strlen(r->text));
+		free(r->text);
+		r->text = clean;
+	}
+	if (r->local_msg != NULL) {
+		clean = redact_text(&t->secrets, r->local_msg,
+		    strlen(r->local_msg));
+		free(r->local_msg);
+		r->local_msg = clean;
 	}
 }
 
@@ -549,6 +1032,7 @@ fill_result(struct transport *t, struct envelope *env, CURLcode rc,
 	    s->code / 100 == 2 && s->eof && s->sent == t->src->size) {
 		r->stage = ST_DONE;
 		mark_rcpts(t, env, 1);
+		finish_result(t, r);
 		return 0;
 	}
 	if (r->stage == ST_CONNECT)
@@ -561,28 +1045,31 @@ fill_result(struct transport *t, struct envelope *env, CURLcode rc,
 		fail_reason(t, rc, r);
 	}
 	mark_rcpts(t, env, 0);
+	finish_result(t, r);
 	return -1;
 }
 
-int
-transport_send(struct transport *t, struct envelope *env, struct msgsrc *src,
+/* One try at relay i; a stale 421 on a reused connection earns another. */
+static int
+send_to(struct transport *t, size_t i, struct envelope *env, struct msgsrc *src,
     struct smtp_result *r)
 {
 	struct curl_slist *rcpts;
 	CURLcode rc = CURLE_OK;
+	char *url = make_url(t, i);
 	int attempt;
 
-	memset(r, 0, sizeof(*r));
-	r->relay = xasprintf("%s:%d", t->acct->host, t->acct->port);
+	r->relay = relay_name(relay_of(t, i));
 	rcpts = rcpt_list(t, env);
 	if (rcpts == NULL) {
 		/* libcurl would send HELP and report success. */
+		free(url);
 		r->local = LOCAL_OTHER;
 		r->local_msg = xstrdup("no recipients to send to");
 		return -1;
 	}
-	t->env = env;
-	t->src = src;
+	curl_easy_setopt(t->h, CURLOPT_URL, url);
+	free(url);
 	for (attempt = 0; attempt < 2; attempt++) {
 		session_reset(&t->s);
 		if (src->rewind(src->ctx) < 0) {
@@ -599,7 +1086,32 @@ transport_send(struct transport *t, struct envelope *env, struct msgsrc *src,
 	}
 	curl_easy_setopt(t->h, CURLOPT_MAIL_RCPT, NULL);
 	curl_slist_free_all(rcpts);
-	return fill_result(t, env, rc, r);
+	attempt = fill_result(t, env, rc, r);
+	/* libcurl closes the connection after any failure. */
+	if (rc != CURLE_OK)
+		conn_reset(&t->conn);
+	return attempt;
+}
+
+int
+transport_send(struct transport *t, struct envelope *env, struct msgsrc *src,
+    struct smtp_result *r)
+{
+	const char *why = transport_auth_unsupported(t->acct->auth);
+
+	memset(r, 0, sizeof(*r));
+	t->env = env;
+	t->src = src;
+	if (why != NULL || set_credentials(t, r) < 0) {
+		r->relay = relay_name(relay_of(t, 0));
+		if (why != NULL) {
+			r->local = LOCAL_CONFIG;
+			r->local_msg =
+			    xasprintf("auth \"%s\": %s", t->acct->auth, why);
+		}
+		return -1;
+	}
+	return send_to(t, 0, env, src, r);
 }
 
 void
@@ -609,7 +1121,11 @@ transport_free(struct transport *t)
 		return;
 	curl_easy_cleanup(t->h);
 	session_reset(&t->s);
-	free(t->url);
+	conn_reset(&t->conn);
+	redact_free(&t->secrets);
+	free(t->secret);
+	free(t->login_options);
+	free(t->helo);
 	free(t->map);
 	free(t);
 }
@@ -620,5 +1136,8 @@ smtp_result_free(struct smtp_result *r)
 	free(r->text);
 	free(r->local_msg);
 	free(r->relay);
+	free(r->tls);
+	free(r->cipher);
+	free(r->auth_user);
 	memset(r, 0, sizeof(*r));
 }

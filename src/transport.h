@@ -38,6 +38,8 @@ enum smtp_local {
 	LOCAL_TLS, /* handshake, certificate, STARTTLS missing */
 	LOCAL_READ, /* the message could not be read */
 	LOCAL_TOO_BIG, /* larger than the relay's SIZE */
+	LOCAL_AUTH, /* credentials configured, but no authentication */
+	LOCAL_CONFIG, /* a setting cannot be used now (password_command) */
 	LOCAL_OTHER
 };
 
@@ -49,9 +51,16 @@ struct smtp_result {
 	enum smtp_local local; /* what failed on our side, if anything */
 	char *local_msg; /* libcurl's or our description of it */
 	char *relay; /* "host:port" used */
+	char *tls; /* TLS version ("TLSv1.3"), NULL: none */
+	char *cipher; /* TLS cipher, NULL: none or unknown */
+	char *auth_user; /* the user the relay authenticated, NULL: none */
 };
 
-/* Receives each line of the conversation for -v: dir is '<', '>' or '*'. */
+/*
+ * Receives each line of the conversation for -v: dir is '<' (a reply),
+ * '>' (a command) or '*' (libcurl's notes).  Secrets are already
+ * redacted.
+ */
 typedef void (
     *transport_trace_fn)(void *arg, char dir, const char *line, size_t len);
 
@@ -74,6 +83,12 @@ int transport_send(struct transport *t, struct envelope *env,
     struct msgsrc *src, struct smtp_result *r);
 
 void transport_free(struct transport *t);
+
+/*
+ * Why auth (a mechanism name, NULL for "auto") cannot be used with this
+ * libcurl, or NULL when it can.
+ */
+const char *transport_auth_unsupported(const char *auth);
 
 void smtp_result_free(struct smtp_result *r);
 
