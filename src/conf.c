@@ -144,23 +144,41 @@ relays_free(struct account *a)
 	a->relays = NULL;
 }
 
-/* host = "a" or "a:2525": replaces what was inherited. */
+/* host = "a";  hosts = ( "a", "b:2525" ): replaces what was inherited. */
 static int
-set_host(struct conf *c, struct account *a, const config_setting_t *s,
+set_hosts(struct conf *c, struct account *a, const config_setting_t *s,
     struct err *e)
 {
-	char *v = NULL;
-	int bad;
+	const char *name = config_setting_name(s);
+	int i,
+	    n = config_setting_type(s) == CONFIG_TYPE_STRING
+	    ? 1
+	    : config_setting_length(s);
 
 	(void)c;
 	relays_free(a);
-	if (get_string(s, &v, e) < 0)
-		return -1;
-	a->relays = xcalloc(1, sizeof(*a->relays));
-	bad = parse_relay(v, &a->relays[a->nrelays++]);
-	free(v);
-	if (bad)
-		return conf_error(e, s, "'host' is not a host name or address");
+	if (n == 0)
+		return conf_error(e, s, "'%s' names no relay", name);
+	a->relays = xcalloc((size_t)n, sizeof(*a->relays));
+	for (i = 0; i < n; i++) {
+		const config_setting_t *h =
+		    config_setting_type(s) == CONFIG_TYPE_STRING
+		    ? s
+		    : config_setting_get_elem(s, (unsigned)i);
+		char *v = NULL;
+		int bad;
+
+		if (config_setting_type(h) != CONFIG_TYPE_STRING)
+			return conf_error(e, h,
+			    "'%s' must be a string or a list of strings", name);
+		if (get_string(h, &v, e) < 0)
+			return -1;
+		bad = parse_relay(v, &a->relays[a->nrelays++]);
+		free(v);
+		if (bad)
+			return conf_error(e, h,
+			    "'%s' is not a host name or address", name);
+	}
 	return 0;
 }
 
@@ -691,7 +709,8 @@ static const struct key keys[] = {
     {"domain", CONFIG_TYPE_STRING, set_domain, TOP},
     {"from", CONFIG_TYPE_STRING, set_from, BOTH},
     {"helo", CONFIG_TYPE_STRING, set_helo, BOTH},
-    {"host", CONFIG_TYPE_STRING, set_host, BOTH},
+    {"host", CONFIG_TYPE_STRING, set_hosts, BOTH},
+    {"hosts", CONFIG_TYPE_LIST, set_hosts, BOTH},
     {"logfile", CONFIG_TYPE_STRING, set_logfile, TOP},
     {"match", CONFIG_TYPE_LIST, set_match, ACCOUNT},
     {"name", CONFIG_TYPE_STRING, set_name, ACCOUNT},
@@ -909,7 +928,8 @@ static int
 account_finish(struct account *a, const config_setting_t *g, int check,
     struct err *e)
 {
-	if (check_exclusive(g, "password", "password_command", e) < 0)
+	if (check_exclusive(g, "host", "hosts", e) < 0 ||
+	    check_exclusive(g, "password", "password_command", e) < 0)
 		return -1;
 	conf_default_port(a);
 	return check ? account_check(a, g, e) : 0;

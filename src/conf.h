@@ -36,7 +36,7 @@ struct account {
 	char *name; /* NULL for the top-level (default) account */
 	char **match; /* envelope senders that select it ("*" allowed) */
 	size_t nmatch;
-	struct relay *relays; /* "host" */
+	struct relay *relays; /* "host" or "hosts", tried in order */
 	size_t nrelays;
 	int port; /* 0 until conf_load() fills in the default for tls */
 	enum tls_mode tls;

@@ -91,6 +91,8 @@ log_attempt(const char *id, const struct envelope *env,
 	for (i = 0; i < env->nrcpts; i++)
 		buf_printf(&b, "%s<%s>", i ? "," : "", env->rcpts[i].addr);
 	buf_printf(&b, " relay=%s", r->relay ? r->relay : "-");
+	if (r->skipped != NULL)
+		log_quoted(&b, "skipped", r->skipped);
 	buf_printf(&b, " tls=%s", r->tls ? r->tls : "none");
 	if (r->cipher != NULL)
 		buf_printf(&b, " cipher=%s", r->cipher);

@@ -76,6 +76,8 @@ struct transport {
 	CURL *h;
 	const struct account *acct;
 	char *helo; /* URL-escaped, the URL's path */
+	size_t cur; /* the relay that took the last message */
+	size_t relay; /* the relay of this attempt */
 	char errbuf[CURL_ERROR_SIZE];
 	transport_trace_fn trace;
 	void *trace_arg;
@@ -1068,6 +1070,9 @@ send_to(struct transport *t, size_t i, struct envelope *env, struct msgsrc *src,
 		r->local_msg = xstrdup("no recipients to send to");
 		return -1;
 	}
+	if (i != t->relay)
+		conn_reset(&t->conn);
+	t->relay = i;
 	curl_easy_setopt(t->h, CURLOPT_URL, url);
 	free(url);
 	for (attempt = 0; attempt < 2; attempt++) {
@@ -1093,17 +1098,84 @@ send_to(struct transport *t, size_t i, struct envelope *env, struct msgsrc *src,
 	return attempt;
 }
 
+/*
+ * Another relay may do better when nothing of the message went out and
+ * the refusal is not about the message: any failure up to AUTH (the
+ * relay, or our account there), a 4xx to MAIL, RCPT or DATA, a lost
+ * connection or a timeout before the data.
+ */
+static int
+may_fail_over(const struct smtp_result *r, const struct envelope *env)
+{
+	size_t i;
+
+	if (r->dot_sent || r->stage >= ST_BODY)
+		return 0;
+	for (i = 0; i < env->nrcpts; i++)
+		if (env->rcpts[i].state == RCPT_PENDING)
+			break;
+	if (i == env->nrcpts)
+		return 0;
+	switch (r->local) {
+	case LOCAL_READ:
+	case LOCAL_TOO_BIG:
+	case LOCAL_CONFIG:
+		return 0;
+	case LOCAL_NONE:
+		break;
+	default:
+		return 1;
+	}
+	return r->stage <= ST_AUTH || (r->code >= 400 && r->code < 500);
+}
+
+/* "host:port: stage: why" in one line, for -v and the log. */
+static char *
+describe(const struct smtp_result *r)
+{
+	char *s, *p;
+
+	if (r->local != LOCAL_NONE || r->text == NULL)
+		s = xasprintf("%s: %s: %s", r->relay, smtp_stage_name(r->stage),
+		    r->local_msg != NULL ? r->local_msg : "failed");
+	else
+		s = xasprintf("%s: %s: %s", r->relay, smtp_stage_name(r->stage),
+		    r->text);
+	for (p = s; *p != '\0'; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	return s;
+}
+
+static void
+note_failover(struct transport *t, struct smtp_result *r, size_t next,
+    struct buf *skipped)
+{
+	char *why = describe(r), *to = relay_name(relay_of(t, next));
+	char *line = xasprintf("%s; trying %s", why, to);
+
+	trace(t, '!', line, strlen(line));
+	buf_printf(skipped, "%s%s", skipped->len ? "; " : "", why);
+	free(line);
+	free(to);
+	free(why);
+	smtp_result_free(r);
+}
+
 int
 transport_send(struct transport *t, struct envelope *env, struct msgsrc *src,
     struct smtp_result *r)
 {
+	struct buf skipped = BUF_INIT;
+	size_t k, i, n = t->acct->nrelays;
 	const char *why = transport_auth_unsupported(t->acct->auth);
+	int rc = -1;
 
 	memset(r, 0, sizeof(*r));
 	t->env = env;
 	t->src = src;
 	if (why != NULL || set_credentials(t, r) < 0) {
-		r->relay = relay_name(relay_of(t, 0));
+		r->relay = relay_name(relay_of(t, t->cur));
 		if (why != NULL) {
 			r->local = LOCAL_CONFIG;
 			r->local_msg =
@@ -1111,7 +1183,20 @@ transport_send(struct transport *t, struct envelope *env, struct msgsrc *src,
 		}
 		return -1;
 	}
-	return send_to(t, 0, env, src, r);
+	for (k = 0; k < n; k++) {
+		i = (t->cur + k) % n;
+		rc = send_to(t, i, env, src, r);
+		if (rc == 0) {
+			t->cur = i;
+			break;
+		}
+		if (k + 1 == n || !may_fail_over(r, env))
+			break;
+		note_failover(t, r, (i + 1) % n, &skipped);
+	}
+	if (skipped.len > 0)
+		r->skipped = buf_release(&skipped);
+	return rc;
 }
 
 void
@@ -1136,6 +1221,7 @@ smtp_result_free(struct smtp_result *r)
 	free(r->text);
 	free(r->local_msg);
 	free(r->relay);
+	free(r->skipped);
 	free(r->tls);
 	free(r->cipher);
 	free(r->auth_user);

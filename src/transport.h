@@ -50,7 +50,8 @@ struct smtp_result {
 	int dot_sent; /* the final dot may have reached the relay */
 	enum smtp_local local; /* what failed on our side, if anything */
 	char *local_msg; /* libcurl's or our description of it */
-	char *relay; /* "host:port" used */
+	char *relay; /* "host:port" used (the last one tried) */
+	char *skipped; /* relays tried before it and why, NULL: none */
 	char *tls; /* TLS version ("TLSv1.3"), NULL: none */
 	char *cipher; /* TLS cipher, NULL: none or unknown */
 	char *auth_user; /* the user the relay authenticated, NULL: none */
@@ -58,8 +59,8 @@ struct smtp_result {
 
 /*
  * Receives each line of the conversation for -v: dir is '<' (a reply),
- * '>' (a command) or '*' (libcurl's notes).  Secrets are already
- * redacted.
+ * '>' (a command), '*' (libcurl's notes) or '!' (the transport's own:
+ * failing over to the next relay).  Secrets are already redacted.
  */
 typedef void (
     *transport_trace_fn)(void *arg, char dir, const char *line, size_t len);
@@ -78,6 +79,11 @@ void transport_set_trace(struct transport *t, transport_trace_fn fn, void *arg);
  * accepted for it, RCPT_FAILED on a 5xx, RCPT_PENDING otherwise.
  * Returns 0 when the relay accepted the message for at least one
  * recipient, -1 otherwise; r says why in both cases.
+ *
+ * The account's relays are tried in turn, starting with the one that
+ * took the previous message, for any failure before the message data
+ * is sent (connect, TLS, greeting, EHLO, STARTTLS, AUTH, a 4xx to
+ * MAIL, RCPT or DATA); never once the data has started.
  */
 int transport_send(struct transport *t, struct envelope *env,
     struct msgsrc *src, struct smtp_result *r);

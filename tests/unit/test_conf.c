@@ -110,28 +110,42 @@ relays(void)
 	struct conf c;
 	struct err e = {0};
 
-	is_int(load("host = \"r.example:2525\";\n", &c, &e), 0,
+	is_int(load("hosts = ( \"a.example\", \"b.example:2525\", "
+	            "\"[2001:db8::1]:26\", \"::1\", \"[::2]\" );\n"
+	            "port = 25;\n",
+	           &c, &e),
+	    0, "hosts: a list");
+	is_int((long long)c.acct.nrelays, 5, "hosts: five relays");
+	is_str(c.acct.relays[0].host, "a.example", "hosts: a name");
+	is_int(c.acct.relays[0].port, 25, "hosts: the account's port");
+	is_str(c.acct.relays[1].host, "b.example", "hosts: name:port");
+	is_int(c.acct.relays[1].port, 2525, "hosts: its own port");
+	is_str(c.acct.relays[2].host, "2001:db8::1", "hosts: [v6]:port");
+	is_int(c.acct.relays[2].port, 26, "hosts: [v6]:port, the port");
+	is_str(c.acct.relays[3].host, "::1", "hosts: bare IPv6");
+	is_int(c.acct.relays[3].port, 25, "hosts: bare IPv6 has no port");
+	is_str(c.acct.relays[4].host, "::2", "hosts: [v6]");
+	conf_free(&c);
+	is_int(load("host = \"r.example:465\"; tls = \"tls\";\n", &c, &e), 0,
 	    "host with a port");
-	is_str(c.acct.relays[0].host, "r.example", "host:port, the host");
-	is_int(c.acct.relays[0].port, 2525, "host:port, its own port");
+	is_int(c.acct.relays[0].port, 465, "host with a port: that port");
 	conf_free(&c);
-	is_int(load("host = \"[2001:db8::1]:26\";\n", &c, &e), 0, "[v6]:port");
-	is_str(c.acct.relays[0].host, "2001:db8::1", "[v6]:port, the address");
-	is_int(c.acct.relays[0].port, 26, "[v6]:port, the port");
+	is_str(error_of("hosts = ( \"a\", \"b:0\" );\n", &c, &e),
+	    ":1: 'hosts' is not a host name or address", "hosts: port 0");
+	is_str(error_of("hosts = ( \"a\", 25 );\n", &c, &e),
+	    ":1: 'hosts' must be a string or a list of strings",
+	    "hosts: a number in the list");
+	is_str(error_of("hosts = ();\n", &c, &e), ":1: 'hosts' names no relay",
+	    "hosts: empty");
+	is_str(error_of("host = \"a\";\nhosts = ( \"b\" );\n", &c, &e),
+	    ":2: 'host' and 'hosts' cannot both be set", "host and hosts");
+	is_int(load("host = \"top\";\naccounts = ( { name = \"x\"; "
+	            "hosts = ( \"p\", \"q\" ); } );\n",
+	           &c, &e),
+	    0, "an account's hosts replace the top level's host");
+	is_int((long long)c.accounts[0].nrelays, 2, "the account's two relays");
+	is_str(c.accounts[0].relays[0].host, "p", "the account's first relay");
 	conf_free(&c);
-	is_int(load("host = \"::1\";\nport = 25;\n", &c, &e), 0, "bare IPv6");
-	is_str(c.acct.relays[0].host, "::1", "bare IPv6, the address");
-	is_int(c.acct.relays[0].port, 25, "bare IPv6 has no port");
-	conf_free(&c);
-	is_int(load("host = \"r.example\"; tls = \"tls\";\n", &c, &e), 0,
-	    "host without a port");
-	is_int(c.acct.relays[0].port, 465,
-	    "host without a port: the account's");
-	conf_free(&c);
-	is_str(error_of("host = \"b:0\";\n", &c, &e),
-	    ":1: 'host' is not a host name or address", "host: port 0");
-	is_str(error_of("host = \"[::1\";\n", &c, &e),
-	    ":1: 'host' is not a host name or address", "host: [ without ]");
 	err_clear(&e);
 }
 
