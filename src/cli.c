@@ -9,9 +9,16 @@
 const char cli_usage[] =
     "usage: mailout [-itv] [-C file] [-f sender] [-F name] [-o option]\n"
     "               [--] [recipient ...] < message\n"
+    "       mailout --check-config | --server-info [-a account] [-C file]\n"
     "       mailout --help | --version\n";
 
-enum { OPT_HELP = 256, OPT_VERSION, OPT_JSON };
+enum {
+	OPT_HELP = 256,
+	OPT_VERSION,
+	OPT_JSON,
+	OPT_CHECK_CONFIG,
+	OPT_SERVER_INFO
+};
 
 /*
  * Sendmail's option letters, as Postfix's sendmail(1) knows them.  A
@@ -26,6 +33,8 @@ static const struct option longopts[] = {
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
     {"json", no_argument, NULL, OPT_JSON},
+    {"check-config", no_argument, NULL, OPT_CHECK_CONFIG},
+    {"server-info", no_argument, NULL, OPT_SERVER_INFO},
     {NULL, 0, NULL, 0},
 };
 
@@ -106,6 +115,12 @@ cli_flag(struct options *o, int c, const char *arg, struct err *e)
 		break;
 	case OPT_JSON:
 		o->json = 1;
+		break;
+	case OPT_CHECK_CONFIG:
+		o->mode = MODE_CHECK_CONFIG;
+		break;
+	case OPT_SERVER_INFO:
+		o->mode = MODE_SERVER_INFO;
 		break;
 	default:
 		/* Legacy flags that change nothing here. */

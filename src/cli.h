@@ -14,7 +14,9 @@ enum mode {
 	MODE_RUNQ, /* run the queue (-q) */
 	MODE_LIST, /* list the queue (-bp, mailq) */
 	MODE_HELP,
-	MODE_VERSION
+	MODE_VERSION,
+	MODE_CHECK_CONFIG, /* --check-config: validate, show the accounts */
+	MODE_SERVER_INFO /* --server-info: what the relay offers */
 };
 
 struct options {

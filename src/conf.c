@@ -472,9 +472,10 @@ set_tls_verify(struct conf *c, struct account *a, const config_setting_t *s,
 	return set_bool(s, &a->tls_verify);
 }
 
-/* An absolute path: the working directory is the caller's. */
+/* An absolute path; with conf_check() it must be readable now. */
 static int
-set_path(const config_setting_t *s, char **out, struct err *e)
+set_path(struct conf *c, const config_setting_t *s, char **out, int dir,
+    struct err *e)
 {
 	const char *name = config_setting_name(s);
 
@@ -482,6 +483,9 @@ set_path(const config_setting_t *s, char **out, struct err *e)
 		return -1;
 	if ((*out)[0] != '/')
 		return conf_error(e, s, "'%s' must be an absolute path", name);
+	if (c->check_files && access(*out, dir ? R_OK | X_OK : R_OK) != 0)
+		return conf_error(e, s, "'%s': %s: %s", name, *out,
+		    strerror(errno));
 	return 0;
 }
 
@@ -489,32 +493,28 @@ static int
 set_tls_ca_file(struct conf *c, struct account *a, const config_setting_t *s,
     struct err *e)
 {
-	(void)c;
-	return set_path(s, &a->tls_ca_file, e);
+	return set_path(c, s, &a->tls_ca_file, 0, e);
 }
 
 static int
 set_tls_ca_dir(struct conf *c, struct account *a, const config_setting_t *s,
     struct err *e)
 {
-	(void)c;
-	return set_path(s, &a->tls_ca_dir, e);
+	return set_path(c, s, &a->tls_ca_dir, 1, e);
 }
 
 static int
 set_tls_cert_file(struct conf *c, struct account *a, const config_setting_t *s,
     struct err *e)
 {
-	(void)c;
-	return set_path(s, &a->tls_cert_file, e);
+	return set_path(c, s, &a->tls_cert_file, 0, e);
 }
 
 static int
 set_tls_key_file(struct conf *c, struct account *a, const config_setting_t *s,
     struct err *e)
 {
-	(void)c;
-	return set_path(s, &a->tls_key_file, e);
+	return set_path(c, s, &a->tls_key_file, 0, e);
 }
 
 /*
@@ -776,6 +776,22 @@ find_key(const char *name)
 	return NULL;
 }
 
+/* Remember each file that settings came from, for --check-config. */
+static void
+note_file(struct conf *c, const config_setting_t *s)
+{
+	char *file = source_path(c, s);
+	size_t i;
+
+	for (i = 0; i < c->nfiles; i++)
+		if (strcmp(c->files[i], file) == 0) {
+			free(file);
+			return;
+		}
+	c->files = xreallocarray(c->files, c->nfiles + 1, sizeof(*c->files));
+	c->files[c->nfiles++] = file;
+}
+
 /* Check and store one setting found where scope allows (TOP, ACCOUNT). */
 static int
 conf_setting(struct conf *c, struct account *a, const config_setting_t *s,
@@ -793,6 +809,7 @@ conf_setting(struct conf *c, struct account *a, const config_setting_t *s,
 	if (!type_ok(k->type, type))
 		return conf_error(e, s, "'%s' must be %s", name,
 		    type_name(k->type));
+	note_file(c, s);
 	return k->set(c, a, s, e);
 }
 
@@ -1009,13 +1026,14 @@ conf_walk(struct conf *c, const config_setting_t *root, struct err *e)
 	return accounts != NULL ? conf_accounts(c, root, accounts, e) : 0;
 }
 
-int
-conf_load(const char *path, struct conf *c, struct err *e)
+static int
+conf_load_files(const char *path, struct conf *c, int check, struct err *e)
 {
 	config_t cfg;
 	int rc;
 
 	conf_defaults(c);
+	c->check_files = check;
 	if (path == NULL) {
 		path = CONF_DEFAULT_PATH;
 		if (access(path, F_OK) != 0 && errno == ENOENT) {
@@ -1024,12 +1042,26 @@ conf_load(const char *path, struct conf *c, struct err *e)
 		}
 	}
 	c->path = xstrdup(path);
+	c->files = xcalloc(1, sizeof(*c->files));
+	c->files[c->nfiles++] = xstrdup(path);
 	config_init(&cfg);
 	rc = conf_read(&cfg, path, e);
 	if (rc == 0)
 		rc = conf_walk(c, config_root_setting(&cfg), e);
 	config_destroy(&cfg);
 	return rc;
+}
+
+int
+conf_load(const char *path, struct conf *c, struct err *e)
+{
+	return conf_load_files(path, c, 0, e);
+}
+
+int
+conf_check(const char *path, struct conf *c, struct err *e)
+{
+	return conf_load_files(path, c, 1, e);
 }
 
 /*
@@ -1144,6 +1176,9 @@ conf_free(struct conf *c)
 	free(c->queue_dir);
 	free(c->bounce_to);
 	free(c->logfile);
+	while (c->nfiles > 0)
+		free(c->files[--c->nfiles]);
+	free(c->files);
 	account_free(&c->acct);
 	while (c->naccounts > 0)
 		account_free(&c->accounts[--c->naccounts]);

@@ -73,6 +73,9 @@ struct conf {
 	int bounce; /* send delivery status notifications */
 	char *bounce_to; /* send them here instead of the sender */
 	char *logfile; /* also log here, NULL: syslog only */
+	char **files; /* every file read (the main file, its includes) */
+	size_t nfiles;
+	int check_files; /* conf_check(): files named must be readable */
 	struct account acct; /* the top-level account */
 	struct account *accounts;
 	size_t naccounts;
@@ -91,6 +94,12 @@ struct conf {
  * (no relay).  Returns 0, or -1 with e set (ERR_CONFIG).
  */
 int conf_load(const char *path, struct conf *c, struct err *e);
+
+/*
+ * As conf_load(), and the files named in settings (tls_ca_file, ...)
+ * must exist and be readable, for --check-config.
+ */
+int conf_check(const char *path, struct conf *c, struct err *e);
 
 /* Does the account send credentials (user, password, token, or auth)? */
 int account_has_credentials(const struct account *a);

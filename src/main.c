@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "conf.h"
 #include "deliver.h"
+#include "diag.h"
 #include "envelope.h"
 #include "err.h"
 #include "exitcode.h"
@@ -181,6 +182,35 @@ list_queue(const struct options *o, struct conf *c)
 	return EX_OK;
 }
 
+/* --check-config: every file, every setting, then the accounts. */
+static int
+check_config(const struct options *o)
+{
+	struct conf c;
+	struct err e = {0};
+	int status = EX_OK;
+
+	if (conf_check(o->config_path, &c, &e) < 0 ||
+	    diag_check_config(stdout, &c, &e) < 0)
+		status = report(&e);
+	conf_free(&c);
+	err_clear(&e);
+	return status;
+}
+
+static int
+server_info(const struct options *o, struct conf *c)
+{
+	struct err e = {0};
+	int status = EX_OK;
+
+	if (diag_server_info(stdout, c, o->account, o->sender,
+	        o->verbose ? trace_stderr : NULL, (void *)o, &e) < 0)
+		status = report(&e);
+	err_clear(&e);
+	return status;
+}
+
 static int
 run_mode(const struct options *o, struct conf *c)
 {
@@ -192,6 +222,11 @@ run_mode(const struct options *o, struct conf *c)
 		return list_queue(o, c);
 	if (transport_global_init(&e) < 0)
 		return report(&e);
+	if (o->mode == MODE_SERVER_INFO) {
+		status = server_info(o, c);
+		transport_global_cleanup();
+		return status;
+	}
 	deliverer_init(&d, c);
 	if (o->verbose) {
 		d.trace = trace_stderr;
@@ -226,6 +261,8 @@ main(int argc, char **argv)
 		printf("mailout %s\n", PACKAGE_VERSION);
 		return EX_OK;
 	}
+	if (o.mode == MODE_CHECK_CONFIG)
+		return check_config(&o);
 	if (conf_load(o.config_path, &c, &e) < 0)
 		return report(&e);
 	log_open(c.logfile);

@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -41,6 +42,8 @@ struct connstate {
 	long size_limit; /* EHLO SIZE, 0: none */
 	char *tls;
 	char *cipher;
+	struct buf greeting;
+	struct buf ehlo; /* the last EHLO reply */
 };
 
 /* What is awaited, for connect_timeout and reply_timeout. */
@@ -78,6 +81,8 @@ struct transport {
 	char *helo; /* URL-escaped, the URL's path */
 	size_t cur; /* the relay that took the last message */
 	size_t relay; /* the relay of this attempt */
+	int probe; /* --server-info: no credentials, no message */
+	int unchecked; /* --server-info: show the certificate, trust or not */
 	char errbuf[CURL_ERROR_SIZE];
 	transport_trace_fn trace;
 	void *trace_arg;
@@ -246,6 +251,8 @@ conn_reset(struct connstate *c)
 	conn_reset_tls(c);
 	c->authed = 0;
 	c->size_limit = 0;
+	buf_free(&c->greeting);
+	buf_free(&c->ehlo);
 }
 
 /*
@@ -259,8 +266,11 @@ on_greeting(struct transport *t)
 
 	c->authed = 0;
 	c->size_limit = 0;
+	buf_free(&c->ehlo);
 	if (t->acct->tls != TLS_IMPLICIT)
 		conn_reset_tls(c);
+	buf_reset(&c->greeting);
+	buf_append(&c->greeting, t->s.cur.data, t->s.cur.len);
 }
 
 /* The final line of a reply (RFC 5321 4.2.1: "NNN " or just "NNN"). */
@@ -284,6 +294,10 @@ on_final_reply(struct transport *t, int code)
 		t->conn.authed = 1;
 	if (s->stage == ST_STARTTLS && code == 220)
 		await_reply(s); /* the handshake counts as a reply */
+	if (s->stage == ST_EHLO) {
+		buf_reset(&t->conn.ehlo);
+		buf_append(&t->conn.ehlo, s->cur.data, s->cur.len);
+	}
 	s->replied = 1;
 	s->code = code;
 	buf_reset(&s->text);
@@ -455,7 +469,7 @@ check_pin(struct transport *t)
 	struct buf der = BUF_INIT;
 	char *got;
 
-	if (t->acct->pin != PIN_CERT || !t->conn.tls_seen ||
+	if (t->acct->pin != PIN_CERT || t->unchecked || !t->conn.tls_seen ||
 	    t->conn.pin_checked || t->s.pin_failed != NULL)
 		return t->s.pin_failed != NULL ? -1 : 0;
 	if (peer_cert(t, &der) < 0) {
@@ -542,6 +556,8 @@ prereq_cb(void *arg, char *conn_primary_ip, char *conn_local_ip,
 	(void)conn_local_ip;
 	(void)conn_primary_port;
 	(void)conn_local_port;
+	if (t->probe)
+		return CURL_PREREQFUNC_OK;
 	if (t->acct->pin == PIN_CERT && !t->conn.pin_checked) {
 		if (t->s.pin_failed == NULL)
 			t->s.pin_failed = xstrdup("the certificate was not "
@@ -622,7 +638,7 @@ set_tls_options(struct transport *t)
 	if (a->pin == PIN_KEY)
 		curl_easy_setopt(h, CURLOPT_PINNEDPUBLICKEY,
 		    a->tls_fingerprint);
-	/* The certificate, for a certificate pin. */
+	/* The certificate, for a certificate pin and --server-info. */
 	curl_easy_setopt(h, CURLOPT_CERTINFO, 1L);
 }
 
@@ -1226,4 +1242,157 @@ smtp_result_free(struct smtp_result *r)
 	free(r->cipher);
 	free(r->auth_user);
 	memset(r, 0, sizeof(*r));
+}
+
+/* --server-info: a connection set up as for a message, then no more. */
+static CURLcode
+probe(struct transport *t, size_t i, int checks)
+{
+	char *url = make_url(t, i);
+	CURLcode rc;
+
+	t->probe = 1;
+	curl_easy_setopt(t->h, CURLOPT_URL, url);
+	free(url);
+	/* Greeting, EHLO, STARTTLS, EHLO; no MAIL (and no AUTH: no
+	 * credentials are set). */
+	curl_easy_setopt(t->h, CURLOPT_CONNECT_ONLY, 1L);
+	curl_easy_setopt(t->h, CURLOPT_FRESH_CONNECT, 1L);
+	if (!checks) {
+		/* Shown as it is, whatever the checks would say. */
+		curl_easy_setopt(t->h, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(t->h, CURLOPT_SSL_VERIFYHOST, 0L);
+		curl_easy_setopt(t->h, CURLOPT_PINNEDPUBLICKEY, NULL);
+		t->unchecked = 1;
+	}
+	session_reset(&t->s);
+	conn_reset(&t->conn);
+	t->errbuf[0] = '\0';
+	rc = curl_easy_perform(t->h);
+	return rc;
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
+static void
+collect_cert(struct transport *t, struct server_info *si)
+{
+	struct curl_certinfo *ci = NULL;
+	struct buf der = BUF_INIT;
+	struct curl_slist *f;
+
+	if (curl_easy_getinfo(t->h, CURLINFO_CERTINFO, &ci) != CURLE_OK ||
+	    ci == NULL || ci->num_of_certs < 1)
+		return;
+	f = ci->certinfo[0];
+	si->subject = dup_or_null(cert_field(f, "Subject"));
+	si->issuer = dup_or_null(cert_field(f, "Issuer"));
+	si->not_before = dup_or_null(cert_field(f, "Start date"));
+	si->not_after = dup_or_null(cert_field(f, "Expire date"));
+	if (peer_cert(t, &der) == 0) {
+		si->fingerprint = cert_fingerprint(der.data, der.len);
+		si->pin = cert_key_pin(der.data, der.len);
+	}
+	buf_free(&der);
+}
+
+/* RFC 5321 4.1.1.10: leave politely, waiting a little for the 221. */
+static void
+quit(struct transport *t)
+{
+	struct buf reply = BUF_INIT;
+	struct pollfd p = {CURL_SOCKET_BAD, POLLIN, 0};
+	char chunk[256];
+	size_t got;
+	CURLcode rc;
+
+	if (curl_easy_send(t->h, "QUIT\r\n", 6, &got) != CURLE_OK ||
+	    curl_easy_getinfo(t->h, CURLINFO_ACTIVESOCKET, &p.fd) != CURLE_OK)
+		return;
+	trace(t, '>', "QUIT", 4);
+	while (memchr(buf_cstr(&reply), '\n', reply.len) == NULL) {
+		rc = curl_easy_recv(t->h, chunk, sizeof(chunk), &got);
+		if (rc == CURLE_AGAIN && poll(&p, 1, 2000) > 0)
+			continue;
+		if (rc != CURLE_OK || got == 0)
+			break;
+		buf_append(&reply, chunk, got);
+	}
+	each_line(t, reply.data, reply.len, on_reply);
+	buf_free(&reply);
+}
+
+static void
+collect(struct transport *t, size_t i, struct server_info *si)
+{
+	si->relay = relay_name(relay_of(t, i));
+	si->greeting = xstrdup(buf_cstr(&t->conn.greeting));
+	si->ehlo = xstrdup(buf_cstr(&t->conn.ehlo));
+	si->tls = dup_or_null(t->conn.tls);
+	si->cipher = dup_or_null(t->conn.cipher);
+	if (t->conn.tls_seen)
+		collect_cert(t, si);
+	quit(t);
+}
+
+/* A failure that is about trusting the certificate, not reaching it. */
+static int
+untrusted(struct transport *t, CURLcode rc)
+{
+	return t->s.pin_failed != NULL ||
+	    (local_failure(rc) == LOCAL_TLS && rc != CURLE_USE_SSL_FAILED &&
+	        rc != CURLE_SSL_CONNECT_ERROR);
+}
+
+int
+transport_server_info(const struct account *a, size_t i, const char *helo,
+    transport_trace_fn fn, void *arg, struct server_info *si, struct err *e)
+{
+	struct transport *t = transport_new(a, helo, e);
+	CURLcode rc;
+
+	memset(si, 0, sizeof(*si));
+	if (t == NULL)
+		return -1;
+	transport_set_trace(t, fn, arg);
+	rc = probe(t, i, 1);
+	if (rc != CURLE_OK && untrusted(t, rc)) {
+		si->untrusted = xstrdup(
+		    t->s.pin_failed != NULL ? t->s.pin_failed : t->errbuf);
+		trace(t, '!', si->untrusted, strlen(si->untrusted));
+		rc = probe(t, i, 0);
+	}
+	if (rc == CURLE_OK) {
+		collect(t, i, si);
+	} else {
+		char *name = relay_name(relay_of(t, i));
+
+		err_set(e, ERR_TEMP, "%s: %s", name,
+		    t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc));
+		free(name);
+	}
+	transport_free(t);
+	return rc == CURLE_OK ? 0 : -1;
+}
+
+void
+server_info_free(struct server_info *si)
+{
+	free(si->relay);
+	free(si->greeting);
+	free(si->ehlo);
+	free(si->tls);
+	free(si->cipher);
+	free(si->subject);
+	free(si->issuer);
+	free(si->not_before);
+	free(si->not_after);
+	free(si->fingerprint);
+	free(si->pin);
+	free(si->untrusted);
+	memset(si, 0, sizeof(*si));
 }

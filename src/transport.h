@@ -96,6 +96,34 @@ void transport_free(struct transport *t);
  */
 const char *transport_auth_unsupported(const char *auth);
 
+/* What --server-info shows of one relay. */
+struct server_info {
+	char *relay; /* "host:port" */
+	char *greeting; /* the reply lines, "\n" between them */
+	char *ehlo; /* the last EHLO reply (after STARTTLS) */
+	char *tls; /* NULL: no TLS */
+	char *cipher;
+	char *subject; /* the certificate's, NULL: none */
+	char *issuer;
+	char *not_before;
+	char *not_after;
+	char *fingerprint; /* SHA-256 of the certificate, "AB:CD:..." */
+	char *pin; /* SHA-256 of its public key, "sha256//..." */
+	char *untrusted; /* why the checks failed, NULL: they passed */
+};
+
+/*
+ * Connect to relay number i of account a, read the greeting, send EHLO
+ * and STARTTLS as for a message, and collect what the relay said and
+ * its certificate; no credentials are sent, no message.  A certificate
+ * that fails the checks is still shown (untrusted says why).  Returns
+ * 0, or -1 with e set (ERR_TEMP) when the relay could not be reached.
+ */
+int transport_server_info(const struct account *a, size_t i, const char *helo,
+    transport_trace_fn fn, void *arg, struct server_info *si, struct err *e);
+
+void server_info_free(struct server_info *si);
+
 void smtp_result_free(struct smtp_result *r);
 
 /* Name of a stage for messages ("MAIL", "end of data", ...). */
