@@ -108,7 +108,8 @@ put_auth(FILE *out, const struct account *a)
 }
 
 static void
-put_account(FILE *out, const struct account *a, int is_default)
+put_account(FILE *out, const struct account *a, int is_default,
+    int has_accounts)
 {
 	if (a->name != NULL)
 		fprintf(out, "account \"%s\"", a->name);
@@ -116,7 +117,7 @@ put_account(FILE *out, const struct account *a, int is_default)
 		fputs("top level", out);
 	fputs(is_default ? " (the default account):\n" : ":\n", out);
 	if (a->nrelays == 0)
-		fputs(a->name == NULL
+		fputs(a->name == NULL && has_accounts
 		        ? "\t# no relay: defaults for the accounts only\n"
 		        : "\t# no relay: its messages wait in the queue\n",
 		    out);
@@ -162,9 +163,9 @@ diag_check_config(FILE *out, struct conf *c, struct err *e)
 		fprintf(out, "# read %s\n", c->files[i]);
 	fprintf(out, "# queue_dir = \"%s\"; domain = \"%s\"\n", c->queue_dir,
 	    conf_domain(c));
-	put_account(out, &c->acct, def == &c->acct);
+	put_account(out, &c->acct, def == &c->acct, c->naccounts > 0);
 	for (i = 0; i < c->naccounts; i++)
-		put_account(out, &c->accounts[i], def == &c->accounts[i]);
+		put_account(out, &c->accounts[i], def == &c->accounts[i], 1);
 	return 0;
 }
 

@@ -75,7 +75,8 @@ EOF2
 RELAY_PIDS="$RELAY_PIDS $!"
 while [ ! -s "$T/full.port" ]; do sleep 0.1; done
 t0=$(now)
-send connect "$(cat "$T/full.port")" 'connect_timeout = 2;'
+send connect "$(cat "$T/full.port")" 'connect_timeout = 2;' \
+	'reply_timeout = 4;'
 is "$?/$(queued connect)" "0/1" "no connection within connect_timeout: exit 0, queued"
 [ $(($(now) - t0)) -lt 10 ]
 ok $? "no connection within connect_timeout: gave up in time"
