@@ -48,8 +48,10 @@ is "$?/$(cat "$T/r1/msg.4/auth")" "0/PLAIN alice" \
 tls_relay "$T/r2" --auth "alice:$pw" --auth-mechs LOGIN
 send autologin "$RELAY_PORT" "password = \"$pw\";"
 is "$?/$(cat "$T/r2/msg.1/auth")" "0/LOGIN alice" "auth auto: LOGIN when PLAIN is not offered"
+send logincmd "$RELAY_PORT" "password_command = \"sh $T/pw.sh\";" 'auth = "login";'
+is "$?/$(cat "$T/r2/msg.2/auth")" "0/LOGIN alice" "auth login with password_command"
 send onlyplain "$RELAY_PORT" "password = \"$pw\";" 'auth = "plain";'
-is "$?/$(count "$T/r2")/$(queued onlyplain)" "0/1/1" \
+is "$?/$(count "$T/r2")/$(queued onlyplain)" "0/2/1" \
 	"auth plain, relay offers LOGIN only: nothing sent, queued"
 
 # --- bearer tokens
