@@ -12,9 +12,16 @@ const char cli_usage[] =
     "               [-F name] [-N dsn] [-R ret] [-V envid] [-o option]\n"
     "               [--] [recipient ...] < message\n"
     "       mailout -bs | -bv recipient ... | -bp | -bi | -q[Iid|Rsite]\n"
+    "       mailout --check-config | --server-info [-a account] [-C file]\n"
     "       mailout --help | --version\n";
 
-enum { OPT_HELP = 256, OPT_VERSION, OPT_JSON };
+enum {
+	OPT_HELP = 256,
+	OPT_VERSION,
+	OPT_JSON,
+	OPT_CHECK_CONFIG,
+	OPT_SERVER_INFO
+};
 
 /*
  * Sendmail's option letters, as Postfix's sendmail(1) knows them, plus
@@ -30,6 +37,8 @@ static const struct option longopts[] = {
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
     {"json", no_argument, NULL, OPT_JSON},
+    {"check-config", no_argument, NULL, OPT_CHECK_CONFIG},
+    {"server-info", no_argument, NULL, OPT_SERVER_INFO},
     {NULL, 0, NULL, 0},
 };
 
@@ -224,6 +233,12 @@ cli_flag(struct options *o, int c, const char *arg, struct err *e)
 	case 'U':
 	case 'x':
 		break; /* legacy flags that change nothing here */
+	case OPT_CHECK_CONFIG:
+		o->mode = MODE_CHECK_CONFIG;
+		break;
+	case OPT_SERVER_INFO:
+		o->mode = MODE_SERVER_INFO;
+		break;
 	default:
 		return cli_value(o, c, arg, e);
 	}

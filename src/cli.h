@@ -17,7 +17,9 @@ enum mode {
 	MODE_VERIFY, /* show what would happen to recipients (-bv) */
 	MODE_ALIASES, /* check the aliases (-bi, newaliases) */
 	MODE_HELP,
-	MODE_VERSION
+	MODE_VERSION,
+	MODE_CHECK_CONFIG, /* --check-config: validate, show the accounts */
+	MODE_SERVER_INFO /* --server-info: what the relay offers */
 };
 
 struct options {

@@ -4,13 +4,17 @@
 #include <errno.h>
 #include <libconfig.h>
 #include <limits.h>
+#include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "addr.h"
 #include "buf.h"
+#include "cert.h"
 #include "conf.h"
 #include "err.h"
 #include "sysinfo.h"
@@ -97,12 +101,86 @@ set_hostish(const config_setting_t *s, char **out, struct err *e)
 	return 0;
 }
 
+/* "host", "host:port", "[address]" or "[address]:port"; a bare IPv6
+ * address (two colons or more) has no port. */
 static int
-set_host(struct conf *c, struct account *a, const config_setting_t *s,
+parse_relay(const char *v, struct relay *r)
+{
+	const char *start = v, *rest, *colon = strchr(v, ':');
+	size_t len;
+	char *end;
+	long port = 0;
+
+	if (v[0] == '[') {
+		rest = strchr(v, ']');
+		if (rest == NULL)
+			return -1;
+		start = v + 1;
+		len = (size_t)(rest++ - start);
+	} else if (colon != NULL && strchr(colon + 1, ':') == NULL) {
+		len = (size_t)(colon - v);
+		rest = colon;
+	} else {
+		len = strlen(v);
+		rest = v + len;
+	}
+	if (*rest == ':') {
+		port = strtol(rest + 1, &end, 10);
+		if (end == rest + 1 || *end != '\0' || port < 1 || port > 65535)
+			return -1;
+	} else if (*rest != '\0') {
+		return -1;
+	}
+	r->host = xstrndup(start, len);
+	r->port = (int)port;
+	return len > 0 && is_hostish(r->host) ? 0 : -1;
+}
+
+static void
+relays_free(struct account *a)
+{
+	while (a->nrelays > 0)
+		free(a->relays[--a->nrelays].host);
+	free(a->relays);
+	a->relays = NULL;
+}
+
+/* host = "a";  hosts = ( "a", "b:2525" ): replaces what was inherited. */
+static int
+set_hosts(struct conf *c, struct account *a, const config_setting_t *s,
     struct err *e)
 {
+	const char *name = config_setting_name(s);
+	int i,
+	    n = config_setting_type(s) == CONFIG_TYPE_STRING
+	    ? 1
+	    : config_setting_length(s);
+
 	(void)c;
-	return set_hostish(s, &a->host, e);
+	relays_free(a);
+	if (n == 0)
+		return conf_error(e, s, "'%s' names no relay", name);
+	a->relays = xcalloc((size_t)n, sizeof(*a->relays));
+	for (i = 0; i < n; i++) {
+		const config_setting_t *h =
+		    config_setting_type(s) == CONFIG_TYPE_STRING
+		    ? s
+		    : config_setting_get_elem(s, (unsigned)i);
+		char *v = NULL;
+		int bad;
+
+		if (config_setting_type(h) != CONFIG_TYPE_STRING)
+			return conf_error(e, h,
+			    "'%s' must be a string or a list of strings", name);
+		if (get_string(h, &v, e) < 0)
+			return -1;
+		bad = parse_relay(v, &a->relays[a->nrelays++]);
+		free(v);
+		if (bad)
+			return conf_error(e, h,
+			    "'%s' is not a host name or address", name);
+	}
+	return 0;
 }
 
 static int
@@ -412,6 +490,30 @@ set_aliases(struct conf *c, struct account *a, const config_setting_t *s,
 	return 0;
 }
 
+/* "FILE" of a setting, as a path that can be opened from here. */
+static char *
+source_path(const struct conf *c, const config_setting_t *s)
+{
+	const char *file = config_setting_source_file(s);
+	const char *slash = c->path != NULL ? strrchr(c->path, '/') : NULL;
+
+	if (file == NULL)
+		return xstrdup(c->path != NULL ? c->path : "?");
+	/* Included files are named as written, relative to the main one's
+	 * directory (the include_dir given to libconfig). */
+	if (file[0] == '/' || (c->path != NULL && strcmp(file, c->path) == 0) ||
+	    slash == NULL)
+		return xstrdup(file);
+	return xasprintf("%.*s/%s", (int)(slash - c->path), c->path, file);
+}
+
+static int
+set_bool(const config_setting_t *s, int *out)
+{
+	*out = config_setting_get_bool(s);
+	return 0;
+}
+
 static int
 set_aliases_file(struct conf *c, struct account *a, const config_setting_t *s,
     struct err *e)
@@ -426,6 +528,32 @@ set_aliases_file(struct conf *c, struct account *a, const config_setting_t *s,
 }
 
 static int
+set_tls_verify(struct conf *c, struct account *a, const config_setting_t *s,
+    struct err *e)
+{
+	(void)c;
+	(void)e;
+	return set_bool(s, &a->tls_verify);
+}
+
+/* An absolute path; with conf_check() it must be readable now. */
+static int
+set_path(struct conf *c, const config_setting_t *s, char **out, int dir,
+    struct err *e)
+{
+	const char *name = config_setting_name(s);
+
+	if (get_string(s, out, e) < 0)
+		return -1;
+	if ((*out)[0] != '/')
+		return conf_error(e, s, "'%s' must be an absolute path", name);
+	if (c->check_files && access(*out, dir ? R_OK | X_OK : R_OK) != 0)
+		return conf_error(e, s, "'%s': %s: %s", name, *out,
+		    strerror(errno));
+	return 0;
+}
+
+static int
 set_from_rewrite(struct conf *c, struct account *a, const config_setting_t *s,
     struct err *e)
 {
@@ -436,6 +564,150 @@ set_from_rewrite(struct conf *c, struct account *a, const config_setting_t *s,
 		return conf_error(e, s,
 		    "'from_rewrite' must be \"none\" or \"envelope\"");
 	c->from_rewrite = strcmp(v, "envelope") == 0;
+	return 0;
+}
+
+static int
+set_tls_ca_file(struct conf *c, struct account *a, const config_setting_t *s,
+    struct err *e)
+{
+	return set_path(c, s, &a->tls_ca_file, 0, e);
+}
+
+static int
+set_tls_ca_dir(struct conf *c, struct account *a, const config_setting_t *s,
+    struct err *e)
+{
+	return set_path(c, s, &a->tls_ca_dir, 1, e);
+}
+
+static int
+set_tls_cert_file(struct conf *c, struct account *a, const config_setting_t *s,
+    struct err *e)
+{
+	return set_path(c, s, &a->tls_cert_file, 0, e);
+}
+
+static int
+set_tls_key_file(struct conf *c, struct account *a, const config_setting_t *s,
+    struct err *e)
+{
+	return set_path(c, s, &a->tls_key_file, 0, e);
+}
+
+/*
+ * "AB:CD:..." (64 hex digits): SHA-256 of the certificate, as msmtp and
+ * "openssl x509 -fingerprint -sha256" write it.  "sha256//BASE64":
+ * SHA-256 of the public key, the form libcurl pins in the handshake.
+ */
+static int
+set_tls_fingerprint(struct conf *c, struct account *a,
+    const config_setting_t *s, struct err *e)
+{
+	const char *v;
+
+	(void)c;
+	if (get_string(s, &a->tls_fingerprint, e) < 0)
+		return -1;
+	v = a->tls_fingerprint;
+	if (strncmp(v, "sha256//", 8) == 0 && strlen(v) == 8 + 44 &&
+	    strspn(v + 8,
+	        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	        "0123456789+/=") == 44) {
+		a->pin = PIN_KEY;
+		return 0;
+	}
+	if (cert_parse_fingerprint(v, a->pin_cert) == 0) {
+		a->pin = PIN_CERT;
+		return 0;
+	}
+	return conf_error(e, s,
+	    "'tls_fingerprint' must be the certificate's SHA-256 in hex "
+	    "(AB:CD:...) or its key's as \"sha256//BASE64\"");
+}
+
+static int
+set_tls_min_version(struct conf *c, struct account *a,
+    const config_setting_t *s, struct err *e)
+{
+	const char *v = config_setting_get_string(s);
+
+	(void)c;
+	if (strcmp(v, "1.2") == 0)
+		a->tls_min_version = 12;
+	else if (strcmp(v, "1.3") == 0)
+		a->tls_min_version = 13;
+	else
+		return conf_error(e, s,
+		    "'tls_min_version' must be \"1.2\" or \"1.3\"");
+	return 0;
+}
+
+/* The SASL mechanisms libcurl knows (RFC 4422 names, upper case). */
+static const char *const mechanisms[] = {"PLAIN", "LOGIN", "CRAM-MD5",
+    "DIGEST-MD5", "NTLM", "GSSAPI", "EXTERNAL", "XOAUTH2", "OAUTHBEARER",
+    "SCRAM-SHA-1", "SCRAM-SHA-256", NULL};
+
+static int
+set_auth(struct conf *c, struct account *a, const config_setting_t *s,
+    struct err *e)
+{
+	const char *v = config_setting_get_string(s);
+	size_t i;
+
+	(void)c;
+	free(a->auth);
+	a->auth = NULL;
+	free(a->auth_at);
+	a->auth_at = xasprintf("%s:%u",
+	    config_setting_source_file(s) ? config_setting_source_file(s) : "?",
+	    config_setting_source_line(s));
+	if (strcasecmp(v, "auto") == 0)
+		return 0;
+	for (i = 0; mechanisms[i] != NULL; i++)
+		if (strcasecmp(v, mechanisms[i]) == 0) {
+			a->auth = xstrdup(mechanisms[i]);
+			return 0;
+		}
+	return conf_error(e, s,
+	    "'auth' must be \"auto\" or one of plain, login, cram-md5, "
+	    "digest-md5, ntlm, gssapi, external, xoauth2, oauthbearer, "
+	    "scram-sha-1, scram-sha-256");
+}
+
+static int
+set_user(struct conf *c, struct account *a, const config_setting_t *s,
+    struct err *e)
+{
+	(void)c;
+	if (get_string(s, &a->user, e) < 0)
+		return -1;
+	if (a->user[0] == '\0')
+		return conf_error(e, s, "'user' must not be empty");
+	return 0;
+}
+
+/* msmtp's rule: a password in a file others can read is refused. */
+static int
+set_password(struct conf *c, struct account *a, const config_setting_t *s,
+    struct err *e)
+{
+	char *file = source_path(c, s);
+	struct stat st;
+	int rc = 0;
+
+	if (stat(file, &st) == 0 && (st.st_mode & S_IROTH) != 0)
+		rc = err_set(e, ERR_CONFIG,
+		    "%s: holds a password and is readable by others; "
+		    "chmod o-r %s",
+		    file, file);
+	free(file);
+	if (rc < 0 || get_string(s, &a->password, e) < 0)
+		return -1;
+	if (a->password[0] == '\0')
+		return conf_error(e, s, "'password' must not be empty");
+	free(a->password_command); /* the one set last wins */
+	a->password_command = NULL;
 	return 0;
 }
 
@@ -460,26 +732,110 @@ set_sender(struct conf *c, struct account *a, const config_setting_t *s,
 	return 0;
 }
 
+static int
+set_password_command(struct conf *c, struct account *a,
+    const config_setting_t *s, struct err *e)
+{
+	(void)c;
+	if (get_string(s, &a->password_command, e) < 0)
+		return -1;
+	if (a->password_command[0] == '\0')
+		return conf_error(e, s, "'password_command' must not be empty");
+	free(a->password);
+	a->password = NULL;
+	return 0;
+}
+
+/* SOCKS only: libcurl tunnels SMTP through nothing else we can test. */
+static int
+set_proxy(struct conf *c, struct account *a, const config_setting_t *s,
+    struct err *e)
+{
+	static const char *const schemes[] = {"socks5h://", "socks5://",
+	    "socks4a://", "socks4://", NULL};
+	size_t i;
+
+	(void)c;
+	if (get_string(s, &a->proxy, e) < 0)
+		return -1;
+	for (i = 0; schemes[i] != NULL; i++)
+		if (strncmp(a->proxy, schemes[i], strlen(schemes[i])) == 0 &&
+		    a->proxy[strlen(schemes[i])] != '\0' &&
+		    strchr(a->proxy, ' ') == NULL)
+			return 0;
+	return conf_error(e, s,
+	    "'proxy' must be socks5h://HOST:PORT (or socks5://, socks4a://, "
+	    "socks4://)");
+}
+
+static int
+set_source_ip(struct conf *c, struct account *a, const config_setting_t *s,
+    struct err *e)
+{
+	unsigned char addr[16];
+
+	(void)c;
+	if (get_string(s, &a->source_ip, e) < 0)
+		return -1;
+	if (inet_pton(AF_INET, a->source_ip, addr) != 1 &&
+	    inet_pton(AF_INET6, a->source_ip, addr) != 1)
+		return conf_error(e, s,
+		    "'source_ip' must be an IPv4 or IPv6 address");
+	return 0;
+}
+
+static int
+set_connect_timeout(struct conf *c, struct account *a,
+    const config_setting_t *s, struct err *e)
+{
+	(void)c;
+	return set_duration(s, &a->connect_timeout, e);
+}
+
+static int
+set_reply_timeout(struct conf *c, struct account *a, const config_setting_t *s,
+    struct err *e)
+{
+	(void)c;
+	return set_duration(s, &a->reply_timeout, e);
+}
+
 static const struct key keys[] = {
     {"aliases", CONFIG_TYPE_GROUP, set_aliases, TOP},
     {"aliases_file", CONFIG_TYPE_STRING, set_aliases_file, TOP},
+    {"auth", CONFIG_TYPE_STRING, set_auth, BOTH},
     {"bounce", CONFIG_TYPE_BOOL, set_bounce, TOP},
     {"bounce_to", CONFIG_TYPE_STRING, set_bounce_to, TOP},
+    {"connect_timeout", CONFIG_TYPE_NONE, set_connect_timeout, BOTH},
     {"domain", CONFIG_TYPE_STRING, set_domain, TOP},
     {"from", CONFIG_TYPE_STRING, set_from, BOTH},
     {"from_rewrite", CONFIG_TYPE_STRING, set_from_rewrite, TOP},
     {"helo", CONFIG_TYPE_STRING, set_helo, BOTH},
-    {"host", CONFIG_TYPE_STRING, set_host, BOTH},
+    {"host", CONFIG_TYPE_STRING, set_hosts, BOTH},
+    {"hosts", CONFIG_TYPE_LIST, set_hosts, BOTH},
     {"logfile", CONFIG_TYPE_STRING, set_logfile, TOP},
     {"match", CONFIG_TYPE_LIST, set_match, ACCOUNT},
     {"name", CONFIG_TYPE_STRING, set_name, ACCOUNT},
+    {"password", CONFIG_TYPE_STRING, set_password, BOTH},
+    {"password_command", CONFIG_TYPE_STRING, set_password_command, BOTH},
     {"port", CONFIG_TYPE_INT, set_port, BOTH},
+    {"proxy", CONFIG_TYPE_STRING, set_proxy, BOTH},
     {"queue_dir", CONFIG_TYPE_STRING, set_queue_dir, TOP},
     {"queue_lifetime", CONFIG_TYPE_NONE, set_queue_lifetime, TOP},
+    {"reply_timeout", CONFIG_TYPE_NONE, set_reply_timeout, BOTH},
     {"retry_max", CONFIG_TYPE_NONE, set_retry_max, TOP},
     {"retry_min", CONFIG_TYPE_NONE, set_retry_min, TOP},
     {"sender", CONFIG_TYPE_STRING, set_sender, TOP},
+    {"source_ip", CONFIG_TYPE_STRING, set_source_ip, BOTH},
     {"tls", CONFIG_TYPE_STRING, set_tls, BOTH},
+    {"tls_ca_dir", CONFIG_TYPE_STRING, set_tls_ca_dir, BOTH},
+    {"tls_ca_file", CONFIG_TYPE_STRING, set_tls_ca_file, BOTH},
+    {"tls_cert_file", CONFIG_TYPE_STRING, set_tls_cert_file, BOTH},
+    {"tls_fingerprint", CONFIG_TYPE_STRING, set_tls_fingerprint, BOTH},
+    {"tls_key_file", CONFIG_TYPE_STRING, set_tls_key_file, BOTH},
+    {"tls_min_version", CONFIG_TYPE_STRING, set_tls_min_version, BOTH},
+    {"tls_verify", CONFIG_TYPE_BOOL, set_tls_verify, BOTH},
+    {"user", CONFIG_TYPE_STRING, set_user, BOTH},
     {NULL, 0, NULL, 0},
 };
 
@@ -523,6 +879,22 @@ find_key(const char *name)
 	return NULL;
 }
 
+/* Remember each file that settings came from, for --check-config. */
+static void
+note_file(struct conf *c, const config_setting_t *s)
+{
+	char *file = source_path(c, s);
+	size_t i;
+
+	for (i = 0; i < c->nfiles; i++)
+		if (strcmp(c->files[i], file) == 0) {
+			free(file);
+			return;
+		}
+	c->files = xreallocarray(c->files, c->nfiles + 1, sizeof(*c->files));
+	c->files[c->nfiles++] = file;
+}
+
 /* Check and store one setting found where scope allows (TOP, ACCOUNT). */
 static int
 conf_setting(struct conf *c, struct account *a, const config_setting_t *s,
@@ -540,6 +912,7 @@ conf_setting(struct conf *c, struct account *a, const config_setting_t *s,
 	if (!type_ok(k->type, type))
 		return conf_error(e, s, "'%s' must be %s", name,
 		    type_name(k->type));
+	note_file(c, s);
 	return k->set(c, a, s, e);
 }
 
@@ -570,10 +943,21 @@ conf_read(config_t *cfg, const char *path, struct err *e)
 }
 
 static void
+account_init(struct account *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->tls = TLS_STARTTLS;
+	a->tls_verify = 1;
+	a->tls_min_version = 12;
+	a->connect_timeout = CONNECT_TIMEOUT_DEFAULT;
+	a->reply_timeout = REPLY_TIMEOUT_DEFAULT;
+}
+
+static void
 conf_defaults(struct conf *c)
 {
 	memset(c, 0, sizeof(*c));
-	c->acct.tls = TLS_STARTTLS;
+	account_init(&c->acct);
 	c->queue_dir = xstrdup(QUEUEDIR);
 	c->queue_lifetime = 5 * 24 * 3600;
 	c->retry_min = 5 * 60;
@@ -585,19 +969,90 @@ conf_defaults(struct conf *c)
 static void
 conf_default_port(struct account *a)
 {
-	if (a->port != 0)
-		return;
-	switch (a->tls) {
-	case TLS_IMPLICIT:
-		a->port = 465;
-		break;
-	case TLS_NONE:
-		a->port = 25;
-		break;
-	default:
-		a->port = 587;
-		break;
-	}
+	size_t i;
+
+	if (a->port == 0)
+		a->port = a->tls == TLS_IMPLICIT ? 465
+		    : a->tls == TLS_NONE         ? 25
+		                                 : 587;
+	for (i = 0; i < a->nrelays; i++)
+		if (a->relays[i].port == 0)
+			a->relays[i].port = a->port;
+}
+
+int
+account_has_credentials(const struct account *a)
+{
+	return a->user != NULL || a->password != NULL ||
+	    a->password_command != NULL || a->auth != NULL;
+}
+
+/* The setting to blame: key in group g if it stands there, else g. */
+static const config_setting_t *
+blame(const config_setting_t *g, const char *key)
+{
+	const config_setting_t *s = config_setting_get_member(g, key);
+
+	return s != NULL ? s : g;
+}
+
+/* Settings that only make sense together (RFC 4954, RFC 7628). */
+static int
+account_check(const struct account *a, const config_setting_t *g, struct err *e)
+{
+	int needs_secret = a->auth == NULL ||
+	    (strcmp(a->auth, "EXTERNAL") != 0 &&
+	        strcmp(a->auth, "GSSAPI") != 0);
+	int secret = a->password != NULL || a->password_command != NULL;
+
+	if (secret && a->user == NULL)
+		return conf_error(e,
+		    blame(g, a->password ? "password" : "password_command"),
+		    "a password or token needs 'user'");
+	if (a->user != NULL && needs_secret && !secret)
+		return conf_error(e, blame(g, "user"),
+		    "'user' needs 'password' or 'password_command'");
+	if (a->auth != NULL && needs_secret && !secret)
+		return conf_error(e, blame(g, "auth"),
+		    "'auth' = \"%s\" needs 'user' and 'password' or "
+		    "'password_command'",
+		    a->auth);
+	if (a->pin != PIN_NONE && a->tls == TLS_NONE)
+		return conf_error(e, blame(g, "tls_fingerprint"),
+		    "'tls_fingerprint' needs TLS, but 'tls' is \"none\"");
+	/* Credentials never travel in clear text. */
+	if (account_has_credentials(a) && a->tls == TLS_NONE)
+		return conf_error(e, blame(g, "tls"),
+		    "credentials are configured, so 'tls' cannot be \"none\"");
+	return 0;
+}
+
+/* Exclusive pairs, when both stand in one group. */
+static int
+check_exclusive(const config_setting_t *g, const char *k1, const char *k2,
+    struct err *e)
+{
+	const config_setting_t *a = config_setting_get_member(g, k1);
+	const config_setting_t *b = config_setting_get_member(g, k2);
+
+	if (a == NULL || b == NULL)
+		return 0;
+	return conf_error(e,
+	    config_setting_source_line(a) > config_setting_source_line(b) ? a
+	                                                                  : b,
+	    "'%s' and '%s' cannot both be set", k1, k2);
+}
+
+/* What a group of settings (the top level, an account) must hold. */
+static int
+account_finish(struct account *a, const config_setting_t *g, int check,
+    struct err *e)
+{
+	if (check_exclusive(g, "host", "hosts", e) < 0 ||
+	    check_exclusive(g, "password", "password_command", e) < 0)
+		return -1;
+	conf_default_port(a);
+	return check ? account_check(a, g, e) : 0;
 }
 
 /*
@@ -618,8 +1073,7 @@ conf_one_account(struct conf *c, const config_setting_t *root,
 	c->accounts =
 	    xreallocarray(c->accounts, c->naccounts + 1, sizeof(*c->accounts));
 	a = &c->accounts[c->naccounts++];
-	memset(a, 0, sizeof(*a));
-	a->tls = TLS_STARTTLS;
+	account_init(a);
 	n = config_setting_length(root);
 	for (i = 0; i < n; i++) {
 		const config_setting_t *s = config_setting_get_elem(root, i);
@@ -636,8 +1090,7 @@ conf_one_account(struct conf *c, const config_setting_t *root,
 			return -1;
 	if (a->name == NULL)
 		return conf_error(e, g, "an account needs a 'name'");
-	conf_default_port(a);
-	return 0;
+	return account_finish(a, g, 1, e);
 }
 
 static int
@@ -670,17 +1123,20 @@ conf_walk(struct conf *c, const config_setting_t *root, struct err *e)
 		else if (conf_setting(c, &c->acct, s, TOP, e) < 0)
 			return -1;
 	}
-	conf_default_port(&c->acct);
+	/* Top-level settings with no relay are only defaults. */
+	if (account_finish(&c->acct, root, c->acct.nrelays > 0, e) < 0)
+		return -1;
 	return accounts != NULL ? conf_accounts(c, root, accounts, e) : 0;
 }
 
-int
-conf_load(const char *path, struct conf *c, struct err *e)
+static int
+conf_load_files(const char *path, struct conf *c, int check, struct err *e)
 {
 	config_t cfg;
 	int rc;
 
 	conf_defaults(c);
+	c->check_files = check;
 	if (path == NULL) {
 		path = CONF_DEFAULT_PATH;
 		if (access(path, F_OK) != 0 && errno == ENOENT) {
@@ -689,6 +1145,8 @@ conf_load(const char *path, struct conf *c, struct err *e)
 		}
 	}
 	c->path = xstrdup(path);
+	c->files = xcalloc(1, sizeof(*c->files));
+	c->files[c->nfiles++] = xstrdup(path);
 	config_init(&cfg);
 	rc = conf_read(&cfg, path, e);
 	if (rc == 0)
@@ -697,6 +1155,18 @@ conf_load(const char *path, struct conf *c, struct err *e)
 	if (rc == 0 && c->aliases_file != NULL)
 		rc = alias_load_file(&c->aliases, c->aliases_file, e);
 	return rc == 0 ? alias_finish(&c->aliases, e) : rc;
+}
+
+int
+conf_load(const char *path, struct conf *c, struct err *e)
+{
+	return conf_load_files(path, c, 0, e);
+}
+
+int
+conf_check(const char *path, struct conf *c, struct err *e)
+{
+	return conf_load_files(path, c, 1, e);
 }
 
 /*
@@ -747,6 +1217,10 @@ conf_account(const struct conf *c, const char *name, const char *sender,
 		for (j = 0; j < c->accounts[i].nmatch; j++)
 			if (match_pattern(c->accounts[i].match[j], sender))
 				return &c->accounts[i];
+	/* Top-level settings without a relay are defaults for accounts. */
+	for (i = 0; c->acct.nrelays == 0 && i < c->naccounts; i++)
+		if (c->accounts[i].nrelays > 0)
+			return &c->accounts[i];
 	return &c->acct;
 }
 
@@ -781,8 +1255,20 @@ account_free(struct account *a)
 		free(a->match[i]);
 	free(a->match);
 	free(a->name);
-	free(a->host);
+	relays_free(a);
+	free(a->tls_ca_file);
+	free(a->tls_ca_dir);
+	free(a->tls_cert_file);
+	free(a->tls_key_file);
+	free(a->tls_fingerprint);
 	free(a->helo);
+	free(a->auth);
+	free(a->auth_at);
+	free(a->user);
+	free(a->password);
+	free(a->password_command);
+	free(a->proxy);
+	free(a->source_ip);
 	free(a->from);
 }
 
@@ -798,6 +1284,9 @@ conf_free(struct conf *c)
 	alias_free(&c->aliases);
 	free(c->aliases_file);
 	free(c->sender);
+	while (c->nfiles > 0)
+		free(c->files[--c->nfiles]);
+	free(c->files);
 	account_free(&c->acct);
 	while (c->naccounts > 0)
 		account_free(&c->accounts[--c->naccounts]);

@@ -16,6 +16,19 @@ enum tls_mode {
 	TLS_NONE /* no TLS at all */
 };
 
+/* One relay of an account: "host", "host:port", "[v6]" or "[v6]:port". */
+struct relay {
+	char *host; /* a name or an address (IPv6 without brackets) */
+	int port; /* its own port, else the account's */
+};
+
+/* How the relay's certificate is pinned (tls_fingerprint). */
+enum tls_pin {
+	PIN_NONE,
+	PIN_CERT, /* SHA-256 of the certificate (hex) */
+	PIN_KEY /* SHA-256 of its public key ("sha256//base64") */
+};
+
 /*
  * How to reach one relay and speak to it.  The top level of the file
  * holds the default account; each element of "accounts" starts from the
@@ -25,10 +38,29 @@ struct account {
 	char *name; /* NULL for the top-level (default) account */
 	char **match; /* envelope senders that select it ("*" allowed) */
 	size_t nmatch;
-	char *host;
+	struct relay *relays; /* "host" or "hosts", tried in order */
+	size_t nrelays;
 	int port; /* 0 until conf_load() fills in the default for tls */
 	enum tls_mode tls;
+	int tls_verify; /* check the certificate's chain and name */
+	char *tls_ca_file;
+	char *tls_ca_dir;
+	char *tls_cert_file; /* our client certificate */
+	char *tls_key_file;
+	char *tls_fingerprint; /* as written, for display */
+	enum tls_pin pin;
+	unsigned char pin_cert[32]; /* PIN_CERT */
+	int tls_min_version; /* 12 or 13: TLS 1.2 or 1.3 */
 	char *helo;
+	char *auth; /* SASL mechanism in upper case, NULL: "auto" */
+	char *auth_at; /* "FILE:LINE" of the auth setting, for messages */
+	char *user;
+	char *password;
+	char *password_command;
+	char *proxy;
+	char *source_ip;
+	long connect_timeout; /* seconds */
+	long reply_timeout; /* seconds */
 	char *from;
 };
 
@@ -47,10 +79,17 @@ struct conf {
 	char *aliases_file;
 	int from_rewrite; /* put the envelope sender in From */
 	char *sender; /* write "Sender: this", NULL: leave Sender alone */
-	struct account acct; /* the top-level (default) account */
+	char **files; /* every file read (the main file, its includes) */
+	size_t nfiles;
+	int check_files; /* conf_check(): files named must be readable */
+	struct account acct; /* the top-level account */
 	struct account *accounts;
 	size_t naccounts;
 };
+
+/* Defaults: RFC 5321 4.5.3.2 asks for 5 minutes per reply. */
+#define CONNECT_TIMEOUT_DEFAULT 30
+#define REPLY_TIMEOUT_DEFAULT 300
 
 /* The file read when -C is not given. */
 #define CONF_DEFAULT_PATH SYSCONFDIR "/mailout.conf"
@@ -63,9 +102,19 @@ struct conf {
 int conf_load(const char *path, struct conf *c, struct err *e);
 
 /*
+ * As conf_load(), and the files named in settings (tls_ca_file, ...)
+ * must exist and be readable, for --check-config.
+ */
+int conf_check(const char *path, struct conf *c, struct err *e);
+
+/* Does the account send credentials (user, password, token, or auth)? */
+int account_has_credentials(const struct account *a);
+
+/*
  * The account for a message: the one named (-a), else the first whose
- * "match" matches the envelope sender, else the top-level one.  Returns
- * NULL with e set (ERR_USAGE) when no account has that name.
+ * "match" matches the envelope sender, else the default account: the
+ * top level when it names a relay, else the first account that does.
+ * Returns NULL with e set (ERR_USAGE) when no account has that name.
  */
 const struct account *conf_account(const struct conf *c, const char *name,
     const char *sender, struct err *e);

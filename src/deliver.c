@@ -62,7 +62,24 @@ conn_get(struct deliverer *d, const struct account *a, struct err *e)
 	return t;
 }
 
-/* id=... from=<...> to=<...>,<...> relay=... size=... status=... */
+/* key="text" with the text on one line and no '"' in it. */
+static void
+log_quoted(struct buf *b, const char *key, const char *text)
+{
+	char *v = xstrdup(text), *p;
+
+	for (p = v; *p != '\0'; p++)
+		if (*p == '\n' || *p == '"')
+			*p = *p == '"' ? '\'' : ' ';
+	buf_printf(b, " %s=\"%s\"", key, v);
+	free(v);
+}
+
+/*
+ * id=... from=<...> to=<...>,<...> relay=... tls=... auth=... size=...
+ * status=...  The transport has scrubbed every text of the secret; the
+ * user name is not one.
+ */
 static void
 log_attempt(const char *id, const struct envelope *env,
     const struct smtp_result *r, off_t size, const char *failure)
@@ -73,17 +90,16 @@ log_attempt(const char *id, const struct envelope *env,
 	buf_printf(&b, "id=%s from=<%s> to=", id ? id : "-", env->sender);
 	for (i = 0; i < env->nrcpts; i++)
 		buf_printf(&b, "%s<%s>", i ? "," : "", env->rcpts[i].addr);
-	buf_printf(&b, " relay=%s size=%lld", r->relay ? r->relay : "-",
-	    (long long)size);
-	if (r->text != NULL) {
-		char *reply = xstrdup(r->text), *p;
-
-		for (p = reply; *p != '\0'; p++)
-			if (*p == '\n' || *p == '"')
-				*p = *p == '"' ? '\'' : ' ';
-		buf_printf(&b, " reply=\"%s\"", reply);
-		free(reply);
-	}
+	buf_printf(&b, " relay=%s", r->relay ? r->relay : "-");
+	if (r->skipped != NULL)
+		log_quoted(&b, "skipped", r->skipped);
+	buf_printf(&b, " tls=%s", r->tls ? r->tls : "none");
+	if (r->cipher != NULL)
+		buf_printf(&b, " cipher=%s", r->cipher);
+	buf_printf(&b, " auth=%s size=%lld",
+	    r->auth_user ? r->auth_user : "none", (long long)size);
+	if (r->text != NULL)
+		log_quoted(&b, "reply", r->text);
 	buf_printf(&b, " status=%s", failure ? failure : "sent");
 	log_msg(failure ? LOG_WARNING : LOG_INFO, "%s", buf_cstr(&b));
 	buf_free(&b);

@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "conf.h"
 #include "deliver.h"
+#include "diag.h"
 #include "envelope.h"
 #include "err.h"
 #include "exitcode.h"
@@ -212,8 +213,15 @@ verify(const struct options *o, struct conf *c)
 		printf("%s:", o->rcpts[i]);
 		for (j = 0; j < env.nrcpts; j++)
 			printf(" <%s>", env.rcpts[j].addr);
-		printf(" via %s:%d (account %s), from <%s>\n",
-		    a->host != NULL ? a->host : "(no relay)", a->port,
+		fputs(" via", stdout);
+		for (j = 0; j < a->nrelays; j++)
+			printf("%s %s%s%s:%d", j ? "," : "",
+			    strchr(a->relays[j].host, ':') ? "[" : "",
+			    a->relays[j].host,
+			    strchr(a->relays[j].host, ':') ? "]" : "",
+			    a->relays[j].port);
+		printf("%s (account %s), from <%s>\n",
+		    a->nrelays == 0 ? " (no relay)" : "",
 		    a->name != NULL ? a->name : "default", env.sender);
 		envelope_free(&env);
 	}
@@ -292,6 +300,36 @@ open_traffic_log(const char *path, struct err *e)
 	return fp;
 }
 
+/* --check-config: every file, every setting, then the accounts. */
+static int
+check_config(const struct options *o)
+{
+	struct conf c;
+	struct err e = {0};
+	int status = EX_OK;
+
+	if (conf_check(o->config_path, &c, &e) < 0 ||
+	    diag_check_config(stdout, &c, &e) < 0)
+		status = report(&e);
+	conf_free(&c);
+	err_clear(&e);
+	return status;
+}
+
+static int
+server_info(const struct options *o, struct conf *c, struct tracer *tr)
+{
+	struct err e = {0};
+	int status = EX_OK;
+
+	if (diag_server_info(stdout, c, o->account, o->sender,
+	        tr->verbose || tr->file != NULL ? trace_lines : NULL, tr,
+	        &e) < 0)
+		status = report(&e);
+	err_clear(&e);
+	return status;
+}
+
 static int
 run_mode(const struct options *o, struct conf *c)
 {
@@ -309,6 +347,11 @@ run_mode(const struct options *o, struct conf *c)
 	if (o->traffic_log != NULL &&
 	    (tr.file = open_traffic_log(o->traffic_log, &e)) == NULL)
 		return report(&e);
+	if (o->mode == MODE_SERVER_INFO) {
+		status = server_info(o, c, &tr);
+		transport_global_cleanup();
+		return status;
+	}
 	deliverer_init(&d, c);
 	if (tr.verbose || tr.file != NULL) {
 		d.trace = trace_lines;
@@ -354,6 +397,8 @@ main(int argc, char **argv)
 	 * is fixed (cron, PHP); it is a user's file like any -C file. */
 	if (o.config_path == NULL)
 		o.config_path = getenv("MAILOUT_CONF");
+	if (o.mode == MODE_CHECK_CONFIG)
+		return check_config(&o);
 	if (conf_load(o.config_path, &c, &e) < 0)
 		return report(&e);
 	log_open(o.log_tag, c.logfile);

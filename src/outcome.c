@@ -59,6 +59,8 @@ judge_local(const struct smtp_result *r, struct err *e)
 	case LOCAL_UTF8:
 		return err_set(e, ERR_UNAVAILABLE, "%s: %s", r->relay,
 		    r->local_msg);
+	case LOCAL_CONFIG: /* temporary: the message is kept until fixed */
+		return err_set(e, ERR_TEMP, "%s", r->local_msg);
 	default:
 		return err_set(e, ERR_TEMP, "%s: %s%s: %s", r->relay,
 		    r->dot_sent ? "no reply after " : "", stage,

@@ -1,17 +1,22 @@
 #include "config.h"
 
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <curl/curl.h>
 
 #include "buf.h"
+#include "cert.h"
 #include "conf.h"
 #include "envelope.h"
 #include "err.h"
 #include "idna.h"
 #include "msgsrc.h"
+#include "pwcmd.h"
+#include "redact.h"
 #include "transport.h"
 #include "xalloc.h"
 
@@ -21,8 +26,30 @@
 #endif
 
 /* RFC 5321 4.5.3.2.6: wait ten minutes for the reply to the final dot. */
-#define REPLY_TIMEOUT 600L
-#define CONNECT_TIMEOUT 30L
+#define EOD_TIMEOUT 600L
+
+/* Replies before MAIL at most: greeting, EHLO, STARTTLS, EHLO, AUTH... */
+#define SETUP_REPLIES 6L
+
+/*
+ * What one connection has told us.  libcurl keeps a connection open for
+ * the next message and then sends no new EHLO, STARTTLS or AUTH, so
+ * this outlives a transaction; a new connection shows a new greeting.
+ */
+struct connstate {
+	int authed; /* 235 to AUTH */
+	int tls_seen; /* a TLS handshake completed: tls, cipher */
+	int pin_checked; /* the certificate matched tls_fingerprint */
+	long size_limit; /* EHLO SIZE, 0: none */
+	int smtputf8; /* EHLO SMTPUTF8 (RFC 6531) */
+	char *tls;
+	char *cipher;
+	struct buf greeting;
+	struct buf ehlo; /* the last EHLO reply */
+};
+
+/* What is awaited, for connect_timeout and reply_timeout. */
+enum wait { WAIT_NONE, WAIT_CONNECT, WAIT_REPLY };
 
 /*
  * What the debug callback learns of one transaction.  libcurl reports
@@ -43,19 +70,30 @@ struct session {
 	off_t sent; /* octets handed to libcurl */
 	int read_error;
 	int too_big;
-	long size_limit; /* EHLO SIZE, 0: none */
-	int smtputf8; /* EHLO SMTPUTF8 (RFC 6531) */
+	int no_auth; /* credentials set, but the relay did not take them */
 	int utf8_refused; /* stopped before MAIL: UTF-8 needed, not offered */
+	char *pin_failed; /* why the certificate is not the pinned one */
+	enum wait wait;
+	double since; /* ...awaited since then (monotonic seconds) */
+	enum wait timed_out; /* the wait that ran out */
 };
 
 struct transport {
 	CURL *h;
 	const struct account *acct;
-	char *url;
+	char *helo; /* URL-escaped, the URL's path */
+	size_t cur; /* the relay that took the last message */
+	size_t relay; /* the relay of this attempt */
+	int probe; /* --server-info: no credentials, no message */
+	int unchecked; /* --server-info: show the certificate, trust or not */
 	char errbuf[CURL_ERROR_SIZE];
 	transport_trace_fn trace;
 	void *trace_arg;
 	struct session s;
+	struct connstate conn;
+	char *secret; /* password or token, once known */
+	char *login_options;
+	struct redact secrets;
 	struct envelope *env;
 	size_t *map; /* RCPT number -> index in env->rcpts */
 	size_t nmap;
@@ -72,22 +110,40 @@ smtp_stage_name(enum smtp_stage st)
 	return names[st];
 }
 
+static double
+monotonic(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Every line shown passes here, scrubbed of the secret in any form. */
 static void
 trace(struct transport *t, char dir, const char *line, size_t len)
 {
-	if (t->trace != NULL)
+	char *clean;
+
+	if (t->trace == NULL)
+		return;
+	if (t->secrets.n == 0) {
 		t->trace(t->trace_arg, dir, line, len);
+		return;
+	}
+	clean = redact_text(&t->secrets, line, len);
+	t->trace(t->trace_arg, dir, clean, strlen(clean));
+	free(clean);
 }
 
 /* RFC 4954 4: credentials travel in AUTH and in the 334 responses. */
 static void
 trace_command(struct transport *t, const char *l, size_t n)
 {
-	static const char redacted[] = "[redacted]";
 	size_t verb = 0;
 
 	if (t->s.auth) {
-		trace(t, '>', redacted, sizeof(redacted) - 1);
+		trace(t, '>', REDACTED, strlen(REDACTED));
 		return;
 	}
 	if (n > 5 && strncasecmp(l, "AUTH ", 5) == 0) {
@@ -95,7 +151,7 @@ trace_command(struct transport *t, const char *l, size_t n)
 		verb = 5 + strcspn(l + 5, " ");
 		if (verb < n) {
 			char *shown =
-			    xasprintf("%.*s %s", (int)verb, l, redacted);
+			    xasprintf("%.*s %s", (int)verb, l, REDACTED);
 			trace(t, '>', shown, strlen(shown));
 			free(shown);
 			return;
@@ -132,12 +188,20 @@ command_stage(const char *l, size_t n)
 }
 
 static void
+await_reply(struct session *s)
+{
+	s->wait = WAIT_REPLY;
+	s->since = monotonic();
+}
+
+static void
 on_command(struct transport *t, const char *l, size_t n)
 {
 	struct session *s = &t->s;
 	int stage;
 
 	trace_command(t, l, n);
+	await_reply(s);
 	if (s->auth)
 		return;
 	stage = command_stage(l, n);
@@ -147,8 +211,8 @@ on_command(struct transport *t, const char *l, size_t n)
 	s->stage = (enum smtp_stage)stage;
 	s->replied = 0;
 	if (s->stage == ST_EHLO) {
-		s->size_limit = 0;
-		s->smtputf8 = 0;
+		t->conn.size_limit = 0;
+		t->conn.smtputf8 = 0;
 	} else if (s->stage == ST_AUTH)
 		s->auth = 1;
 	else if (s->stage == ST_RCPT)
@@ -161,13 +225,13 @@ on_command(struct transport *t, const char *l, size_t n)
  * since it is libcurl that then adds SMTPUTF8 to MAIL.
  */
 static void
-ehlo_line(struct session *s, const char *l, size_t n)
+ehlo_line(struct connstate *c, const char *l, size_t n)
 {
 	if (n > 9 && strncasecmp(l + 4, "SIZE ", 5) == 0)
-		s->size_limit = strtol(l + 9, NULL, 10);
+		c->size_limit = strtol(l + 9, NULL, 10);
 	else if (n >= 12 && memcmp(l + 4, "SMTPUTF8", 8) == 0 &&
 	    (n == 12 || l[12] == ' '))
-		s->smtputf8 = 1;
+		c->smtputf8 = 1;
 }
 
 static void
@@ -183,20 +247,71 @@ rcpt_reply(struct transport *t, int code, const char *text)
 	r->reply = xstrdup(text);
 }
 
+static void
+conn_reset_tls(struct connstate *c)
+{
+	free(c->tls);
+	free(c->cipher);
+	c->tls = c->cipher = NULL;
+	c->tls_seen = 0;
+	c->pin_checked = 0;
+}
+
+static void
+conn_reset(struct connstate *c)
+{
+	conn_reset_tls(c);
+	c->authed = 0;
+	c->size_limit = 0;
+	c->smtputf8 = 0;
+	buf_free(&c->greeting);
+	buf_free(&c->ehlo);
+}
+
+/*
+ * A greeting: a new connection, nothing learnt before holds.  With
+ * implicit TLS the handshake came first and stays.
+ */
+static void
+on_greeting(struct transport *t)
+{
+	struct connstate *c = &t->conn;
+
+	c->authed = 0;
+	c->size_limit = 0;
+	c->smtputf8 = 0;
+	buf_free(&c->ehlo);
+	if (t->acct->tls != TLS_IMPLICIT)
+		conn_reset_tls(c);
+	buf_reset(&c->greeting);
+	buf_append(&c->greeting, t->s.cur.data, t->s.cur.len);
+}
+
 /* The final line of a reply (RFC 5321 4.2.1: "NNN " or just "NNN"). */
 static void
 on_final_reply(struct transport *t, int code)
 {
 	struct session *s = &t->s;
 
-	if (s->stage == ST_CONNECT)
+	s->wait = WAIT_NONE;
+	if (s->stage == ST_CONNECT) {
 		s->stage = ST_GREETING;
+		on_greeting(t);
+	}
 	if (s->stage == ST_BODY)
 		s->stage = ST_EOD;
 	if (s->stage == ST_AUTH && code != 334)
 		s->auth = 0;
 	if (s->stage == ST_AUTH && code == 334)
 		return; /* a challenge, not the outcome */
+	if (s->stage == ST_AUTH && code == 235)
+		t->conn.authed = 1;
+	if (s->stage == ST_STARTTLS && code == 220)
+		await_reply(s); /* the handshake counts as a reply */
+	if (s->stage == ST_EHLO) {
+		buf_reset(&t->conn.ehlo);
+		buf_append(&t->conn.ehlo, s->cur.data, s->cur.len);
+	}
 	s->replied = 1;
 	s->code = code;
 	buf_reset(&s->text);
@@ -227,7 +342,7 @@ on_reply(struct transport *t, const char *l, size_t n)
 		buf_putc(&s->cur, '\n');
 	buf_append(&s->cur, l, n);
 	if (s->stage == ST_EHLO && code == 250)
-		ehlo_line(s, l, n);
+		ehlo_line(&t->conn, l, n);
 	if (n > 3 && l[3] == '-')
 		return;
 	on_final_reply(t, code);
@@ -252,9 +367,36 @@ each_line(struct transport *t, const char *p, size_t n,
 	}
 }
 
+/*
+ * libcurl names the protocol version and cipher only in a note once the
+ * handshake is done: "SSL connection using TLSv1.3 / TLS_AES_..."
+ * (OpenSSL; newer versions add more " / " fields).  It also tells us
+ * that a handshake happened, so the certificate is checked again.
+ */
+static void
+on_tls_note(struct transport *t, const char *l, size_t n)
+{
+	static const char prefix[] = "SSL connection using ";
+	const char *p = l + sizeof(prefix) - 1, *end = l + n, *sep;
+
+	conn_reset_tls(&t->conn);
+	t->conn.tls_seen = 1;
+	sep = memmem(p, (size_t)(end - p), " / ", 3);
+	t->conn.tls = xstrndup(p, (size_t)((sep ? sep : end) - p));
+	if (sep == NULL)
+		return;
+	p = sep + 3;
+	sep = memmem(p, (size_t)(end - p), " / ", 3);
+	t->conn.cipher = xstrndup(p, (size_t)((sep ? sep : end) - p));
+}
+
 static void
 on_text(struct transport *t, const char *p, size_t n)
 {
+	static const char prefix[] = "SSL connection using ";
+
+	if (n > sizeof(prefix) && memcmp(p, prefix, sizeof(prefix) - 1) == 0)
+		on_tls_note(t, p, n);
 	trace(t, '*', p, n);
 }
 
@@ -277,6 +419,7 @@ debug_cb(CURL *h, curl_infotype type, char *data, size_t size, void *arg)
 	case CURLINFO_DATA_OUT:
 		t->s.stage = ST_BODY;
 		t->s.replied = 0;
+		t->s.wait = WAIT_NONE;
 		break;
 	default:
 		break;
@@ -299,6 +442,121 @@ read_cb(char *buf, size_t size, size_t nitems, void *arg)
 		t->s.eof = 1;
 	t->s.sent += n;
 	return (size_t)n;
+}
+
+/* A "Name:value" field of libcurl's certificate information. */
+static const char *
+cert_field(struct curl_slist *l, const char *name)
+{
+	size_t len = strlen(name);
+
+	for (; l != NULL; l = l->next)
+		if (strncmp(l->data, name, len) == 0 && l->data[len] == ':')
+			return l->data + len + 1;
+	return NULL;
+}
+
+/* The DER of the relay's certificate from this connection's handshake. */
+static int
+peer_cert(struct transport *t, struct buf *der)
+{
+	struct curl_certinfo *ci = NULL;
+	const char *pem;
+
+	if (curl_easy_getinfo(t->h, CURLINFO_CERTINFO, &ci) != CURLE_OK ||
+	    ci == NULL || ci->num_of_certs < 1)
+		return -1;
+	pem = cert_field(ci->certinfo[0], "Cert");
+	return pem != NULL ? cert_pem_to_der(pem, der) : -1;
+}
+
+/*
+ * tls_fingerprint of the certificate.  libcurl pins keys only, so the
+ * certificate is compared here, in the progress callback: it runs after
+ * the handshake, while the EHLO that follows it awaits its reply, so
+ * before AUTH; prereq_cb refuses MAIL if it never matched.
+ */
+static int
+check_pin(struct transport *t)
+{
+	unsigned char md[SHA256_LEN];
+	struct buf der = BUF_INIT;
+	char *got;
+
+	if (t->acct->pin != PIN_CERT || t->unchecked || !t->conn.tls_seen ||
+	    t->conn.pin_checked || t->s.pin_failed != NULL)
+		return t->s.pin_failed != NULL ? -1 : 0;
+	if (peer_cert(t, &der) < 0) {
+		t->s.pin_failed = xstrdup("the relay's certificate could not "
+		                          "be read to check tls_fingerprint");
+	} else {
+		sha256(der.data, der.len, md);
+		t->conn.pin_checked =
+		    memcmp(md, t->acct->pin_cert, sizeof(md)) == 0;
+		got = cert_fingerprint(der.data, der.len);
+		if (!t->conn.pin_checked)
+			t->s.pin_failed = xasprintf("the certificate's SHA-256 "
+			                            "fingerprint %s does not "
+			                            "match tls_fingerprint",
+			    got);
+		free(got);
+	}
+	buf_free(&der);
+	return t->s.pin_failed != NULL ? -1 : 0;
+}
+
+/* Is the connection (with implicit TLS: the handshake too) up? */
+static int
+connected(struct transport *t)
+{
+	curl_off_t tcp = 0, tls = 0;
+
+	curl_easy_getinfo(t->h, CURLINFO_CONNECT_TIME_T, &tcp);
+	curl_easy_getinfo(t->h, CURLINFO_APPCONNECT_TIME_T, &tls);
+	return tcp > 0 && (t->acct->tls != TLS_IMPLICIT || tls > 0);
+}
+
+/*
+ * connect_timeout and reply_timeout.  libcurl's connect timeout covers
+ * everything up to MAIL (greeting, EHLO, STARTTLS, AUTH), and it has
+ * one reply timeout for every reply, so both are kept here instead;
+ * libcurl's own are set wider, as a backstop, and libcurl's reply
+ * timeout is what waits for the reply to the final dot.
+ */
+static int
+wait_expired(struct transport *t)
+{
+	struct session *s = &t->s;
+	double now = monotonic();
+	long limit;
+
+	if (s->wait == WAIT_CONNECT && connected(t)) {
+		s->wait = WAIT_REPLY; /* for the greeting */
+		s->since = now;
+	}
+	if (s->wait == WAIT_NONE || s->stage >= ST_BODY)
+		return 0;
+	limit = s->wait == WAIT_CONNECT ? t->acct->connect_timeout
+	                                : t->acct->reply_timeout;
+	if (now - s->since < (double)limit)
+		return 0;
+	s->timed_out = s->wait;
+	return 1;
+}
+
+static int
+xferinfo_cb(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+    curl_off_t ulnow)
+{
+	struct transport *t = arg;
+
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	if (check_pin(t) < 0)
+		return 1;
+	return wait_expired(t);
 }
 
 /* Does an address of this transaction need SMTPUTF8?  Domains are
@@ -327,30 +585,131 @@ prereq_cb(void *arg, char *conn_primary_ip, char *conn_local_ip,
 	(void)conn_local_ip;
 	(void)conn_primary_port;
 	(void)conn_local_port;
-	if (t->s.size_limit > 0 && t->src->size > t->s.size_limit) {
+	if (t->probe)
+		return CURL_PREREQFUNC_OK;
+	if (t->acct->pin == PIN_CERT && !t->conn.pin_checked) {
+		if (t->s.pin_failed == NULL)
+			t->s.pin_failed = xstrdup("the certificate was not "
+			                          "checked against "
+			                          "tls_fingerprint");
+		return CURL_PREREQFUNC_ABORT;
+	}
+	/* libcurl sends unauthenticated when the relay offers no AUTH. */
+	if (account_has_credentials(t->acct) && !t->conn.authed) {
+		t->s.no_auth = 1;
+		return CURL_PREREQFUNC_ABORT;
+	}
+	if (t->conn.size_limit > 0 && t->src->size > t->conn.size_limit) {
 		t->s.too_big = 1;
 		return CURL_PREREQFUNC_ABORT;
 	}
 	/* Without SMTPUTF8, libcurl would send UTF-8 raw: never. */
-	if (!t->s.smtputf8 && needs_utf8(t)) {
+	if (!t->conn.smtputf8 && needs_utf8(t)) {
 		t->s.utf8_refused = 1;
 		return CURL_PREREQFUNC_ABORT;
 	}
 	return CURL_PREREQFUNC_OK;
 }
 
-static char *
-make_url(const struct account *a, const char *helo)
+static const struct relay *
+relay_of(const struct transport *t, size_t i)
 {
-	char *path = curl_easy_escape(NULL, helo, 0);
-	const char *scheme = a->tls == TLS_IMPLICIT ? "smtps" : "smtp";
-	int v6 = strchr(a->host, ':') != NULL && a->host[0] != '[';
-	char *url;
+	return &t->acct->relays[i];
+}
 
-	url = xasprintf("%s://%s%s%s:%d/%s", scheme, v6 ? "[" : "", a->host,
-	    v6 ? "]" : "", a->port, path != NULL ? path : "");
-	curl_free(path);
+static char *
+relay_name(const struct relay *r)
+{
+	int v6 = strchr(r->host, ':') != NULL;
+
+	return xasprintf("%s%s%s:%d", v6 ? "[" : "", r->host, v6 ? "]" : "",
+	    r->port);
+}
+
+/* smtp[s]://relay:port/helo: the path is the EHLO name (RFC 5321 4.1.4). */
+static char *
+make_url(const struct transport *t, size_t i)
+{
+	const char *scheme = t->acct->tls == TLS_IMPLICIT ? "smtps" : "smtp";
+	char *name = relay_name(relay_of(t, i)), *url;
+
+	url = xasprintf("%s://%s/%s", scheme, name, t->helo);
+	free(name);
 	return url;
+}
+
+/* The relay's certificate: checked, pinned, or (tls_verify off) not. */
+static void
+set_tls_options(struct transport *t)
+{
+	const struct account *a = t->acct;
+	CURL *h = t->h;
+	long verify = a->tls_verify && a->pin == PIN_NONE;
+
+	/* RFC 3207: STARTTLS required; CURLUSESSL_TRY would go on in clear
+	 * text when it is not offered (smtps:// is TLS anyway). */
+	curl_easy_setopt(h, CURLOPT_USE_SSL,
+	    a->tls == TLS_STARTTLS ? (long)CURLUSESSL_ALL
+	                           : (long)CURLUSESSL_NONE);
+	/* tls_min_version; libcurl 7.88 itself would allow TLS 1.0. */
+	curl_easy_setopt(h, CURLOPT_SSLVERSION,
+	    a->tls_min_version == 13 ? (long)CURL_SSLVERSION_TLSv1_3
+	                             : (long)CURL_SSLVERSION_TLSv1_2);
+	/* A pin replaces the chain and name checks (msmtp does the same). */
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, verify);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, verify ? 2L : 0L);
+	/* Authorities instead of the system's. */
+	if (a->tls_ca_file != NULL)
+		curl_easy_setopt(h, CURLOPT_CAINFO, a->tls_ca_file);
+	if (a->tls_ca_dir != NULL)
+		curl_easy_setopt(h, CURLOPT_CAPATH, a->tls_ca_dir);
+	/* Our client certificate; the key may be in the same file. */
+	if (a->tls_cert_file != NULL)
+		curl_easy_setopt(h, CURLOPT_SSLCERT, a->tls_cert_file);
+	if (a->tls_key_file != NULL)
+		curl_easy_setopt(h, CURLOPT_SSLKEY, a->tls_key_file);
+	/* A key pin is checked by libcurl during the handshake. */
+	if (a->pin == PIN_KEY)
+		curl_easy_setopt(h, CURLOPT_PINNEDPUBLICKEY,
+		    a->tls_fingerprint);
+	/* The certificate, for a certificate pin and --server-info. */
+	curl_easy_setopt(h, CURLOPT_CERTINFO, 1L);
+}
+
+/* How the connection is made: proxy, source address, timeouts. */
+static void
+set_network_options(struct transport *t)
+{
+	const struct account *a = t->acct;
+	CURL *h = t->h;
+	long reply = a->reply_timeout;
+
+	/* libcurl would obey all_proxy & co. from the environment, and
+	 * no_proxy even with a proxy set. */
+	curl_easy_setopt(h, CURLOPT_PROXY, a->proxy != NULL ? a->proxy : "");
+	if (a->proxy != NULL)
+		curl_easy_setopt(h, CURLOPT_NOPROXY, "");
+	if (a->source_ip != NULL) {
+		char *iface = xasprintf("host!%s", a->source_ip);
+
+		/* libcurl copies strings it is given. */
+		curl_easy_setopt(h, CURLOPT_INTERFACE, iface);
+		free(iface);
+	}
+	/* No SIGALRM (the resolver is threaded); main() ignores SIGPIPE. */
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	/* Backstops for wait_expired(), which measures each wait. */
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT,
+	    a->connect_timeout + SETUP_REPLIES * reply);
+	curl_easy_setopt(h, CURLOPT_SERVER_RESPONSE_TIMEOUT,
+	    reply > EOD_TIMEOUT ? reply : EOD_TIMEOUT);
+	/* Called about once a second: the timeouts, the certificate pin. */
+	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, xferinfo_cb);
+	curl_easy_setopt(h, CURLOPT_XFERINFODATA, t);
+	/* A relay that stops reading the message for 5 minutes is gone. */
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 300L);
 }
 
 /* Options that hold for every message sent through this handle. */
@@ -359,25 +718,14 @@ set_fixed_options(struct transport *t)
 {
 	CURL *h = t->h;
 
-	curl_easy_setopt(h, CURLOPT_URL, t->url);
 #if HAVE_DECL_CURLOPT_PROTOCOLS_STR
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
 #else
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS,
 	    (long)(CURLPROTO_SMTP | CURLPROTO_SMTPS));
 #endif
-	/* libcurl would obey all_proxy & co. from the environment. */
-	curl_easy_setopt(h, CURLOPT_PROXY, "");
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, CONNECT_TIMEOUT);
-	curl_easy_setopt(h, CURLOPT_SERVER_RESPONSE_TIMEOUT, REPLY_TIMEOUT);
-	/* A relay that stops reading the message for 5 minutes is gone. */
-	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 300L);
-	curl_easy_setopt(h, CURLOPT_USE_SSL,
-	    t->acct->tls == TLS_STARTTLS ? (long)CURLUSESSL_ALL
-	                                 : (long)CURLUSESSL_NONE);
-	curl_easy_setopt(h, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+	set_network_options(t);
+	set_tls_options(t);
 	/* Rejected recipients must not abort the others; we read each
 	 * RCPT reply from the conversation. */
 	curl_easy_setopt(h, CURLOPT_MAIL_RCPT_ALLOWFAILS, 1L);
@@ -392,6 +740,93 @@ set_fixed_options(struct transport *t)
 	curl_easy_setopt(h, CURLOPT_PREREQFUNCTION, prereq_cb);
 	curl_easy_setopt(h, CURLOPT_PREREQDATA, t);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, t->errbuf);
+}
+
+static int
+is_bearer(const char *auth)
+{
+	return auth != NULL &&
+	    (strcmp(auth, "XOAUTH2") == 0 || strcmp(auth, "OAUTHBEARER") == 0);
+}
+
+const char *
+transport_auth_unsupported(const char *auth)
+{
+	const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+
+	if (auth == NULL)
+		return NULL;
+	if (strcmp(auth, "GSSAPI") == 0 &&
+	    !(v->features & CURL_VERSION_KERBEROS5))
+		return "this libcurl was built without Kerberos";
+	if (strcmp(auth, "NTLM") == 0 && !(v->features & CURL_VERSION_NTLM))
+		return "this libcurl was built without NTLM";
+	if (strncmp(auth, "SCRAM-", 6) == 0 &&
+	    !(v->features & CURL_VERSION_GSASL))
+		return "this libcurl was built without GNU SASL";
+	return NULL;
+}
+
+/* The secret in every form it may take on the wire, for redact_text(). */
+static void
+add_secrets(struct transport *t)
+{
+	const char *user = t->acct->user != NULL ? t->acct->user : "";
+	struct buf b = BUF_INIT;
+
+	redact_add_secret(&t->secrets, t->secret);
+	/* RFC 4616: PLAIN's "\0user\0password". */
+	buf_putc(&b, '\0');
+	buf_puts(&b, user);
+	buf_putc(&b, '\0');
+	buf_puts(&b, t->secret);
+	redact_add_encoded(&t->secrets, b.data, b.len);
+	/* XOAUTH2: "user=U\1auth=Bearer T\1\1". */
+	buf_reset(&b);
+	buf_printf(&b, "user=%s\001auth=Bearer %s\001\001", user, t->secret);
+	redact_add_encoded(&t->secrets, b.data, b.len);
+	buf_free(&b);
+}
+
+/*
+ * Credentials, once per transport: the password, or the first line of
+ * password_command (run when the first message needs it).  The
+ * mechanism is always pinned: left to itself libcurl picks CRAM-MD5,
+ * or GSSAPI for a user name with "@", and ignores a bearer token.
+ */
+static int
+set_credentials(struct transport *t, struct smtp_result *r)
+{
+	const struct account *a = t->acct;
+	struct err e = {0};
+
+	if (t->login_options != NULL || !account_has_credentials(a))
+		return 0;
+	if (a->password != NULL)
+		t->secret = xstrdup(a->password);
+	else if (a->password_command != NULL &&
+	    (t->secret = pwcmd_run(a->password_command, &e)) == NULL) {
+		r->local = LOCAL_CONFIG;
+		r->local_msg = xstrdup(e.msg);
+		err_clear(&e);
+		return -1;
+	}
+	if (t->secret != NULL)
+		add_secrets(t);
+	if (a->user != NULL)
+		curl_easy_setopt(t->h, CURLOPT_USERNAME, a->user);
+	if (t->secret != NULL)
+		curl_easy_setopt(t->h,
+		    is_bearer(a->auth) ? CURLOPT_XOAUTH2_BEARER
+		                       : CURLOPT_PASSWORD,
+		    t->secret);
+	/* "auto": PLAIN if offered, else LOGIN; always inside TLS. */
+	t->login_options = a->auth != NULL ? xasprintf("AUTH=%s", a->auth)
+	                                   : xstrdup("AUTH=PLAIN;AUTH=LOGIN");
+	curl_easy_setopt(t->h, CURLOPT_LOGIN_OPTIONS, t->login_options);
+	/* RFC 4954 4: the initial response saves a round trip. */
+	curl_easy_setopt(t->h, CURLOPT_SASL_IR, 1L);
+	return 0;
 }
 
 /*
@@ -427,8 +862,9 @@ struct transport *
 transport_new(const struct account *a, const char *helo, struct err *e)
 {
 	struct transport *t;
+	char *path;
 
-	if (a->host == NULL) {
+	if (a->nrelays == 0) {
 		err_set(e, ERR_TEMP, "no relay configured (\"host\")");
 		return NULL;
 	}
@@ -442,7 +878,9 @@ transport_new(const struct account *a, const char *helo, struct err *e)
 		err_set(e, ERR_OSERR, "cannot create a libcurl handle");
 		return NULL;
 	}
-	t->url = make_url(a, helo);
+	path = curl_easy_escape(t->h, helo, 0);
+	t->helo = xstrdup(path != NULL ? path : "");
+	curl_free(path);
 	set_fixed_options(t);
 	return t;
 }
@@ -481,15 +919,12 @@ rcpt_list(struct transport *t, struct envelope *env)
 static void
 session_reset(struct session *s)
 {
-	long size_limit = s->size_limit;
-	int smtputf8 = s->smtputf8;
-
 	buf_free(&s->text);
 	buf_free(&s->cur);
+	free(s->pin_failed);
 	memset(s, 0, sizeof(*s));
-	/* A reused connection sends no new EHLO: keep what it said. */
-	s->size_limit = size_limit;
-	s->smtputf8 = smtputf8;
+	s->wait = WAIT_CONNECT;
+	s->since = monotonic();
 }
 
 /*
@@ -524,6 +959,9 @@ local_failure(CURLcode rc)
 	case CURLE_SSL_CRL_BADFILE:
 	case CURLE_USE_SSL_FAILED:
 		return LOCAL_TLS;
+	case CURLE_LOGIN_DENIED:
+	case CURLE_AUTH_ERROR:
+		return LOCAL_AUTH;
 	default:
 		return LOCAL_NETWORK;
 	}
@@ -559,6 +997,35 @@ mark_rcpts(struct transport *t, struct envelope *env, int delivered)
 	}
 }
 
+/* Failures our callbacks decided on: their reason, else NULL. */
+static char *
+own_reason(struct transport *t, struct smtp_result *r)
+{
+	struct session *s = &t->s;
+
+	if (s->pin_failed != NULL) {
+		r->local = LOCAL_TLS;
+		r->stage =
+		    t->acct->tls == TLS_IMPLICIT ? ST_CONNECT : ST_STARTTLS;
+		return xstrdup(s->pin_failed);
+	}
+	if (s->timed_out != WAIT_NONE) {
+		r->local = LOCAL_TIMEOUT;
+		return s->timed_out == WAIT_CONNECT
+		    ? xasprintf("no connection within %ld s (connect_timeout)",
+		          t->acct->connect_timeout)
+		    : xasprintf("no reply within %ld s (reply_timeout)",
+		          t->acct->reply_timeout);
+	}
+	if (s->no_auth) {
+		r->local = LOCAL_AUTH;
+		r->stage = ST_AUTH;
+		return xstrdup("credentials are configured but the relay did "
+		               "not authenticate us (it offered no AUTH)");
+	}
+	return NULL;
+}
+
 static void
 fail_reason(struct transport *t, CURLcode rc, struct smtp_result *r)
 {
@@ -578,12 +1045,46 @@ fail_reason(struct transport *t, CURLcode rc, struct smtp_result *r)
 		r->local = LOCAL_TOO_BIG;
 		r->local_msg = xasprintf("message of %lld octets is larger "
 		                         "than the relay's limit of %ld (SIZE)",
-		    (long long)t->src->size, s->size_limit);
+		    (long long)t->src->size, t->conn.size_limit);
+	} else if ((r->local_msg = own_reason(t, r)) != NULL) {
+		return;
 	} else if (!s->replied || s->code < 400) {
 		/* Not refused by the relay: the network, TLS, a timeout. */
 		r->local = local_failure(rc);
 		r->local_msg =
 		    xstrdup(t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc));
+		if (r->local == LOCAL_AUTH && s->stage < ST_AUTH)
+			r->stage = ST_AUTH; /* no mechanism we allow */
+		if (r->local == LOCAL_TLS && s->stage == ST_EHLO)
+			r->stage = ST_STARTTLS; /* not offered */
+	}
+}
+
+/* TLS and AUTH as they were, with every text scrubbed of the secret. */
+static void
+finish_result(struct transport *t, struct smtp_result *r)
+{
+	char *clean;
+
+	if (t->conn.tls_seen && r->stage > ST_CONNECT) {
+		r->tls = xstrdup(t->conn.tls);
+		r->cipher = t->conn.cipher ? xstrdup(t->conn.cipher) : NULL;
+	}
+	if (t->conn.authed)
+		r->auth_user = xstrdup(
+		    t->acct->user != NULL ? t->acct->user : "(certificate)");
+	if (t->secrets.n == 0)
+		return;
+	if (r->text != NULL) {
+		clean = redact_text(&t->secrets, r->text, strlen(r->text));
+		free(r->text);
+		r->text = clean;
+	}
+	if (r->local_msg != NULL) {
+		clean = redact_text(&t->secrets, r->local_msg,
+		    strlen(r->local_msg));
+		free(r->local_msg);
+		r->local_msg = clean;
 	}
 }
 
@@ -605,6 +1106,7 @@ fill_result(struct transport *t, struct envelope *env, CURLcode rc,
 	    s->code / 100 == 2 && s->eof && s->sent == t->src->size) {
 		r->stage = ST_DONE;
 		mark_rcpts(t, env, 1);
+		finish_result(t, r);
 		return 0;
 	}
 	if (r->stage == ST_CONNECT)
@@ -617,6 +1119,7 @@ fill_result(struct transport *t, struct envelope *env, CURLcode rc,
 		fail_reason(t, rc, r);
 	}
 	mark_rcpts(t, env, 0);
+	finish_result(t, r);
 	return -1;
 }
 
@@ -674,44 +1177,169 @@ refuse_utf8(struct transport *t, struct envelope *env)
 	return left;
 }
 
-int
-transport_send(struct transport *t, struct envelope *env, struct msgsrc *src,
+/*
+ * A relay without SMTPUTF8 stopped the transaction before MAIL: again
+ * with the recipients that need no SMTPUTF8, unless the sender does.
+ * Returns 1 when none is left (r then says so), 0 otherwise.
+ */
+static int
+without_utf8(struct transport *t, struct envelope *env, struct msgsrc *src,
+    struct curl_slist **rcpts, CURLcode *rc, struct smtp_result *r)
+{
+	size_t left = refuse_utf8(t, env);
+
+	curl_easy_setopt(t->h, CURLOPT_MAIL_RCPT, NULL);
+	curl_slist_free_all(*rcpts);
+	*rcpts = left > 0 ? rcpt_list(t, env) : NULL;
+	if (*rcpts == NULL) {
+		/* As if the relay had refused every one. */
+		r->stage = ST_RCPT;
+		r->code = 553;
+		r->text = xstrdup(UTF8_REFUSAL);
+		return 1;
+	}
+	*rc = perform(t, env, src, *rcpts);
+	return 0;
+}
+
+/* One try at relay i; a stale 421 on a reused connection earns another. */
+static int
+send_to(struct transport *t, size_t i, struct envelope *env, struct msgsrc *src,
     struct smtp_result *r)
 {
 	struct curl_slist *rcpts;
 	CURLcode rc;
+	char *url = make_url(t, i);
+	int result;
 
-	memset(r, 0, sizeof(*r));
-	r->relay = xasprintf("%s:%d", t->acct->host, t->acct->port);
+	r->relay = relay_name(relay_of(t, i));
 	rcpts = rcpt_list(t, env);
 	if (rcpts == NULL) {
 		/* libcurl would send HELP and report success. */
+		free(url);
 		r->local = LOCAL_OTHER;
 		r->local_msg = xstrdup("no recipients to send to");
 		return -1;
 	}
-	t->env = env;
-	t->src = src;
+	if (i != t->relay)
+		conn_reset(&t->conn);
+	t->relay = i;
+	curl_easy_setopt(t->h, CURLOPT_URL, url);
+	free(url);
 	rc = perform(t, env, src, rcpts);
-	if (t->s.utf8_refused && !idna_needs_utf8(env->sender)) {
-		/* Again, with the recipients that need no SMTPUTF8. */
-		size_t left = refuse_utf8(t, env);
-
-		curl_easy_setopt(t->h, CURLOPT_MAIL_RCPT, NULL);
-		curl_slist_free_all(rcpts);
-		rcpts = left > 0 ? rcpt_list(t, env) : NULL;
-		if (rcpts == NULL) {
-			/* As if the relay had refused every one. */
-			r->stage = ST_RCPT;
-			r->code = 553;
-			r->text = xstrdup(UTF8_REFUSAL);
-			return -1;
-		}
-		rc = perform(t, env, src, rcpts);
+	if (t->s.utf8_refused && !idna_needs_utf8(env->sender) &&
+	    without_utf8(t, env, src, &rcpts, &rc, r)) {
+		conn_reset(&t->conn);
+		return -1;
 	}
 	curl_easy_setopt(t->h, CURLOPT_MAIL_RCPT, NULL);
 	curl_slist_free_all(rcpts);
-	return fill_result(t, env, rc, r);
+	result = fill_result(t, env, rc, r);
+	/* libcurl closes the connection after any failure. */
+	if (rc != CURLE_OK)
+		conn_reset(&t->conn);
+	return result;
+}
+
+/*
+ * Another relay may do better when nothing of the message went out and
+ * the refusal is not about the message: any failure up to AUTH (the
+ * relay, or our account there), a 4xx to MAIL, RCPT or DATA, a lost
+ * connection or a timeout before the data.
+ */
+static int
+may_fail_over(const struct smtp_result *r, const struct envelope *env)
+{
+	size_t i;
+
+	if (r->dot_sent || r->stage >= ST_BODY)
+		return 0;
+	for (i = 0; i < env->nrcpts; i++)
+		if (env->rcpts[i].state == RCPT_PENDING)
+			break;
+	if (i == env->nrcpts)
+		return 0;
+	switch (r->local) {
+	case LOCAL_READ:
+	case LOCAL_TOO_BIG:
+	case LOCAL_CONFIG:
+		return 0;
+	case LOCAL_NONE:
+		break;
+	default:
+		return 1;
+	}
+	return r->stage <= ST_AUTH || (r->code >= 400 && r->code < 500);
+}
+
+/* "host:port: stage: why" in one line, for -v and the log. */
+static char *
+describe(const struct smtp_result *r)
+{
+	char *s, *p;
+
+	if (r->local != LOCAL_NONE || r->text == NULL)
+		s = xasprintf("%s: %s: %s", r->relay, smtp_stage_name(r->stage),
+		    r->local_msg != NULL ? r->local_msg : "failed");
+	else
+		s = xasprintf("%s: %s: %s", r->relay, smtp_stage_name(r->stage),
+		    r->text);
+	for (p = s; *p != '\0'; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	return s;
+}
+
+static void
+note_failover(struct transport *t, struct smtp_result *r, size_t next,
+    struct buf *skipped)
+{
+	char *why = describe(r), *to = relay_name(relay_of(t, next));
+	char *line = xasprintf("%s; trying %s", why, to);
+
+	trace(t, '!', line, strlen(line));
+	buf_printf(skipped, "%s%s", skipped->len ? "; " : "", why);
+	free(line);
+	free(to);
+	free(why);
+	smtp_result_free(r);
+}
+
+int
+transport_send(struct transport *t, struct envelope *env, struct msgsrc *src,
+    struct smtp_result *r)
+{
+	struct buf skipped = BUF_INIT;
+	size_t k, i, n = t->acct->nrelays;
+	const char *why = transport_auth_unsupported(t->acct->auth);
+	int rc = -1;
+
+	memset(r, 0, sizeof(*r));
+	t->env = env;
+	t->src = src;
+	if (why != NULL || set_credentials(t, r) < 0) {
+		r->relay = relay_name(relay_of(t, t->cur));
+		if (why != NULL) {
+			r->local = LOCAL_CONFIG;
+			r->local_msg =
+			    xasprintf("auth \"%s\": %s", t->acct->auth, why);
+		}
+		return -1;
+	}
+	for (k = 0; k < n; k++) {
+		i = (t->cur + k) % n;
+		rc = send_to(t, i, env, src, r);
+		if (rc == 0) {
+			t->cur = i;
+			break;
+		}
+		if (k + 1 == n || !may_fail_over(r, env))
+			break;
+		note_failover(t, r, (i + 1) % n, &skipped);
+	}
+	if (skipped.len > 0)
+		r->skipped = buf_release(&skipped);
+	return rc;
 }
 
 void
@@ -721,7 +1349,11 @@ transport_free(struct transport *t)
 		return;
 	curl_easy_cleanup(t->h);
 	session_reset(&t->s);
-	free(t->url);
+	conn_reset(&t->conn);
+	redact_free(&t->secrets);
+	free(t->secret);
+	free(t->login_options);
+	free(t->helo);
 	free(t->map);
 	free(t);
 }
@@ -732,5 +1364,162 @@ smtp_result_free(struct smtp_result *r)
 	free(r->text);
 	free(r->local_msg);
 	free(r->relay);
+	free(r->skipped);
+	free(r->tls);
+	free(r->cipher);
+	free(r->auth_user);
 	memset(r, 0, sizeof(*r));
+}
+
+/* --server-info: a connection set up as for a message, then no more. */
+static CURLcode
+probe(struct transport *t, size_t i, int checks)
+{
+	char *url = make_url(t, i);
+	CURLcode rc;
+
+	t->probe = 1;
+	curl_easy_setopt(t->h, CURLOPT_URL, url);
+	free(url);
+	/* Greeting, EHLO, STARTTLS, EHLO; no MAIL (and no AUTH: no
+	 * credentials are set). */
+	curl_easy_setopt(t->h, CURLOPT_CONNECT_ONLY, 1L);
+	curl_easy_setopt(t->h, CURLOPT_FRESH_CONNECT, 1L);
+	if (!checks) {
+		/* Shown as it is, whatever the checks would say. */
+		curl_easy_setopt(t->h, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(t->h, CURLOPT_SSL_VERIFYHOST, 0L);
+		curl_easy_setopt(t->h, CURLOPT_PINNEDPUBLICKEY, NULL);
+		t->unchecked = 1;
+	}
+	session_reset(&t->s);
+	conn_reset(&t->conn);
+	t->errbuf[0] = '\0';
+	rc = curl_easy_perform(t->h);
+	return rc;
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
+static void
+collect_cert(struct transport *t, struct server_info *si)
+{
+	struct curl_certinfo *ci = NULL;
+	struct buf der = BUF_INIT;
+	struct curl_slist *f;
+
+	if (curl_easy_getinfo(t->h, CURLINFO_CERTINFO, &ci) != CURLE_OK ||
+	    ci == NULL || ci->num_of_certs < 1)
+		return;
+	f = ci->certinfo[0];
+	si->subject = dup_or_null(cert_field(f, "Subject"));
+	si->issuer = dup_or_null(cert_field(f, "Issuer"));
+	si->not_before = dup_or_null(cert_field(f, "Start date"));
+	si->not_after = dup_or_null(cert_field(f, "Expire date"));
+	if (peer_cert(t, &der) == 0) {
+		si->fingerprint = cert_fingerprint(der.data, der.len);
+		si->pin = cert_key_pin(der.data, der.len);
+	}
+	buf_free(&der);
+}
+
+/* RFC 5321 4.1.1.10: leave politely, waiting a little for the 221. */
+static void
+quit(struct transport *t)
+{
+	struct buf reply = BUF_INIT;
+	struct pollfd p = {CURL_SOCKET_BAD, POLLIN, 0};
+	char chunk[256];
+	size_t got;
+	CURLcode rc;
+
+	if (curl_easy_send(t->h, "QUIT\r\n", 6, &got) != CURLE_OK ||
+	    curl_easy_getinfo(t->h, CURLINFO_ACTIVESOCKET, &p.fd) != CURLE_OK)
+		return;
+	trace(t, '>', "QUIT", 4);
+	while (memchr(buf_cstr(&reply), '\n', reply.len) == NULL) {
+		rc = curl_easy_recv(t->h, chunk, sizeof(chunk), &got);
+		if (rc == CURLE_AGAIN && poll(&p, 1, 2000) > 0)
+			continue;
+		if (rc != CURLE_OK || got == 0)
+			break;
+		buf_append(&reply, chunk, got);
+	}
+	each_line(t, reply.data, reply.len, on_reply);
+	buf_free(&reply);
+}
+
+static void
+collect(struct transport *t, size_t i, struct server_info *si)
+{
+	si->relay = relay_name(relay_of(t, i));
+	si->greeting = xstrdup(buf_cstr(&t->conn.greeting));
+	si->ehlo = xstrdup(buf_cstr(&t->conn.ehlo));
+	si->tls = dup_or_null(t->conn.tls);
+	si->cipher = dup_or_null(t->conn.cipher);
+	if (t->conn.tls_seen)
+		collect_cert(t, si);
+	quit(t);
+}
+
+/* A failure that is about trusting the certificate, not reaching it. */
+static int
+untrusted(struct transport *t, CURLcode rc)
+{
+	return t->s.pin_failed != NULL ||
+	    (local_failure(rc) == LOCAL_TLS && rc != CURLE_USE_SSL_FAILED &&
+	        rc != CURLE_SSL_CONNECT_ERROR);
+}
+
+int
+transport_server_info(const struct account *a, size_t i, const char *helo,
+    transport_trace_fn fn, void *arg, struct server_info *si, struct err *e)
+{
+	struct transport *t = transport_new(a, helo, e);
+	CURLcode rc;
+
+	memset(si, 0, sizeof(*si));
+	if (t == NULL)
+		return -1;
+	transport_set_trace(t, fn, arg);
+	rc = probe(t, i, 1);
+	if (rc != CURLE_OK && untrusted(t, rc)) {
+		si->untrusted = xstrdup(
+		    t->s.pin_failed != NULL ? t->s.pin_failed : t->errbuf);
+		trace(t, '!', si->untrusted, strlen(si->untrusted));
+		rc = probe(t, i, 0);
+	}
+	if (rc == CURLE_OK) {
+		collect(t, i, si);
+	} else {
+		char *name = relay_name(relay_of(t, i));
+
+		err_set(e, ERR_TEMP, "%s: %s", name,
+		    t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc));
+		free(name);
+	}
+	transport_free(t);
+	return rc == CURLE_OK ? 0 : -1;
+}
+
+void
+server_info_free(struct server_info *si)
+{
+	free(si->relay);
+	free(si->greeting);
+	free(si->ehlo);
+	free(si->tls);
+	free(si->cipher);
+	free(si->subject);
+	free(si->issuer);
+	free(si->not_before);
+	free(si->not_after);
+	free(si->fingerprint);
+	free(si->pin);
+	free(si->untrusted);
+	memset(si, 0, sizeof(*si));
 }

@@ -39,6 +39,8 @@ enum smtp_local {
 	LOCAL_READ, /* the message could not be read */
 	LOCAL_TOO_BIG, /* larger than the relay's SIZE */
 	LOCAL_UTF8, /* the sender needs SMTPUTF8, the relay lacks it */
+	LOCAL_AUTH, /* credentials configured, but no authentication */
+	LOCAL_CONFIG, /* a setting cannot be used now (password_command) */
 	LOCAL_OTHER
 };
 
@@ -49,10 +51,18 @@ struct smtp_result {
 	int dot_sent; /* the final dot may have reached the relay */
 	enum smtp_local local; /* what failed on our side, if anything */
 	char *local_msg; /* libcurl's or our description of it */
-	char *relay; /* "host:port" used */
+	char *relay; /* "host:port" used (the last one tried) */
+	char *skipped; /* relays tried before it and why, NULL: none */
+	char *tls; /* TLS version ("TLSv1.3"), NULL: none */
+	char *cipher; /* TLS cipher, NULL: none or unknown */
+	char *auth_user; /* the user the relay authenticated, NULL: none */
 };
 
-/* Receives each line of the conversation for -v: dir is '<', '>' or '*'. */
+/*
+ * Receives each line of the conversation for -v: dir is '<' (a reply),
+ * '>' (a command), '*' (libcurl's notes) or '!' (the transport's own:
+ * failing over to the next relay).  Secrets are already redacted.
+ */
 typedef void (
     *transport_trace_fn)(void *arg, char dir, const char *line, size_t len);
 
@@ -72,11 +82,50 @@ void transport_set_trace(struct transport *t, transport_trace_fn fn, void *arg);
  * sent when the relay does not offer SMTPUTF8 (RFC 6531).
  * Returns 0 when the relay accepted the message for at least one
  * recipient, -1 otherwise; r says why in both cases.
+ *
+ * The account's relays are tried in turn, starting with the one that
+ * took the previous message, for any failure before the message data
+ * is sent (connect, TLS, greeting, EHLO, STARTTLS, AUTH, a 4xx to
+ * MAIL, RCPT or DATA); never once the data has started.
  */
 int transport_send(struct transport *t, struct envelope *env,
     struct msgsrc *src, struct smtp_result *r);
 
 void transport_free(struct transport *t);
+
+/*
+ * Why auth (a mechanism name, NULL for "auto") cannot be used with this
+ * libcurl, or NULL when it can.
+ */
+const char *transport_auth_unsupported(const char *auth);
+
+/* What --server-info shows of one relay. */
+struct server_info {
+	char *relay; /* "host:port" */
+	char *greeting; /* the reply lines, "\n" between them */
+	char *ehlo; /* the last EHLO reply (after STARTTLS) */
+	char *tls; /* NULL: no TLS */
+	char *cipher;
+	char *subject; /* the certificate's, NULL: none */
+	char *issuer;
+	char *not_before;
+	char *not_after;
+	char *fingerprint; /* SHA-256 of the certificate, "AB:CD:..." */
+	char *pin; /* SHA-256 of its public key, "sha256//..." */
+	char *untrusted; /* why the checks failed, NULL: they passed */
+};
+
+/*
+ * Connect to relay number i of account a, read the greeting, send EHLO
+ * and STARTTLS as for a message, and collect what the relay said and
+ * its certificate; no credentials are sent, no message.  A certificate
+ * that fails the checks is still shown (untrusted says why).  Returns
+ * 0, or -1 with e set (ERR_TEMP) when the relay could not be reached.
+ */
+int transport_server_info(const struct account *a, size_t i, const char *helo,
+    transport_trace_fn fn, void *arg, struct server_info *si, struct err *e);
+
+void server_info_free(struct server_info *si);
 
 void smtp_result_free(struct smtp_result *r);
 

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "conf.h"
@@ -42,18 +43,33 @@ accounts(void)
 	    0, "accounts load");
 	is_int((long long)c.naccounts, 2, "two accounts");
 	a = conf_account(&c, "cron", NULL, &e);
-	is_str(a ? a->host : NULL, "default.example", "-a cron inherits host");
+	is_str(a ? a->relays[0].host : NULL, "default.example",
+	    "-a cron inherits host");
 	is_int(a ? a->port : 0, 2525, "-a cron inherits port");
 	a = conf_account(&c, NULL, "root@host.example.org", &e);
 	is_str(a ? a->name : NULL, "cron", "sender root@... selects cron");
 	a = conf_account(&c, NULL, "app-billing@EXAMPLE.org", &e);
 	is_str(a ? a->name : NULL, "web", "pattern matches, case ignored");
-	is_str(a ? a->host : NULL, "web.example", "web overrides host");
+	is_str(a ? a->relays[0].host : NULL, "web.example",
+	    "web overrides host");
 	is_int(a ? a->port : 0, 2525, "web inherits port, even with tls");
 	a = conf_account(&c, NULL, "alice@example.org", &e);
 	ok(a == &c.acct, "no match: the top-level account");
 	a = conf_account(&c, "nope", NULL, &e);
 	ok(a == NULL && e.kind == ERR_USAGE, "-a with an unknown name");
+	conf_free(&c);
+
+	is_int(load("tls = \"none\";\naccounts = (\n"
+	            "  { name = \"nohost\"; match = \"a@*\"; },\n"
+	            "  { name = \"first\"; host = \"f.example\"; },\n"
+	            "  { name = \"second\"; host = \"s.example\"; }\n);\n",
+	           &c, &e),
+	    0, "accounts, no top-level host");
+	a = conf_account(&c, NULL, "b@example.org", &e);
+	is_str(a ? a->name : NULL, "first",
+	    "no top-level host: the first account with a relay is the default");
+	a = conf_account(&c, NULL, "a@example.org", &e);
+	is_str(a ? a->name : NULL, "nohost", "match still chooses");
 	conf_free(&c);
 
 	is_int(load("accounts = ( { host = \"x\"; } );\n", &c, &e), -1,
@@ -142,6 +158,182 @@ message_keys(void)
 	err_clear(&e);
 }
 
+/* The error for text, with the path cut off: ":LINE: message". */
+static const char *
+error_of(const char *text, struct conf *c, struct err *e)
+{
+	static char msg[512];
+
+	msg[0] = '\0';
+	if (load(text, c, e) < 0 && strncmp(e->msg, path, strlen(path)) == 0)
+		snprintf(msg, sizeof(msg), "%s", e->msg + strlen(path));
+	conf_free(c);
+	return msg;
+}
+
+static void
+relays(void)
+{
+	struct conf c;
+	struct err e = {0};
+
+	is_int(load("hosts = ( \"a.example\", \"b.example:2525\", "
+	            "\"[2001:db8::1]:26\", \"::1\", \"[::2]\" );\n"
+	            "port = 25;\n",
+	           &c, &e),
+	    0, "hosts: a list");
+	is_int((long long)c.acct.nrelays, 5, "hosts: five relays");
+	is_str(c.acct.relays[0].host, "a.example", "hosts: a name");
+	is_int(c.acct.relays[0].port, 25, "hosts: the account's port");
+	is_str(c.acct.relays[1].host, "b.example", "hosts: name:port");
+	is_int(c.acct.relays[1].port, 2525, "hosts: its own port");
+	is_str(c.acct.relays[2].host, "2001:db8::1", "hosts: [v6]:port");
+	is_int(c.acct.relays[2].port, 26, "hosts: [v6]:port, the port");
+	is_str(c.acct.relays[3].host, "::1", "hosts: bare IPv6");
+	is_int(c.acct.relays[3].port, 25, "hosts: bare IPv6 has no port");
+	is_str(c.acct.relays[4].host, "::2", "hosts: [v6]");
+	conf_free(&c);
+	is_int(load("host = \"r.example:465\"; tls = \"tls\";\n", &c, &e), 0,
+	    "host with a port");
+	is_int(c.acct.relays[0].port, 465, "host with a port: that port");
+	conf_free(&c);
+	is_str(error_of("hosts = ( \"a\", \"b:0\" );\n", &c, &e),
+	    ":1: 'hosts' is not a host name or address", "hosts: port 0");
+	is_str(error_of("hosts = ( \"a\", 25 );\n", &c, &e),
+	    ":1: 'hosts' must be a string or a list of strings",
+	    "hosts: a number in the list");
+	is_str(error_of("hosts = ();\n", &c, &e), ":1: 'hosts' names no relay",
+	    "hosts: empty");
+	is_str(error_of("host = \"a\";\nhosts = ( \"b\" );\n", &c, &e),
+	    ":2: 'host' and 'hosts' cannot both be set", "host and hosts");
+	is_int(load("host = \"top\";\naccounts = ( { name = \"x\"; "
+	            "hosts = ( \"p\", \"q\" ); } );\n",
+	           &c, &e),
+	    0, "an account's hosts replace the top level's host");
+	is_int((long long)c.accounts[0].nrelays, 2, "the account's two relays");
+	is_str(c.accounts[0].relays[0].host, "p", "the account's first relay");
+	conf_free(&c);
+	err_clear(&e);
+}
+
+static void
+tls_settings(void)
+{
+	struct conf c;
+	struct err e = {0};
+
+	is_int(load("host = \"r\";\n", &c, &e), 0, "defaults");
+	is_int(c.acct.tls_verify, 1, "tls_verify defaults to true");
+	is_int(c.acct.tls_min_version, 12, "tls_min_version defaults to 1.2");
+	is_int(c.acct.pin, PIN_NONE, "no pin by default");
+	is_int(c.acct.connect_timeout, 30, "connect_timeout defaults to 30");
+	is_int(c.acct.reply_timeout, 300, "reply_timeout defaults to 300");
+	conf_free(&c);
+	is_int(load("tls_verify = false;\ntls_min_version = \"1.3\";\n"
+	            "reply_timeout = \"10m\";\nconnect_timeout = 5;\n"
+	            "tls_fingerprint = \"sha256//leaOHAqccxtdCHZ90o+2L9eyoyZC8"
+	            "u86/fVtGLtAUUw=\";\n",
+	           &c, &e),
+	    0, "TLS settings");
+	is_int(c.acct.tls_verify, 0, "tls_verify false");
+	is_int(c.acct.tls_min_version, 13, "tls_min_version 1.3");
+	is_int(c.acct.reply_timeout, 600, "reply_timeout 10m");
+	is_int(c.acct.connect_timeout, 5, "connect_timeout 5");
+	is_int(c.acct.pin, PIN_KEY, "a key pin");
+	conf_free(&c);
+	is_int(
+	    load(
+	        "tls_fingerprint = \"E1:B4:CD:76:64:01:16:B5:AB:94:DA:12:88:"
+	        "42:45:72:EF:14:BB:41:DB:DA:25:92:A0:6B:E7:0A:9C:EE:0A:93\";\n",
+	        &c, &e),
+	    0, "a certificate fingerprint");
+	is_int(c.acct.pin, PIN_CERT, "a certificate pin");
+	is_int(c.acct.pin_cert[0], 0xe1, "its first octet");
+	conf_free(&c);
+	is_str(error_of("tls_fingerprint = \"E1:B4\";\n", &c, &e),
+	    ":1: 'tls_fingerprint' must be the certificate's SHA-256 in hex "
+	    "(AB:CD:...) or its key's as \"sha256//BASE64\"",
+	    "a short fingerprint");
+	is_str(error_of("tls_min_version = \"1.1\";\n", &c, &e),
+	    ":1: 'tls_min_version' must be \"1.2\" or \"1.3\"", "TLS 1.1");
+	is_str(error_of("tls_ca_file = \"ca.pem\";\n", &c, &e),
+	    ":1: 'tls_ca_file' must be an absolute path", "a relative CA file");
+	is_str(error_of("proxy = \"http://p:3128\";\n", &c, &e),
+	    ":1: 'proxy' must be socks5h://HOST:PORT (or socks5://, socks4a://, "
+	    "socks4://)",
+	    "an HTTP proxy");
+	is_str(error_of("source_ip = \"localhost\";\n", &c, &e),
+	    ":1: 'source_ip' must be an IPv4 or IPv6 address", "a source name");
+	is_str(error_of("reply_timeout = 0;\n", &c, &e),
+	    ":1: 'reply_timeout' must be a duration from 1s to 365d, such as "
+	    "300 or \"5m\"",
+	    "reply_timeout 0");
+	err_clear(&e);
+}
+
+static void
+credentials(void)
+{
+	struct conf c;
+	struct err e = {0};
+
+	chmod(path, 0600);
+	is_int(load("host = \"r\";\nuser = \"u\";\npassword = \"p\";\n"
+	            "auth = \"Cram-MD5\";\n",
+	           &c, &e),
+	    0, "credentials");
+	is_str(c.acct.auth, "CRAM-MD5", "auth in upper case");
+	ok(account_has_credentials(&c.acct), "has credentials");
+	conf_free(&c);
+	is_int(load("host = \"r\";\nuser = \"u\";\npassword = \"p\";\n"
+	            "auth = \"auto\";\n",
+	           &c, &e),
+	    0, "auth auto");
+	ok(c.acct.auth == NULL, "auth auto: no mechanism pinned here");
+	conf_free(&c);
+	is_int(load("host = \"r\";\nauth = \"external\";\n", &c, &e), 0,
+	    "auth external: no user, no password");
+	conf_free(&c);
+	is_str(error_of("host = \"r\";\nauth = \"kerberos\";\n", &c, &e),
+	    ":2: 'auth' must be \"auto\" or one of plain, login, cram-md5, "
+	    "digest-md5, ntlm, gssapi, external, xoauth2, oauthbearer, "
+	    "scram-sha-1, scram-sha-256",
+	    "an unknown mechanism");
+	is_str(error_of("host = \"r\";\npassword = \"p\";\n", &c, &e),
+	    ":2: a password or token needs 'user'", "a password without user");
+	is_str(error_of("host = \"r\";\nuser = \"u\";\n", &c, &e),
+	    ":2: 'user' needs 'password' or 'password_command'",
+	    "a user without password");
+	is_str(error_of("host = \"r\";\nuser = \"u\";\npassword = \"p\";\n"
+	                "password_command = \"echo p\";\n",
+	           &c, &e),
+	    ":4: 'password' and 'password_command' cannot both be set",
+	    "password and password_command");
+	is_str(error_of("host = \"r\";\ntls = \"none\";\nuser = \"u\";\n"
+	                "password = \"p\";\n",
+	           &c, &e),
+	    ":2: credentials are configured, so 'tls' cannot be \"none\"",
+	    "credentials without TLS");
+	is_int(load("user = \"u\";\ntls = \"none\";\naccounts = ( { name = "
+	            "\"a\"; host = \"r\"; tls = \"tls\"; password = "
+	            "\"p\"; } );\n",
+	           &c, &e),
+	    0, "top level without a relay: only defaults, not checked alone");
+	is_str(c.accounts[0].password, "p", "the account's password");
+	conf_free(&c);
+	chmod(path, 0604);
+	is_int(load("host = \"r\";\nuser = \"u\";\npassword = \"p\";\n", &c,
+	           &e),
+	    -1, "a password in a file others can read");
+	conf_free(&c);
+	chmod(path, 0640);
+	is_int(load("host = \"r\";\nuser = \"u\";\npassword = \"p\";\n", &c,
+	           &e),
+	    0, "a password in a group-readable file");
+	conf_free(&c);
+	err_clear(&e);
+}
+
 int
 main(void)
 {
@@ -157,7 +349,7 @@ main(void)
 	            "domain = \"example.org\";\n",
 	           &c, &e),
 	    0, "full file loads");
-	is_str(c.acct.host, "relay.example.org", "host");
+	is_str(c.acct.relays[0].host, "relay.example.org", "host");
 	is_int(c.acct.port, 2525, "port");
 	is_int(c.acct.tls, TLS_NONE, "tls none");
 	is_str(c.acct.helo, "me.example.org", "helo");
@@ -196,6 +388,9 @@ main(void)
 
 	accounts();
 	message_keys();
+	relays();
+	tls_settings();
+	credentials();
 	unlink(path);
 	err_clear(&e);
 	return tap_done();

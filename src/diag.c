@@ -1,0 +1,279 @@
+#include "config.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "conf.h"
+#include "diag.h"
+#include "err.h"
+#include "transport.h"
+#include "xalloc.h"
+
+/* A string as libconfig would read it back. */
+static void
+put_string(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', out);
+		fputc(*s, out);
+	}
+	fputc('"', out);
+}
+
+static void
+put_key(FILE *out, const char *key, const char *value)
+{
+	if (value == NULL)
+		return;
+	fprintf(out, "\t%s = ", key);
+	put_string(out, value);
+	fputs(";\n", out);
+}
+
+static void
+put_list(FILE *out, const char *key, char **v, size_t n)
+{
+	size_t i;
+
+	if (n == 0)
+		return;
+	fprintf(out, "\t%s = ( ", key);
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			fputs(", ", out);
+		put_string(out, v[i]);
+	}
+	fputs(" );\n", out);
+}
+
+static void
+put_relays(FILE *out, const struct account *a)
+{
+	char **names = xcalloc(a->nrelays + 1, sizeof(*names));
+	size_t i;
+
+	for (i = 0; i < a->nrelays; i++) {
+		const struct relay *r = &a->relays[i];
+		int v6 = strchr(r->host, ':') != NULL;
+
+		names[i] = xasprintf("%s%s%s:%d", v6 ? "[" : "", r->host,
+		    v6 ? "]" : "", r->port);
+	}
+	put_list(out, "hosts", names, a->nrelays);
+	for (i = 0; i < a->nrelays; i++)
+		free(names[i]);
+	free(names);
+}
+
+static void
+put_tls(FILE *out, const struct account *a)
+{
+	static const char *const modes[] = {"starttls", "tls", "none"};
+
+	put_key(out, "tls", modes[a->tls]);
+	if (a->tls == TLS_NONE)
+		return;
+	fprintf(out, "\ttls_verify = %s;\n", a->tls_verify ? "true" : "false");
+	put_key(out, "tls_min_version",
+	    a->tls_min_version == 13 ? "1.3" : "1.2");
+	put_key(out, "tls_ca_file", a->tls_ca_file);
+	put_key(out, "tls_ca_dir", a->tls_ca_dir);
+	put_key(out, "tls_cert_file", a->tls_cert_file);
+	put_key(out, "tls_key_file", a->tls_key_file);
+	put_key(out, "tls_fingerprint", a->tls_fingerprint);
+}
+
+static void
+put_auth(FILE *out, const struct account *a)
+{
+	char *lower = NULL, *p;
+
+	if (!account_has_credentials(a))
+		return;
+	if (a->auth != NULL) {
+		lower = xstrdup(a->auth);
+		for (p = lower; *p != '\0'; p++)
+			*p = (char)tolower((unsigned char)*p);
+	}
+	put_key(out, "auth", lower != NULL ? lower : "auto");
+	free(lower);
+	put_key(out, "user", a->user);
+	if (a->password != NULL)
+		put_key(out, "password", "********");
+	put_key(out, "password_command", a->password_command);
+}
+
+static void
+put_account(FILE *out, const struct account *a, int is_default,
+    int has_accounts)
+{
+	if (a->name != NULL)
+		fprintf(out, "account \"%s\"", a->name);
+	else
+		fputs("top level", out);
+	fputs(is_default ? " (the default account):\n" : ":\n", out);
+	if (a->nrelays == 0)
+		fputs(a->name == NULL && has_accounts
+		        ? "\t# no relay: defaults for the accounts only\n"
+		        : "\t# no relay: its messages wait in the queue\n",
+		    out);
+	put_list(out, "match", a->match, a->nmatch);
+	put_relays(out, a);
+	put_tls(out, a);
+	put_auth(out, a);
+	put_key(out, "helo", a->helo);
+	put_key(out, "from", a->from);
+	put_key(out, "proxy", a->proxy);
+	put_key(out, "source_ip", a->source_ip);
+	fprintf(out, "\tconnect_timeout = %ld;\n\treply_timeout = %ld;\n",
+	    a->connect_timeout, a->reply_timeout);
+}
+
+static int
+check_auth(const struct account *a, struct err *e)
+{
+	const char *why = transport_auth_unsupported(a->auth);
+
+	if (why == NULL)
+		return 0;
+	return err_set(e, ERR_CONFIG, "%s: auth \"%s\": %s", a->auth_at,
+	    a->auth, why);
+}
+
+int
+diag_check_config(FILE *out, struct conf *c, struct err *e)
+{
+	const struct account *def = conf_account(c, NULL, NULL, e);
+	size_t i;
+
+	if (check_auth(&c->acct, e) < 0)
+		return -1;
+	for (i = 0; i < c->naccounts; i++)
+		if (check_auth(&c->accounts[i], e) < 0)
+			return -1;
+	if (c->path == NULL) {
+		fprintf(out, "# no %s: every setting has its default\n",
+		    CONF_DEFAULT_PATH);
+	}
+	for (i = 0; i < c->nfiles; i++)
+		fprintf(out, "# read %s\n", c->files[i]);
+	fprintf(out, "# queue_dir = \"%s\"; domain = \"%s\"\n", c->queue_dir,
+	    conf_domain(c));
+	put_account(out, &c->acct, def == &c->acct, c->naccounts > 0);
+	for (i = 0; i < c->naccounts; i++)
+		put_account(out, &c->accounts[i], def == &c->accounts[i], 1);
+	return 0;
+}
+
+/* Each line of a multi-line text, after a label; the SMTP code dropped. */
+static void
+put_lines(FILE *out, const char *label, const char *text, int strip)
+{
+	const char *p = text, *nl;
+	size_t len;
+
+	while (*p != '\0') {
+		nl = strchr(p, '\n');
+		len = nl != NULL ? (size_t)(nl - p) : strlen(p);
+		if (strip && len >= 4) {
+			p += 4;
+			len -= 4;
+		}
+		fprintf(out, "  %s: %.*s\n", label, (int)len, p);
+		p += len + (nl != NULL);
+	}
+}
+
+/* RFC 4954 3: "250-AUTH PLAIN LOGIN" names the mechanisms. */
+static void
+put_mechanisms(FILE *out, const char *ehlo)
+{
+	const char *line = ehlo, *nl;
+	size_t len;
+
+	while (*line != '\0') {
+		nl = strchr(line, '\n');
+		len = nl != NULL ? (size_t)(nl - line) : strlen(line);
+		if (len > 9 && strncasecmp(line + 4, "AUTH ", 5) == 0) {
+			fprintf(out, "  AUTH mechanisms: %.*s\n",
+			    (int)(len - 9), line + 9);
+			return;
+		}
+		line += len + (nl != NULL);
+	}
+	fputs("  AUTH mechanisms: none offered\n", out);
+}
+
+static void
+put_cert(FILE *out, const struct account *a, const struct server_info *si)
+{
+	if (si->subject == NULL)
+		return;
+	fprintf(out, "  certificate subject: %s\n", si->subject);
+	fprintf(out, "  certificate issuer: %s\n",
+	    si->issuer ? si->issuer : "?");
+	fprintf(out, "  certificate valid: %s to %s\n",
+	    si->not_before ? si->not_before : "?",
+	    si->not_after ? si->not_after : "?");
+	if (si->fingerprint != NULL)
+		fprintf(out, "  certificate SHA-256: %s\n", si->fingerprint);
+	if (si->pin != NULL)
+		fprintf(out, "  certificate key pin: %s\n", si->pin);
+	if (si->untrusted != NULL)
+		fprintf(out, "  certificate trusted: no: %s\n", si->untrusted);
+	else if (a->pin != PIN_NONE)
+		fputs("  certificate trusted: yes (tls_fingerprint)\n", out);
+	else if (!a->tls_verify)
+		fputs("  certificate trusted: not checked (tls_verify)\n", out);
+	else
+		fputs("  certificate trusted: yes\n", out);
+}
+
+static void
+put_server_info(FILE *out, const struct account *a,
+    const struct server_info *si)
+{
+	fprintf(out, "relay %s\n", si->relay);
+	put_lines(out, "greeting", si->greeting, 0);
+	put_lines(out, "EHLO", si->ehlo, 1);
+	if (si->tls != NULL)
+		fprintf(out, "  TLS: %s%s%s\n", si->tls,
+		    si->cipher ? ", cipher " : "",
+		    si->cipher ? si->cipher : "");
+	else
+		fputs("  TLS: none\n", out);
+	put_cert(out, a, si);
+	put_mechanisms(out, si->ehlo);
+}
+
+int
+diag_server_info(FILE *out, struct conf *c, const char *account,
+    const char *sender, transport_trace_fn fn, void *arg, struct err *e)
+{
+	const struct account *a = conf_account(c, account, sender, e);
+	struct server_info si;
+	struct err one = {0};
+	size_t i;
+	int rc = 0;
+
+	if (a == NULL)
+		return -1;
+	if (a->nrelays == 0)
+		return err_set(e, ERR_CONFIG, "no relay configured (\"host\")");
+	for (i = 0; i < a->nrelays; i++) {
+		if (transport_server_info(a, i, conf_helo(c, a), fn, arg, &si,
+		        &one) < 0) {
+			fprintf(out, "relay %s\n", one.msg);
+			rc = err_set(e, one.kind, "%s", one.msg);
+			err_clear(&one);
+			continue;
+		}
+		put_server_info(out, a, &si);
+		server_info_free(&si);
+	}
+	return rc;
+}

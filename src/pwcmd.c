@@ -1,0 +1,115 @@
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "err.h"
+#include "pwcmd.h"
+#include "xalloc.h"
+
+/* A token is a few KiB; more than this is not a password. */
+#define PWCMD_MAX (1024 * 1024)
+
+/*
+ * The child: stdout to the pipe, stdin from /dev/null (ours is the
+ * message, already read), default SIGPIPE (we ignore it, and an
+ * ignored signal stays ignored across exec).  Everything the command
+ * runs as is decided here, in one place.
+ */
+static void
+pwcmd_child(const char *cmd, int out)
+{
+	int null = open("/dev/null", O_RDONLY);
+
+	signal(SIGPIPE, SIG_DFL);
+	if (null < 0 || dup2(null, STDIN_FILENO) < 0 ||
+	    dup2(out, STDOUT_FILENO) < 0)
+		_exit(127);
+	execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+	_exit(127);
+}
+
+/* Read everything (so the command never dies of a closed pipe). */
+static int
+read_all(int fd, struct buf *b, struct err *e)
+{
+	char chunk[4096];
+	ssize_t n;
+
+	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return err_sys(e, ERR_CONFIG, "password_command");
+		if (b->len + (size_t)n > PWCMD_MAX)
+			return err_set(e, ERR_CONFIG,
+			    "password_command: more than %d octets of output",
+			    PWCMD_MAX);
+		buf_append(b, chunk, (size_t)n);
+	}
+	return 0;
+}
+
+static int
+wait_child(pid_t pid, struct err *e)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return err_sys(e, ERR_CONFIG, "password_command");
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (WIFEXITED(status))
+		return err_set(e, ERR_CONFIG,
+		    "password_command: exit status %d", WEXITSTATUS(status));
+	return err_set(e, ERR_CONFIG, "password_command: killed by signal %d",
+	    WTERMSIG(status));
+}
+
+char *
+pwcmd_run(const char *cmd, struct err *e)
+{
+	struct buf b = BUF_INIT;
+	struct err ignored = {0};
+	int fds[2], rc;
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC) < 0) {
+		err_sys(e, ERR_CONFIG, "password_command: pipe");
+		return NULL;
+	}
+	pid = fork();
+	if (pid == 0)
+		pwcmd_child(cmd, fds[1]);
+	close(fds[1]);
+	if (pid < 0) {
+		close(fds[0]);
+		err_sys(e, ERR_CONFIG, "password_command: fork");
+		return NULL;
+	}
+	rc = read_all(fds[0], &b, e);
+	close(fds[0]);
+	/* A read error says more than the exit status it then causes. */
+	if (wait_child(pid, rc < 0 ? &ignored : e) < 0)
+		rc = -1;
+	err_clear(&ignored);
+	if (rc < 0) {
+		buf_free(&b);
+		return NULL;
+	}
+	b.len = strcspn(buf_cstr(&b), "\r\n");
+	if (b.len == 0) {
+		buf_free(&b);
+		err_set(e, ERR_CONFIG, "password_command printed no secret");
+		return NULL;
+	}
+	b.data[b.len] = '\0';
+	return buf_release(&b);
+}

@@ -1,0 +1,168 @@
+#!/bin/sh
+# SMTP AUTH (RFC 4954) over TLS: the mechanism is the one configured
+# ("auto": PLAIN, else LOGIN), the secret comes from "password" or from
+# password_command (a bearer token for XOAUTH2 and OAUTHBEARER), and
+# the send fails (nothing sent, the message queued) when the relay does
+# not authenticate us.  The secret never shows: not with -v, not in the
+# log, not in an error, in clear or in base64.
+. "${srcdir:-.}/tests/e2e/lib.sh"
+. "${srcdir:-.}/tests/e2e/tlslib.sh"
+
+make_certs
+printf 'From: bob@example.org\nTo: alice@example.com\nSubject: auth\n\nbody\n' >"$T/msg"
+pw='Pa55-w0rd:secret'
+token='ya29.token-for-alice_XYZ'
+
+# send NAME PORT [settings...]: -v output in $T/NAME.err, log in $T/NAME.log.
+send() {
+	_n=$1 _p=$2
+	shift 2
+	conf "$T/$_n.conf" "$_p" 'tls = "starttls";' \
+		"tls_ca_file = \"$T/ca.pem\";" 'user = "alice";' \
+		"queue_dir = \"$T/q$_n\";" "logfile = \"$T/$_n.log\";" "$@"
+	chmod 600 "$T/$_n.conf"
+	"$MAILOUT" -C "$T/$_n.conf" -vv -i -f bob@example.org alice@example.com \
+		<"$T/msg" 2>"$T/$_n.err"
+}
+
+queued() {
+	ls "$T/q$1/q" 2>/dev/null | wc -l | tr -d ' '
+}
+
+# --- mechanisms
+tls_relay "$T/r1" --auth "alice:$pw" --auth-mechs PLAIN,LOGIN,CRAM-MD5
+send auto "$RELAY_PORT" "password = \"$pw\";"
+is "$?/$(cat "$T/r1/msg.1/auth")" "0/PLAIN alice" \
+	"auth auto: PLAIN, not CRAM-MD5 though offered"
+grep -q " tls=TLSv1\.[23] cipher=[^ ]* auth=alice " "$T/auto.log"
+ok $? "the log line names the TLS version and the user"
+send login "$RELAY_PORT" "password = \"$pw\";" 'auth = "login";'
+is "$?/$(cat "$T/r1/msg.2/auth")" "0/LOGIN alice" "auth login"
+send cram "$RELAY_PORT" "password = \"$pw\";" 'auth = "CRAM-MD5";'
+is "$?/$(cat "$T/r1/msg.3/auth")" "0/CRAM-MD5 alice" "auth cram-md5"
+printf "printf '%%s\\\\r\\\\nsecond line\\\\n' '%s'\n" "$pw" >"$T/pw.sh"
+send pwcmd "$RELAY_PORT" "password_command = \"sh $T/pw.sh\";"
+is "$?/$(cat "$T/r1/msg.4/auth")" "0/PLAIN alice" \
+	"password_command: its first line, CR LF stripped"
+
+tls_relay "$T/r2" --auth "alice:$pw" --auth-mechs LOGIN
+send autologin "$RELAY_PORT" "password = \"$pw\";"
+is "$?/$(cat "$T/r2/msg.1/auth")" "0/LOGIN alice" "auth auto: LOGIN when PLAIN is not offered"
+send logincmd "$RELAY_PORT" "password_command = \"sh $T/pw.sh\";" 'auth = "login";'
+is "$?/$(cat "$T/r2/msg.2/auth")" "0/LOGIN alice" "auth login with password_command"
+send onlyplain "$RELAY_PORT" "password = \"$pw\";" 'auth = "plain";'
+is "$?/$(count "$T/r2")/$(queued onlyplain)" "0/2/1" \
+	"auth plain, relay offers LOGIN only: nothing sent, queued"
+
+# --- bearer tokens
+tls_relay "$T/r3" --auth "alice:$token" --auth-mechs XOAUTH2,OAUTHBEARER,PLAIN
+send xoauth2 "$RELAY_PORT" "password_command = \"echo $token\";" 'auth = "xoauth2";'
+is "$?/$(cat "$T/r3/msg.1/auth")" "0/XOAUTH2 alice" "XOAUTH2 with a token from password_command"
+send oauthbearer "$RELAY_PORT" "password_command = \"echo $token\";" 'auth = "oauthbearer";'
+is "$?/$(cat "$T/r3/msg.2/auth")" "0/OAUTHBEARER alice" "OAUTHBEARER with a token"
+send badtoken "$RELAY_PORT" 'password_command = "echo expired";' 'auth = "xoauth2";'
+is "$?/$(count "$T/r3")/$(queued badtoken)" "0/2/1" "XOAUTH2 refused: nothing sent, queued"
+
+# --- a queue run: one connection, one AUTH, every message authenticated
+tls_relay "$T/r6" --auth "alice:$pw"
+conf "$T/run.conf" "$RELAY_PORT" 'tls = "starttls";' "tls_ca_file = \"$T/ca.pem\";" \
+	'user = "alice";' "password = \"$pw\";" "queue_dir = \"$T/qrun\";" \
+	"logfile = \"$T/run.log\";"
+chmod 600 "$T/run.conf"
+for i in 1 2 3; do
+	"$MAILOUT" -C "$T/run.conf" -odq -i alice@example.com <"$T/msg" 2>/dev/null
+done
+"$MAILOUT" -C "$T/run.conf" -q
+is "$?/$(count "$T/r6")/$(cat "$T/r6/sessions")" "0/3/1" \
+	"queue run: three messages over one connection"
+is "$(for f in "$T/r6"/msg.*/auth; do cat "$f"; echo; done | sort -u)" "PLAIN alice" \
+	"queue run: each message authenticated"
+is "$(grep -c ' auth=alice ' "$T/run.log")" 3 "queue run: each logged with auth=alice"
+
+# --- failures: nothing is sent, the message waits in the queue
+send wrongpw "$RELAY_PORT" 'password = "wrong";'
+is "$?/$(count "$T/r3")/$(queued wrongpw)" "0/2/1" "wrong password: nothing sent, queued"
+grep -q "AUTH: 535" "$T/wrongpw.err"
+ok $? "wrong password: the relay's 535 is shown"
+send cmdfails "$RELAY_PORT" 'password_command = "exit 3";'
+is "$?/$(count "$T/r3")/$(queued cmdfails)" "0/2/1" \
+	"password_command fails: nothing sent, queued"
+grep -q "password_command: exit status 3" "$T/cmdfails.err"
+ok $? "password_command fails: says so"
+send cmdempty "$RELAY_PORT" 'password_command = "true";'
+is "$?/$(queued cmdempty)" "0/1" "password_command prints nothing: queued"
+grep -q "password_command printed no secret" "$T/cmdempty.err"
+ok $? "password_command prints nothing: says so"
+
+# The relay offers no AUTH: libcurl would send without it.
+tls_relay "$T/r4"
+send noauth "$RELAY_PORT" "password = \"$pw\";"
+is "$?/$(count "$T/r4")/$(queued noauth)" "0/0/1" \
+	"relay offers no AUTH: nothing sent, queued"
+grep -q "did not authenticate us" "$T/noauth.err"
+ok $? "relay offers no AUTH: says so"
+grep -q "^C: MAIL" "$T/r4/session.1.log"
+is $? 1 "relay offers no AUTH: no MAIL command"
+
+# STARTTLS stripped: the credentials never travel in clear text.
+relay_start "$T/r5" --auth "alice:$pw" --auth-without-tls
+send stripped "$RELAY_PORT" "password = \"$pw\";"
+is "$?/$(count "$T/r5")/$(queued stripped)" "0/0/1" \
+	"relay without STARTTLS: nothing sent, queued"
+grep -q "^C: AUTH" "$T/r5/session.1.log"
+is $? 1 "relay without STARTTLS: no AUTH in clear text"
+
+# --- the secret shows nowhere: -vv, the log, the messages
+b64() { printf "$1" | base64 | tr -d '\n'; }
+leaks=0
+for f in "$T"/*.err "$T"/*.log; do
+	for s in "$pw" "$token" "$(b64 "$pw")" "$(b64 "\\0alice\\0$pw")" \
+		"$(b64 "$token")" "$(b64 "user=alice\\001auth=Bearer $token\\001\\001")" \
+		"$(b64 "n,a=alice,\\001host=127.0.0.1\\001port=$(cat "$T/r3/port")\\001auth=Bearer $token\\001\\001")"; do
+		if grep -qF -e "$s" "$f"; then
+			echo "# $f shows $s"
+			leaks=$((leaks + 1))
+		fi
+	done
+done
+is $leaks 0 "neither the password nor the token, in clear or base64, in -vv or the log"
+grep -q '^> AUTH PLAIN \[redacted\]$' "$T/auto.err"
+ok $? "-v shows AUTH PLAIN [redacted]"
+grep -c '^> \[redacted\]$' "$T/login.err" | grep -q '^[12]$'
+ok $? "-v shows LOGIN's responses as [redacted]"
+
+# --- configuration: a password needs a private file and TLS
+printf 'host = "127.0.0.1";\nuser = "alice";\npassword = "%s";\n' "$pw" >"$T/open.conf"
+chmod 644 "$T/open.conf"
+"$MAILOUT" -C "$T/open.conf" -i alice@example.com <"$T/msg" 2>"$T/open.err"
+is $? 78 "a password in a file others can read: exit 78"
+is "$(cat "$T/open.err")" \
+	"mailout: $T/open.conf: holds a password and is readable by others; chmod o-r $T/open.conf" \
+	"a password in a file others can read: the message"
+mkdir -p "$T/etc"
+conf "$T/etc/main.conf" "$(cat "$T/r1/port")" 'tls = "starttls";' \
+	"tls_ca_file = \"$T/ca.pem\";" 'user = "alice";' "queue_dir = \"$T/qinc\";"
+echo '@include "secret.conf"' >>"$T/etc/main.conf"
+printf 'password = "%s";\n' "$pw" >"$T/etc/secret.conf"
+chmod 644 "$T/etc/main.conf"
+chmod 604 "$T/etc/secret.conf"
+"$MAILOUT" -C "$T/etc/main.conf" -i alice@example.com <"$T/msg" 2>"$T/inc.err"
+is $? 78 "a password in an included file others can read: exit 78"
+grep -q "^mailout: $T/etc/secret.conf: holds a password" "$T/inc.err"
+ok $? "a password in an included file: that file is named"
+chmod 640 "$T/etc/secret.conf"
+"$MAILOUT" -C "$T/etc/main.conf" -i alice@example.com <"$T/msg" 2>"$T/inc.err"
+is "$?/$(count "$T/r1")" "0/5" "group-readable file with a password: accepted"
+printf 'host = "127.0.0.1";\ntls = "none";\nuser = "alice";\npassword = "x";\n' >"$T/clear.conf"
+chmod 600 "$T/clear.conf"
+"$MAILOUT" -C "$T/clear.conf" -i alice@example.com <"$T/msg" 2>"$T/clear.err"
+is $? 78 "credentials with tls = none: exit 78"
+grep -q "clear.conf:2: credentials are configured, so 'tls' cannot be \"none\"" "$T/clear.err"
+ok $? "credentials with tls = none: FILE:LINE: message"
+printf 'host = "127.0.0.1";\nuser = "alice";\n' >"$T/nopw.conf"
+"$MAILOUT" -C "$T/nopw.conf" -i alice@example.com <"$T/msg" 2>"$T/nopw.err"
+is "$?/$(cat "$T/nopw.err")" \
+	"78/mailout: $T/nopw.conf:2: 'user' needs 'password' or 'password_command'" \
+	"user without a password: FILE:LINE: message"
+
+done_testing
