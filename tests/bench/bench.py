@@ -744,13 +744,18 @@ def targets(scenarios, a):
     r = ratio(v("3", "msmtp", "wall"), v("3", "mailout", "wall"))
     res.append(target("3: mailout -q >= 20x faster than the msmtp loop",
                       None if r is None else r >= 20, r and "%.1fx" % r))
-    t10 = v("4a", "mailout", "wall")
+    # Many round trips: the wall time follows the scheduler's wake-ups,
+    # so the CPU time is shown beside it.
+    t10, c10 = v("4a", "mailout", "wall"), v("4a", "mailout", "cpu")
     res.append(target("4: -t with %d recipients under 0.5 s" % a.rcpts,
                       None if t10 is None else t10 < 0.5,
-                      t10 is not None and fmt_time(t10)))
+                      t10 is not None and "%s (CPU %s)"
+                      % (fmt_time(t10), fmt_time(c10))))
     r = ratio(v("4b", "mailout", "wall"), t10)
+    rc = ratio(v("4b", "mailout", "cpu"), c10)
     res.append(target("4: twice the recipients at most twice the time",
-                      None if r is None else r <= 2, r and "%.2fx" % r))
+                      None if r is None else r <= 2,
+                      r and "%.2fx (CPU %.2fx)" % (r, rc)))
     r = ratio(v("5", "mailout", "wall"), v("5", "msmtp", "wall"))
     res.append(target("5: STARTTLS+AUTH wall <= msmtp's", None if r is None
                       else r <= 1, r and "%.2fx" % r))
@@ -873,7 +878,7 @@ def parse_args(argv):
     p.add_argument("--runs-small", type=int, default=11)
     p.add_argument("--runs-big", type=int, default=5)
     p.add_argument("--runs-queue", type=int, default=3)
-    p.add_argument("--runs-rcpt", type=int, default=5)
+    p.add_argument("--runs-rcpt", type=int, default=9)
     p.add_argument("--runs-tls", type=int, default=11)
     p.add_argument("--big-mb", type=int, default=100)
     p.add_argument("--queue", type=int, default=1000)
