@@ -625,6 +625,7 @@ class Bench:
         steps = [("1", self.scenario1), ("2", self.scenario2),
                  ("3", self.scenario3), ("4", self.scenario4),
                  ("5", self.scenario5)]
+        self.load = [os.getloadavg()[0]]
         try:
             self.prepare()
             for key, fn in steps:
@@ -632,6 +633,7 @@ class Bench:
                     self.progress("scenario %s" % key)
                     got = fn()
                     self.scenarios += got if isinstance(got, list) else [got]
+                    self.load.append(os.getloadavg()[0])
         finally:
             for s in ("sink", "tls_sink"):
                 if hasattr(self, s):
@@ -835,7 +837,11 @@ LEGEND = ("Wall: from spawn to exit.  CPU: user + system.  Peak RSS: "
 
 
 def report(b):
-    lines = ["# mailout benchmark", ""] + machine(b) + [settings(b.a), ""]
+    # Other work on the machine shows in the spread of the figures.
+    load = ("- Load average (1 min) at the start and after scenarios run: "
+            + ", ".join("%.2f" % x for x in b.load))
+    lines = ["# mailout benchmark", ""] + machine(b) + [settings(b.a), load,
+                                                        ""]
     lines += ["## Scenarios", ""]
     lines += ["- %s: %s" % (sc.key, sc.title) for sc in b.scenarios] + [""]
     lines += ["## Absolute figures (medians)", ""] + absolute_table(
