@@ -1,5 +1,6 @@
 /*
- * The "env" file of a queue entry: its envelope and delivery state as
+ * The state of a queue entry (at the head of its file, or in its .state
+ * file): its envelope and delivery state as
  * lines of tab-separated fields.  Addresses and replies never hold a tab
  * or any other control character (they are checked on the way in), so
  * no quoting is needed.

@@ -20,15 +20,15 @@
 #include "xalloc.h"
 
 #define COPY_BUF (64 * 1024)
+#define STATE_SUFFIX ".state"
 
+/* dir/area, dir/area/id, or dir/area/id + suffix. */
 static char *
-qpath(const char *dir, const char *area, const char *id, const char *file)
+qpath(const char *dir, const char *area, const char *id, const char *suffix)
 {
 	if (id == NULL)
 		return xasprintf("%s/%s", dir, area);
-	if (file == NULL)
-		return xasprintf("%s/%s/%s", dir, area, id);
-	return xasprintf("%s/%s/%s/%s", dir, area, id, file);
+	return xasprintf("%s/%s/%s%s", dir, area, id, suffix ? suffix : "");
 }
 
 /* A rename or a new name is durable only once its directory is synced. */
@@ -42,6 +42,16 @@ fsync_dir(const char *path)
 		return -1;
 	rc = fsync(fd);
 	close(fd);
+	return rc;
+}
+
+static int
+fsync_area(const char *dir, const char *area)
+{
+	char *p = qpath(dir, area, NULL, NULL);
+	int rc = fsync_dir(p);
+
+	free(p);
 	return rc;
 }
 
@@ -94,6 +104,23 @@ new_id(char *id, size_t len)
 }
 
 static int
+has_suffix(const char *name, const char *suffix)
+{
+	size_t n = strlen(name), k = strlen(suffix);
+
+	return n > k && strcmp(name + n - k, suffix) == 0;
+}
+
+/* Is name an entry's id (not a state file, not a leftover)? */
+static int
+is_id(const char *name)
+{
+	return name[0] >= '0' && name[0] <= '9' &&
+	    strlen(name) < QUEUE_ID_MAX && !has_suffix(name, STATE_SUFFIX) &&
+	    !has_suffix(name, ".new");
+}
+
+static int
 write_all(int fd, const char *p, size_t n)
 {
 	ssize_t w;
@@ -128,20 +155,15 @@ write_file(const char *path, const char *p, size_t n)
 	return close(fd);
 }
 
-/* Copy the message to path; a short or failed read is an error. */
+/* Copy the message to fd; a short or failed read is an error. */
 static int
-copy_source(const char *path, struct msgsrc *src, struct err *e)
+copy_source(int fd, struct msgsrc *src, struct err *e)
 {
 	char *buf = xmalloc(COPY_BUF);
 	off_t total = 0;
 	ssize_t n = 0;
-	int fd, rc = -1;
+	int rc = -1;
 
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0660);
-	if (fd < 0) {
-		free(buf);
-		return err_sys(e, ERR_CANTCREAT, "cannot create %s", path);
-	}
 	if (src->rewind(src->ctx) == 0)
 		while ((n = src->read(src->ctx, buf, COPY_BUF)) > 0 &&
 		    write_all(fd, buf, (size_t)n) == 0)
@@ -149,107 +171,75 @@ copy_source(const char *path, struct msgsrc *src, struct err *e)
 	if (n < 0)
 		err_set(e, ERR_CANTCREAT,
 		    "cannot read the message to queue it");
-	else if (n > 0 || fsync(fd) < 0)
-		err_sys(e, ERR_CANTCREAT, "cannot write %s", path);
+	else if (n > 0)
+		err_sys(e, ERR_CANTCREAT, "cannot write the queue entry");
 	else if (total != src->size)
 		err_set(e, ERR_CANTCREAT, "the message changed while queued");
 	else
 		rc = 0;
 	free(buf);
+	return rc;
+}
+
+/*
+ * An entry is one file: its state (qentry_format(): lines, no empty
+ * one), an empty line, then the message exactly as it goes out.  One
+ * file means one inode to sync now and one to free later.
+ */
+static int
+write_entry(const char *path, struct qentry *q, struct msgsrc *src,
+    struct err *e)
+{
+	char *text;
+	int fd, rc;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0660);
+	if (fd < 0)
+		return err_sys(e, ERR_CANTCREAT, "cannot create %s", path);
+	q->size = src->size;
+	text = qentry_format(q);
+	rc = write_all(fd, text, strlen(text)) == 0 &&
+	        write_all(fd, "\n", 1) == 0
+	    ? copy_source(fd, src, e)
+	    : err_sys(e, ERR_CANTCREAT, "cannot write %s", path);
+	free(text);
+	if (rc == 0 && fsync(fd) < 0)
+		rc = err_sys(e, ERR_CANTCREAT, "cannot write %s", path);
 	if (close(fd) < 0 && rc == 0)
 		rc = err_sys(e, ERR_CANTCREAT, "cannot write %s", path);
 	return rc;
 }
 
-/* Remove an entry directory and what it holds (msg, env, env.new). */
-static void
-remove_entry_dir(const char *path)
-{
-	static const char *const files[] = {"env", "env.new", "msg"};
-	size_t i;
-	char *f;
-
-	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		f = xasprintf("%s/%s", path, files[i]);
-		unlink(f);
-		free(f);
-	}
-	rmdir(path);
-}
-
-/* Write msg and env into tmp/ID, synced, ready to be renamed. */
-static int
-put_files(const char *tmp, struct qentry *q, struct msgsrc *src, struct err *e)
-{
-	char *path, *text;
-	int rc;
-
-	path = xasprintf("%s/msg", tmp);
-	rc = copy_source(path, src, e);
-	free(path);
-	if (rc < 0)
-		return -1;
-	q->size = src->size;
-	text = qentry_format(q);
-	path = xasprintf("%s/env", tmp);
-	rc = write_file(path, text, strlen(text));
-	free(text);
-	free(path);
-	if (rc < 0 || fsync_dir(tmp) < 0)
-		return err_sys(e, ERR_CANTCREAT,
-		    "cannot write the queue entry");
-	return 0;
-}
-
-/* A new directory tmp/ID with a fresh id. */
-static char *
-make_tmp_entry(const char *dir, struct qentry *q, struct err *e)
-{
-	char *tmp;
-	int tries;
-
-	for (tries = 0;; tries++) {
-		new_id(q->id, sizeof(q->id));
-		tmp = qpath(dir, "tmp", q->id, NULL);
-		if (mkdir(tmp, 0770) == 0)
-			return tmp;
-		if (errno != EEXIST || tries == 100) {
-			err_sys(e, ERR_CANTCREAT, "cannot create %s", tmp);
-			free(tmp);
-			return NULL;
-		}
-		free(tmp);
-	}
-}
-
 int
 queue_put(const char *dir, struct qentry *q, struct msgsrc *src, struct err *e)
 {
-	char *tmp, *dst, *area;
-	int rc = -1;
+	char *tmp = NULL, *dst = NULL;
+	int tries, rc = -1;
 
-	if ((tmp = make_tmp_entry(dir, q, e)) == NULL)
-		return -1;
-	if (put_files(tmp, q, src, e) < 0) {
-		remove_entry_dir(tmp);
+	for (tries = 0; tries < 100; tries++) {
+		new_id(q->id, sizeof(q->id));
 		free(tmp);
-		return -1;
+		free(dst);
+		tmp = qpath(dir, "tmp", q->id, NULL);
+		dst = qpath(dir, "q", q->id, NULL);
+		/* An id taken in q/ would be replaced by rename(): avoid it. */
+		if (access(dst, F_OK) != 0 && access(tmp, F_OK) != 0)
+			break;
 	}
-	dst = qpath(dir, "q", q->id, NULL);
-	area = qpath(dir, "q", NULL, NULL);
-	if (rename(tmp, dst) < 0) {
+	if (write_entry(tmp, q, src, e) < 0) {
+		unlink(tmp);
+	} else if (rename(tmp, dst) < 0) {
 		err_sys(e, ERR_CANTCREAT, "cannot queue %s", q->id);
-		remove_entry_dir(tmp);
-	} else if (fsync_dir(area) < 0) {
+		unlink(tmp);
+	} else if (fsync_area(dir, "q") < 0) {
 		/* Not durable: take it back rather than half-accept it. */
 		err_sys(e, ERR_CANTCREAT, "cannot queue %s", q->id);
-		remove_entry_dir(dst);
+		unlink(dst);
 	} else {
 		rc = 0;
 	}
-	free(area);
-	free(dst);
 	free(tmp);
+	free(dst);
 	return rc;
 }
 
@@ -277,7 +267,7 @@ queue_list(const char *dir, int failed, char ***ids, size_t *n, struct err *e)
 		return rc;
 	}
 	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.' || strlen(de->d_name) >= QUEUE_ID_MAX)
+		if (!is_id(de->d_name))
 			continue;
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 64;
@@ -292,8 +282,38 @@ queue_list(const char *dir, int failed, char ***ids, size_t *n, struct err *e)
 	return 0;
 }
 
+/* The state at the head of the entry open on fd; sets q->msg_off. */
+static int
+read_head(int fd, struct qentry *q, struct buf *text, struct err *e)
+{
+	char chunk[8192];
+	const char *end;
+	ssize_t r;
+	off_t at = 0;
+
+	for (;;) {
+		do
+			r = pread(fd, chunk, sizeof(chunk), at);
+		while (r < 0 && errno == EINTR);
+		if (r < 0)
+			return err_sys(e, ERR_IO,
+			    "cannot read the queue entry");
+		if (r == 0)
+			return err_set(e, ERR_DATA,
+			    "no message after the state");
+		buf_append(text, chunk, (size_t)r);
+		at += r;
+		end = strstr(buf_cstr(text), "\n\n");
+		if (end != NULL) {
+			text->len = (size_t)(end - text->data) + 1;
+			q->msg_off = (off_t)text->len + 1;
+			return 0;
+		}
+	}
+}
+
 static char *
-read_file(const char *path, size_t *len)
+read_small_file(const char *path)
 {
 	struct buf b = BUF_INIT;
 	char chunk[4096];
@@ -311,38 +331,44 @@ read_file(const char *path, size_t *len)
 		buf_free(&b);
 		return NULL;
 	}
-	*len = b.len;
 	return buf_release(&b);
 }
 
+/*
+ * The state of the entry open on fd: its head, or the state file beside
+ * it when there is one (written by queue_save()).
+ */
 static int
-load_env(const char *dir, const char *area, const char *id, struct qentry *q,
-    struct err *e)
+load_state(int fd, const char *dir, const char *area, const char *id,
+    struct qentry *q, struct err *e)
 {
-	char *path = qpath(dir, area, id, "env");
-	size_t len = 0;
-	char *text = read_file(path, &len);
+	struct buf head = BUF_INIT;
+	char *path = qpath(dir, area, id, STATE_SUFFIX);
+	char *later = read_small_file(path);
+	struct stat st;
 	int rc;
 
-	if (text == NULL) {
-		rc = errno == ENOENT ? 0 : err_sys(e, ERR_IO, "%s", path);
-		free(path);
-		return rc;
-	}
-	free(path);
-	rc = qentry_parse(text, len, q, e);
-	free(text);
+	rc = read_head(fd, q, &head, e);
+	if (rc == 0 && later != NULL)
+		rc = qentry_parse(later, strlen(later), q, e);
+	else if (rc == 0)
+		rc = qentry_parse(head.data, head.len, q, e);
+	if (rc == 0 && fstat(fd, &st) == 0)
+		q->size = st.st_size - q->msg_off;
 	if (rc < 0)
-		return err_prefix(e, "queue entry %s", id);
+		err_prefix(e, "queue entry %s", id);
 	snprintf(q->id, sizeof(q->id), "%s", id);
 	q->failed = strcmp(area, "failed") == 0;
-	return 1;
+	free(later);
+	free(path);
+	buf_free(&head);
+	return rc;
 }
 
 int
 queue_lock(const char *dir, const char *id, struct qentry *q, struct err *e)
 {
-	char *path = qpath(dir, "q", id, "msg");
+	char *path = qpath(dir, "q", id, NULL);
 	struct stat st;
 	int fd, rc;
 
@@ -352,34 +378,24 @@ queue_lock(const char *dir, const char *id, struct qentry *q, struct err *e)
 	free(path);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : err_sys(e, ERR_IO, "entry %s", id);
-	/* The state is read after the lock: a run that held it before may
-	 * have changed or removed the entry. */
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		rc = errno == EWOULDBLOCK ? 0
 		                          : err_sys(e, ERR_IO, "lock %s", id);
 		close(fd);
 		return rc;
 	}
-	if (fstat(fd, &st) < 0) {
+	/* Read after the lock: a run that held it may have changed the
+	 * state, or removed the entry (then no name is left). */
+	if (fstat(fd, &st) < 0 || st.st_nlink == 0) {
 		close(fd);
-		return err_sys(e, ERR_IO, "entry %s", id);
+		return 0;
 	}
-	rc = load_env(dir, "q", id, q, e);
-	if (rc == 0) {
-		/* Locked and without "env": what a run killed while removing
-		 * the entry left behind (the message had gone out). */
-		char *entry = qpath(dir, "q", id, NULL);
-
-		remove_entry_dir(entry);
-		free(entry);
-	}
-	if (rc <= 0) {
+	if (load_state(fd, dir, "q", id, q, e) < 0) {
 		close(fd);
 		qentry_free(q);
-		return rc;
+		return -1;
 	}
 	q->fd = fd;
-	q->size = st.st_size;
 	return 1;
 }
 
@@ -387,17 +403,19 @@ int
 queue_peek(const char *dir, const char *id, int failed, struct qentry *q,
     struct err *e)
 {
-	char *path = qpath(dir, failed ? "failed" : "q", id, "msg");
-	struct stat st;
-	int rc;
+	const char *area = failed ? "failed" : "q";
+	char *path = qpath(dir, area, id, NULL);
+	int fd, rc;
 
 	memset(q, 0, sizeof(*q));
 	q->fd = -1;
-	rc = load_env(dir, failed ? "failed" : "q", id, q, e);
-	if (rc > 0 && stat(path, &st) == 0)
-		q->size = st.st_size;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
 	free(path);
-	return rc;
+	if (fd < 0)
+		return errno == ENOENT ? 0 : err_sys(e, ERR_IO, "entry %s", id);
+	rc = load_state(fd, dir, area, id, q, e);
+	close(fd);
+	return rc < 0 ? -1 : 1;
 }
 
 void
@@ -409,22 +427,21 @@ queue_release(struct qentry *q)
 	qentry_free(q);
 }
 
+/* The new state beside the entry, replacing any earlier one. */
 int
 queue_save(const char *dir, const struct qentry *q, struct err *e)
 {
-	char *tmp = qpath(dir, "q", q->id, "env.new");
-	char *env = qpath(dir, "q", q->id, "env");
-	char *entry = qpath(dir, "q", q->id, NULL);
+	char *tmp = qpath(dir, "q", q->id, STATE_SUFFIX ".new");
+	char *state = qpath(dir, "q", q->id, STATE_SUFFIX);
 	char *text = qentry_format(q);
 	int rc = 0;
 
-	if (write_file(tmp, text, strlen(text)) < 0 || rename(tmp, env) < 0 ||
-	    fsync_dir(entry) < 0)
+	if (write_file(tmp, text, strlen(text)) < 0 || rename(tmp, state) < 0 ||
+	    fsync_area(dir, "q") < 0)
 		rc = err_sys(e, ERR_IO, "cannot update queue entry %s", q->id);
 	free(text);
 	free(tmp);
-	free(env);
-	free(entry);
+	free(state);
 	return rc;
 }
 
@@ -432,40 +449,50 @@ int
 queue_remove(const char *dir, struct qentry *q, struct err *e)
 {
 	char *entry = qpath(dir, "q", q->id, NULL);
-	char *area = qpath(dir, "q", NULL, NULL);
-	char *env = qpath(dir, "q", q->id, "env");
+	char *state = qpath(dir, "q", q->id, STATE_SUFFIX);
 	int rc = 0;
 
-	/* Without "env" the entry is gone for every other run at once. */
-	if (unlink(env) < 0)
+	/*
+	 * Once the entry has no name it is gone for every other run.  The
+	 * removal is not synced here: should a crash undo it, the message
+	 * is sent again (at least once, never lost); queue_sync() after a
+	 * run makes all of the run's removals durable with one fsync.
+	 */
+	if (unlink(entry) < 0)
 		rc = err_sys(e, ERR_IO, "cannot remove queue entry %s", q->id);
-	remove_entry_dir(entry);
-	fsync_dir(area);
-	free(env);
-	free(area);
+	unlink(state);
 	free(entry);
+	free(state);
 	return rc;
 }
 
+void
+queue_sync(const char *dir)
+{
+	fsync_area(dir, "q");
+}
+
+/* Move the entry, then its state file (a crash between: see
+ * clean_state()). */
 int
 queue_fail(const char *dir, struct qentry *q, struct err *e)
 {
 	char *from = qpath(dir, "q", q->id, NULL);
 	char *to = qpath(dir, "failed", q->id, NULL);
-	char *qarea = qpath(dir, "q", NULL, NULL);
-	char *farea = qpath(dir, "failed", NULL, NULL);
+	char *sfrom = qpath(dir, "q", q->id, STATE_SUFFIX);
+	char *sto = qpath(dir, "failed", q->id, STATE_SUFFIX);
 	int rc = 0;
 
 	q->failed = 1;
 	if (queue_save(dir, q, e) < 0)
 		rc = -1;
-	else if (rename(from, to) < 0 || fsync_dir(farea) < 0 ||
-	    fsync_dir(qarea) < 0)
+	else if (rename(from, to) < 0 || rename(sfrom, sto) < 0 ||
+	    fsync_area(dir, "failed") < 0 || fsync_area(dir, "q") < 0)
 		rc = err_sys(e, ERR_IO, "cannot move %s to failed/", q->id);
 	free(from);
 	free(to);
-	free(qarea);
-	free(farea);
+	free(sfrom);
+	free(sto);
 	return rc;
 }
 
@@ -475,9 +502,15 @@ entry_read(void *ctx, char *buf, size_t len)
 	struct qentry *q = ctx;
 	ssize_t n;
 
+	if ((off_t)len > q->size - q->pos)
+		len = (size_t)(q->size - q->pos);
+	if (len == 0)
+		return 0;
 	do
-		n = pread(q->fd, buf, len, q->pos);
+		n = pread(q->fd, buf, len, q->msg_off + q->pos);
 	while (n < 0 && errno == EINTR);
+	if (n == 0)
+		return -1; /* shorter than its state says: never send it */
 	if (n > 0)
 		q->pos += n;
 	return n;
@@ -500,34 +533,67 @@ queue_source(struct qentry *q, struct msgsrc *src)
 	src->size = q->size;
 }
 
+/*
+ * A state file whose entry is gone: a run was killed between removing
+ * the entry and its state, or between moving the two to failed/.
+ */
+static void
+clean_state(const char *dir, const char *name, time_t age, time_t max_age)
+{
+	size_t n = strlen(name) - strlen(STATE_SUFFIX);
+	char *id = xstrndup(name, n);
+	char *entry = qpath(dir, "q", id, NULL);
+	char *state = qpath(dir, "q", id, STATE_SUFFIX);
+	char *failed = qpath(dir, "failed", id, NULL);
+	char *fstate = qpath(dir, "failed", id, STATE_SUFFIX);
+
+	if (access(entry, F_OK) != 0 && age > max_age) {
+		if (access(failed, F_OK) == 0)
+			rename(state, fstate);
+		else
+			unlink(state);
+	}
+	free(id);
+	free(entry);
+	free(state);
+	free(failed);
+	free(fstate);
+}
+
+/* Leftovers older than max_age seconds: in tmp/, and orphans in q/. */
 void
 queue_clean_tmp(const char *dir, time_t max_age)
 {
-	char *area = qpath(dir, "tmp", NULL, NULL);
-	DIR *d = opendir(area);
+	static const char *const areas[] = {"tmp", "q"};
 	struct dirent *de;
 	struct stat st;
 	time_t now = time(NULL);
-	char *p;
+	size_t i;
+	char *area, *p;
+	DIR *d;
 
-	if (d == NULL) {
-		free(area);
-		return;
-	}
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		p = xasprintf("%s/%s", area, de->d_name);
-		if (lstat(p, &st) == 0 && now - st.st_mtime > max_age) {
-			if (S_ISDIR(st.st_mode))
-				remove_entry_dir(p);
-			else
-				unlink(p);
+	for (i = 0; i < 2; i++) {
+		area = qpath(dir, areas[i], NULL, NULL);
+		if ((d = opendir(area)) != NULL) {
+			while ((de = readdir(d)) != NULL) {
+				if (de->d_name[0] == '.' ||
+				    (i == 1 &&
+				        !has_suffix(de->d_name, STATE_SUFFIX)))
+					continue;
+				p = xasprintf("%s/%s", area, de->d_name);
+				if (lstat(p, &st) == 0 && i == 0 &&
+				    S_ISREG(st.st_mode) &&
+				    now - st.st_mtime > max_age)
+					unlink(p);
+				else if (lstat(p, &st) == 0 && i == 1)
+					clean_state(dir, de->d_name,
+					    now - st.st_mtime, 60);
+				free(p);
+			}
+			closedir(d);
 		}
-		free(p);
+		free(area);
 	}
-	closedir(d);
-	free(area);
 }
 
 int
@@ -542,7 +608,7 @@ queue_nonempty(const char *dir)
 	if (d == NULL)
 		return 0;
 	while (!found && (de = readdir(d)) != NULL)
-		found = de->d_name[0] != '.';
+		found = is_id(de->d_name);
 	closedir(d);
 	return found;
 }

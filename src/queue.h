@@ -2,16 +2,18 @@
  * The queue: messages that could not be delivered yet, stored durably in
  * queue_dir without a daemon.
  *
- *   queue_dir/tmp/       entries being written, spool files
- *   queue_dir/q/ID/      a queued entry: "msg" (the bytes to send,
- *                        never changed) and "env" (envelope and state,
- *                        replaced atomically)
- *   queue_dir/failed/ID/ entries given up on
+ *   queue_dir/tmp/          entries being written, spool files
+ *   queue_dir/q/ID          a queued entry: its state (envelope, each
+ *                           recipient's state), an empty line, and the
+ *                           message as it goes out, never changed
+ *   queue_dir/q/ID.state    a later state, replacing the one in ID
+ *                           (written to ID.state.new, then renamed)
+ *   queue_dir/failed/ID     entries given up on, with their ID.state
  *
- * An entry appears in q/ by rename(2) of a complete, fsynced directory,
- * so q/ never holds half an entry.  Whoever delivers an entry holds an
- * flock(2) on its "msg": the kernel releases it when the holder dies, so
- * a lock is never stale.
+ * An entry appears in q/ by rename(2) of a complete, fsynced file, so q/
+ * never holds half an entry.  Whoever delivers an entry holds an
+ * flock(2) on it: the kernel releases it when the holder dies, so a lock
+ * is never stale.
  */
 #ifndef MAILOUT_QUEUE_H
 #define MAILOUT_QUEUE_H
@@ -27,7 +29,7 @@ struct msgsrc;
 
 #define QUEUE_ID_MAX 32
 
-/* The state of an entry, as kept in its "env" file. */
+/* The state of an entry (see qentry_format()). */
 struct qentry {
 	char id[QUEUE_ID_MAX];
 	struct envelope env; /* recipients with their states */
@@ -39,8 +41,9 @@ struct qentry {
 	uid_t uid; /* who submitted it */
 	int is_bounce; /* a delivery status notification */
 	int failed; /* lives in failed/ */
-	off_t size; /* octets of "msg" */
-	int fd; /* "msg", open and locked, or -1 */
+	off_t size; /* octets of the message */
+	off_t msg_off; /* where it starts in the entry's file */
+	int fd; /* the entry's file, open and locked, or -1 */
 	off_t pos; /* read position for queue_source() */
 };
 
@@ -79,10 +82,13 @@ int queue_save(const char *dir, const struct qentry *q, struct err *e);
 /* Remove a locked entry that needs nothing more. */
 int queue_remove(const char *dir, struct qentry *q, struct err *e);
 
+/* Make the removals done so far durable (one fsync of q/). */
+void queue_sync(const char *dir);
+
 /* Move a locked entry to failed/. */
 int queue_fail(const char *dir, struct qentry *q, struct err *e);
 
-/* A message source over the locked entry's "msg". */
+/* A message source over the locked entry's message. */
 void queue_source(struct qentry *q, struct msgsrc *src);
 
 /* Remove leftovers in tmp/ older than max_age seconds. */
@@ -91,7 +97,7 @@ void queue_clean_tmp(const char *dir, time_t max_age);
 /* Are there entries in q/ at all?  Cheap: for the run after a send. */
 int queue_nonempty(const char *dir);
 
-/* The "env" file: format and parse (pure, for tests). */
+/* The state as text: format and parse (pure, for tests). */
 char *qentry_format(const struct qentry *q);
 int qentry_parse(const char *text, size_t len, struct qentry *q, struct err *e);
 

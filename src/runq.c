@@ -223,6 +223,7 @@ queue_run(struct deliverer *d, const struct runq_opts *o, struct err *e)
 			run_entry(d, &q, time(NULL));
 		queue_release(&q);
 	}
+	queue_sync(dir);
 	for (i = 0; i < n; i++)
 		free(ids[i]);
 	free(ids);

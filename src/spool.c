@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -93,19 +94,50 @@ spool_open(struct spool *sp, const char *dir, int dot_ends, struct err *e)
 	return 0;
 }
 
+#define OCTET_8BIT 1 /* an octet above 127 */
+#define OCTET_NUL 2 /* a NUL octet */
+
+/*
+ * Which of OCTET_8BIT and OCTET_NUL occur in p.  Eight octets at a time:
+ * this runs over every octet of the body, so it is the spooler's
+ * hottest loop.
+ */
+static int
+scan_octets(const char *p, size_t n)
+{
+	const uint64_t hi = 0x8080808080808080ULL;
+	const uint64_t lo = 0x0101010101010101ULL;
+	uint64_t w, bits = 0, zero = 0;
+	size_t i = 0;
+	int found = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, p + i, 8);
+		bits |= w;
+		zero |= (w - lo) & ~w & hi; /* non-zero iff a NUL octet */
+	}
+	for (; i < n; i++) {
+		bits |= (unsigned char)p[i];
+		zero |= p[i] == '\0';
+	}
+	if (bits & hi)
+		found |= OCTET_8BIT;
+	if (zero)
+		found |= OCTET_NUL;
+	return found;
+}
+
 /* Text of the body: what decides its MIME labels and its encoding. */
 static void
 body_text(struct spool *sp, const char *p, size_t n)
 {
-	size_t i;
+	int found;
 
-	if (!sp->body8bit || !sp->bodynul)
-		for (i = 0; i < n; i++) {
-			if ((unsigned char)p[i] & 0x80)
-				sp->body8bit = 1;
-			else if (p[i] == '\0')
-				sp->bodynul = 1;
-		}
+	if (!sp->body8bit || !sp->bodynul) {
+		found = scan_octets(p, n);
+		sp->body8bit |= (found & OCTET_8BIT) != 0;
+		sp->bodynul |= (found & OCTET_NUL) != 0;
+	}
 	if (sp->body8bit)
 		utf8_feed(&sp->bodyutf8, p, n);
 }
@@ -155,23 +187,20 @@ head_line(struct spool *sp, struct err *e)
 static int
 line_text(struct spool *sp, const char *p, size_t n, struct err *e)
 {
+	int found;
+
 	if (n == 0)
 		return 0;
-	if (!sp->has8bit || !sp->hasnul) {
-		size_t i;
-
-		for (i = 0; i < n; i++) {
-			if ((unsigned char)p[i] & 0x80)
-				sp->has8bit = 1;
-			else if (p[i] == '\0')
-				sp->hasnul = 1;
-		}
-	}
 	sp->linelen += n;
 	if (!sp->in_head) {
 		body_text(sp, p, n);
+		sp->has8bit |= sp->body8bit;
+		sp->hasnul |= sp->bodynul;
 		return spool_put(sp, p, n, e);
 	}
+	found = scan_octets(p, n);
+	sp->has8bit |= (found & OCTET_8BIT) != 0;
+	sp->hasnul |= (found & OCTET_NUL) != 0;
 	buf_append(&sp->line, p, n);
 	/* A long line that cannot be a field is the body's first line. */
 	if (sp->line.len > HDR_LINE_MAX + 2 &&

@@ -892,11 +892,16 @@ transport_set_trace(struct transport *t, transport_trace_fn fn, void *arg)
 	t->trace_arg = arg;
 }
 
-/* The recipients still to be sent to, in order, as libcurl wants them. */
+/*
+ * The recipients still to be sent to, in order, as libcurl wants them.
+ * curl_slist_append() walks to the end of the list it is given, so it is
+ * given the last node: 10,000 recipients cost 10,000 steps, not 50
+ * million.
+ */
 static struct curl_slist *
 rcpt_list(struct transport *t, struct envelope *env)
 {
-	struct curl_slist *l = NULL, *n;
+	struct curl_slist *head = NULL, *tail = NULL, *n;
 	size_t i, k = 0;
 
 	free(t->map);
@@ -904,16 +909,18 @@ rcpt_list(struct transport *t, struct envelope *env)
 	for (i = 0; i < env->nrcpts; i++) {
 		if (env->rcpts[i].state != RCPT_PENDING)
 			continue;
-		n = curl_slist_append(l, env->rcpts[i].addr);
+		n = curl_slist_append(tail, env->rcpts[i].addr);
 		if (n == NULL) {
-			curl_slist_free_all(l);
+			curl_slist_free_all(head);
 			return NULL;
 		}
-		l = n;
+		if (head == NULL)
+			head = n;
+		tail = tail == NULL ? n : tail->next;
 		t->map[k++] = i;
 	}
 	t->nmap = k;
-	return l;
+	return head;
 }
 
 static void

@@ -26,7 +26,7 @@ send() {
 }
 
 queued() {
-	ls "$T/q$1/q" 2>/dev/null | wc -l | tr -d ' '
+	entries "$T/q$1/q"
 }
 
 # --- mechanisms

@@ -58,7 +58,7 @@ is "$(codes)" "220 250 250 250 354 250 250 250 250 354 250 221 " \
 	"relay down: 250 after each message"
 grep -c '^250 2.0.0 Ok: queued as ' "$T/out" | grep -qx 2
 is $? 0 "relay down: both replies say queued"
-is "$(ls "$T/dq/q" | wc -l | tr -d ' ')" 2 "relay down: two entries queued"
+is "$(entries "$T/dq/q")" 2 "relay down: two entries queued"
 is "$(cat "$T/err")" "" "relay down: nothing on stderr"
 
 # --- the relay refuses: the reply says so

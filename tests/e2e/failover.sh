@@ -36,7 +36,7 @@ send() {
 }
 
 queued() {
-	ls "$T/q$1/q" 2>/dev/null | wc -l | tr -d ' '
+	entries "$T/q$1/q"
 }
 
 relay_start "$T/b"
@@ -124,7 +124,7 @@ no_host "$T/run.conf"
 	"$MAILOUT" -C "$T/run.conf" -odq -i alice@example.com <"$T/msg" 2>/dev/null
 before=$(count "$T/b")
 "$MAILOUT" -C "$T/run.conf" -v -q 2>"$T/run.err"
-is "$?/$(($(count "$T/b") - before))/$(ls "$T/qrun/q" | wc -l | tr -d ' ')" "0/2/0" \
+is "$?/$(($(count "$T/b") - before))/$(entries "$T/qrun/q")" "0/2/0" \
 	"queue run: both messages reach the second relay"
 is "$(grep -c '^! ' "$T/run.err")" 1 \
 	"queue run: the dead first relay is tried once, not per message"

@@ -32,7 +32,7 @@ fault() {
 	"$MAILOUT" -C "$T/f$n.conf" -i a@example.com b@example.com \
 		<"$T/msg" 2>"$T/f$n.err"
 	_status=$?
-	_queued=$(ls "$T/q$n/q" 2>/dev/null | wc -l | tr -d ' ')
+	_queued=$(entries "$T/q$n/q")
 	if [ "$_want" = queued ]; then
 		is "$_status/$_queued" "0/1" "$_name: exit 0, queued"
 		grep -q "^mailout: queued as " "$T/f$n.err"
@@ -89,7 +89,7 @@ ok $? "dropped after the final dot: the relay had the whole message"
 # Nothing listens: queued.
 conf "$T/down.conf" "$(free_port)" "queue_dir = \"$T/qdown\";"
 "$MAILOUT" -C "$T/down.conf" -i a@example.com <"$T/msg" 2>"$T/down.err"
-is "$?/$(ls "$T/qdown/q" | wc -l | tr -d ' ')" "0/1" \
+is "$?/$(entries "$T/qdown/q")" "0/1" \
 	"connection refused: exit 0, queued"
 grep -q 'connect' "$T/down.err"
 ok $? "connection refused: the stage is named"

@@ -106,7 +106,7 @@ is $? 64 "-bv: a bad address: exit 64"
 # else is opened, so no message lands in a file that took fd 2.
 conf "$T/down.conf" "$(free_port)" "queue_dir = \"$T/q2\";"
 "$MAILOUT" -C "$T/down.conf" -i a@example.com <"$T/msg" 2>&-
-is "$?/$(ls "$T/q2/q" | wc -l | tr -d ' ')" "0/1" "stderr closed: queued"
+is "$?/$(entries "$T/q2/q")" "0/1" "stderr closed: queued"
 grep -rq 'mailout:' "$T/q2/q"
 is $? 1 "stderr closed: the notice did not land in the queue"
 "$MAILOUT" -C "$T/c.conf" -i a@example.com <&- >&- 2>&-

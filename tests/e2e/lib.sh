@@ -144,6 +144,12 @@ count() {
 	ls -d "$1"/msg.* 2>/dev/null | wc -l | tr -d ' '
 }
 
+# entries AREA: how many messages an area of a queue holds (q/ or
+# failed/), not counting their .state files.
+entries() {
+	ls "$1" 2>/dev/null | grep -vc -e '\.state$' -e '\.new$' -e '^\.'
+}
+
 # last_msg DIR: the directory of the message the relay accepted last.
 last_msg() {
 	echo "$1/$(ls "$1" | grep '^msg\.[0-9]*$' | sort -t. -k2 -n | tail -1)"

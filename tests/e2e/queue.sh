@@ -8,16 +8,20 @@ relay_start "$T/r"
 Q=$T/queue
 conf "$T/c.conf" "$RELAY_PORT" "retry_min = 600;"
 M() { "$MAILOUT" -C "$T/c.conf" "$@"; }
-queued() { ls "$Q/q" 2>/dev/null | wc -l | tr -d ' '; }
-failed() { ls "$Q/failed" 2>/dev/null | wc -l | tr -d ' '; }
+queued() { entries "$Q/q"; }
+failed() { entries "$Q/failed"; }
 down() { printf '%s\n' "$@" >"$T/r/faults"; }
 up() { rm -f "$T/r/faults"; }
 # make_due: every entry due now (its "next" time set to 0), so that a test
 # need not wait out the backoff.
 make_due() {
-	for _e in "$Q"/q/*/env; do
+	for _e in "$Q"/q/*; do
+		case $_e in *.state | *.new) continue ;; esac
 		[ -f "$_e" ] || continue
-		sed 's/^next	.*/next	0/' "$_e" >"$_e.t" && mv "$_e.t" "$_e"
+		# The state is the entry's head, or its .state file if any.
+		[ -f "$_e.state" ] || sed '/^$/q' "$_e" | sed '$d' >"$_e.state"
+		sed 's/^next	.*/next	0/' "$_e.state" >"$_e.t" &&
+			mv "$_e.t" "$_e.state"
 	done
 }
 
@@ -45,7 +49,7 @@ is "$(queued)" 1 "relay down: one entry in the queue"
 is "$(wc -l <"$T/err" | tr -d ' ')" 1 "relay down: one line on stderr"
 grep -q '^mailout: queued as [0-9]\{14\}\.[0-9a-v]\{8\}: .*421 4.3.2 down for maintenance' "$T/err"
 ok $? "relay down: says it is queued, and why"
-id=$(ls "$Q/q")
+id=$(ls "$Q/q" | grep -v '\.state$')
 
 # --- mailq shows it
 M -bp >"$T/mailq"

@@ -40,9 +40,13 @@ _, status, ru = os.wait4(pid, 0)
 print(os.waitstatus_to_exitcode(status), ru.ru_maxrss, "%.2f" % (time.time() - t))
 EOP
 }
-# qsize: octets of the one queued message, then empty the queue
+# qentry: the one queued entry; qsize: octets of its message (what
+# follows the state and its empty line); qempty: empty the queue.
+qentry() {
+	ls "$T"/queue/q/* | grep -v '\.state$' | head -1
+}
 qsize() {
-	wc -c "$T"/queue/q/*/msg | awk 'NR == 1 { print $1 }'
+	sed '1,/^$/d' "$(qentry)" | wc -c | tr -d ' '
 }
 qempty() {
 	rm -rf "$T"/queue/q/*
@@ -58,12 +62,15 @@ qempty
 set -- $(rss "$T/long")
 long_rc=$1 long_kb=$2 long_s=$3
 long_maxline=$("$PYTHON3" -c '
-import glob, sys
+import sys
 m = 0
-with open(glob.glob(sys.argv[1] + "/queue/q/*/msg")[0], "rb") as f:
+with open(sys.argv[1], "rb") as f:
+    for l in f:
+        if l == b"\n":
+            break
     for l in f:
         m = max(m, len(l.rstrip(b"\r\n")))
-print(m)' "$T")
+print(m)' "$(qentry)")
 qempty
 echo "# peak RSS: 1 KB $small_kb KiB; 100 MiB $big_kb KiB (${big_s}s); 100 MiB of 2,000-octet lines $long_kb KiB (${long_s}s)"
 
@@ -86,7 +93,7 @@ start=$(date +%s%N)
 "$MAILOUT" -C "$T/q.conf" -odq -t <"$T/many" 2>/dev/null
 is $? 0 "10,000 recipients: queued"
 echo "# 10,000 recipients parsed and queued in $((($(date +%s%N) - start) / 1000000)) ms"
-is "$(grep -c "$(printf '^rcpt\t')" "$T"/queue/q/*/env)" 10000 \
+is "$(sed '/^$/q' "$(qentry)" | grep -c "$(printf '^rcpt\t')")" 10000 \
 	"10,000 recipients: all in the queue entry"
 qempty
 

@@ -34,7 +34,7 @@ send() {
 }
 
 queued() {
-	ls "$T/q$1/q" 2>/dev/null | wc -l | tr -d ' '
+	entries "$T/q$1/q"
 }
 
 ca="tls_ca_file = \"$T/ca.pem\";"

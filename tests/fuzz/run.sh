@@ -18,9 +18,9 @@ for target in ${FUZZ_TARGETS:-addr header smtpcmd qentry conf}; do
 		-fno-sanitize-recover=undefined -D_GNU_SOURCE \
 		-I"$builddir" -I"$srcdir/src" -I"$srcdir/tests/fuzz" \
 		-DSYSCONFDIR='"/nonexistent"' -DQUEUEDIR='"/nonexistent"' \
-		$(pkg-config --cflags libcurl libconfig) \
+		$(pkg-config --cflags libcurl libconfig libidn2) \
 		$sources "$srcdir/tests/fuzz/fuzz_$target.c" \
-		$(pkg-config --libs libcurl libconfig) \
+		$(pkg-config --libs libcurl libconfig libidn2) \
 		-o "$work/bin/fuzz_$target"
 done
 sh "$srcdir/tests/fuzz/seeds.sh" "$srcdir" "$work/seeds"
