@@ -97,6 +97,7 @@ struct transport {
 	struct envelope *env;
 	size_t *map; /* RCPT number -> index in env->rcpts */
 	size_t nmap;
+	unsigned char *tried; /* per recipient, this relay: TRIED, RETRIED */
 	struct msgsrc *src;
 };
 
@@ -893,7 +894,19 @@ transport_set_trace(struct transport *t, transport_trace_fn fn, void *arg)
 }
 
 /*
- * The recipients still to be sent to, in order, as libcurl wants them.
+ * Recipients per transaction.  RFC 5321 4.5.3.1.8 asks servers for at
+ * least 100, Postfix takes 1000 by default, and libcurl 7.88 fails a
+ * transfer whose replies pass 300 KiB (about 20,000 RCPT replies); more
+ * recipients than this go in further transactions on the connection.
+ */
+#define RCPT_BATCH 1000
+
+#define TRIED 1 /* sent a RCPT for it on this relay */
+#define RETRIED 2 /* and again after a 452 (too many recipients) */
+
+/*
+ * The next recipients to send to, in order, as libcurl wants them: still
+ * pending and not yet tried on this relay, RCPT_BATCH at most.
  * curl_slist_append() walks to the end of the list it is given, so it is
  * given the last node: 10,000 recipients cost 10,000 steps, not 50
  * million.
@@ -906,9 +919,12 @@ rcpt_list(struct transport *t, struct envelope *env)
 
 	free(t->map);
 	t->map = xcalloc(env->nrcpts, sizeof(*t->map));
-	for (i = 0; i < env->nrcpts; i++) {
-		if (env->rcpts[i].state != RCPT_PENDING)
+	for (i = 0; i < env->nrcpts && k < RCPT_BATCH; i++) {
+		if (env->rcpts[i].state != RCPT_PENDING ||
+		    (t->tried != NULL && (t->tried[i] & TRIED)))
 			continue;
+		if (t->tried != NULL)
+			t->tried[i] |= TRIED;
 		n = curl_slist_append(tail, env->rcpts[i].addr);
 		if (n == NULL) {
 			curl_slist_free_all(head);
@@ -1193,10 +1209,12 @@ static int
 without_utf8(struct transport *t, struct envelope *env, struct msgsrc *src,
     struct curl_slist **rcpts, CURLcode *rc, struct smtp_result *r)
 {
-	size_t left = refuse_utf8(t, env);
+	size_t k, left = refuse_utf8(t, env);
 
 	curl_easy_setopt(t->h, CURLOPT_MAIL_RCPT, NULL);
 	curl_slist_free_all(*rcpts);
+	for (k = 0; k < t->nmap; k++) /* the same batch, less those */
+		t->tried[t->map[k]] &= (unsigned char)~TRIED;
 	*rcpts = left > 0 ? rcpt_list(t, env) : NULL;
 	if (*rcpts == NULL) {
 		/* As if the relay had refused every one. */
@@ -1209,31 +1227,49 @@ without_utf8(struct transport *t, struct envelope *env, struct msgsrc *src,
 	return 0;
 }
 
-/* One try at relay i; a stale 421 on a reused connection earns another. */
+/*
+ * RFC 5321 4.5.3.1.10: recipients refused with 452 because there were too
+ * many go in another transaction, once, after one that made progress.
+ */
 static int
-send_to(struct transport *t, size_t i, struct envelope *env, struct msgsrc *src,
-    struct smtp_result *r)
+again_after_452(struct transport *t, struct envelope *env)
 {
-	struct curl_slist *rcpts;
-	CURLcode rc;
-	char *url = make_url(t, i);
+	size_t k;
+	int accepted = 0, again = 0;
+
+	for (k = 0; k < t->nmap; k++)
+		accepted |= env->rcpts[t->map[k]].state == RCPT_SENT;
+	for (k = 0; accepted && k < t->nmap; k++) {
+		size_t i = t->map[k];
+
+		if (env->rcpts[i].code == 452 && !(t->tried[i] & RETRIED)) {
+			t->tried[i] = RETRIED;
+			again = 1;
+		}
+	}
+	return again;
+}
+
+static int
+more_to_try(const struct transport *t, const struct envelope *env)
+{
+	size_t i;
+
+	for (i = 0; i < env->nrcpts; i++)
+		if (env->rcpts[i].state == RCPT_PENDING &&
+		    !(t->tried[i] & TRIED))
+			return 1;
+	return 0;
+}
+
+/* One transaction with the recipients rcpts, on the current relay. */
+static int
+transaction(struct transport *t, struct envelope *env, struct msgsrc *src,
+    struct curl_slist *rcpts, struct smtp_result *r)
+{
+	CURLcode rc = perform(t, env, src, rcpts);
 	int result;
 
-	r->relay = relay_name(relay_of(t, i));
-	rcpts = rcpt_list(t, env);
-	if (rcpts == NULL) {
-		/* libcurl would send HELP and report success. */
-		free(url);
-		r->local = LOCAL_OTHER;
-		r->local_msg = xstrdup("no recipients to send to");
-		return -1;
-	}
-	if (i != t->relay)
-		conn_reset(&t->conn);
-	t->relay = i;
-	curl_easy_setopt(t->h, CURLOPT_URL, url);
-	free(url);
-	rc = perform(t, env, src, rcpts);
 	if (t->s.utf8_refused && !idna_needs_utf8(env->sender) &&
 	    without_utf8(t, env, src, &rcpts, &rc, r)) {
 		conn_reset(&t->conn);
@@ -1245,6 +1281,41 @@ send_to(struct transport *t, size_t i, struct envelope *env, struct msgsrc *src,
 	/* libcurl closes the connection after any failure. */
 	if (rc != CURLE_OK)
 		conn_reset(&t->conn);
+	return result;
+}
+
+/*
+ * The message to relay i: as many transactions as the recipients need
+ * (RCPT_BATCH each), over one connection.  r tells of the last one.
+ */
+static int
+send_to(struct transport *t, size_t i, struct envelope *env, struct msgsrc *src,
+    struct smtp_result *r)
+{
+	struct curl_slist *rcpts;
+	char *url = make_url(t, i), *relay = relay_name(relay_of(t, i));
+	int result;
+
+	memset(t->tried, 0, env->nrcpts);
+	if (i != t->relay)
+		conn_reset(&t->conn);
+	t->relay = i;
+	curl_easy_setopt(t->h, CURLOPT_URL, url);
+	free(url);
+	do {
+		smtp_result_free(r);
+		r->relay = xstrdup(relay);
+		if ((rcpts = rcpt_list(t, env)) == NULL) {
+			/* libcurl would send HELP and report success. */
+			r->local = LOCAL_OTHER;
+			r->local_msg = xstrdup("no recipients to send to");
+			free(relay);
+			return -1;
+		}
+		result = transaction(t, env, src, rcpts, r);
+	} while (
+	    result == 0 && (again_after_452(t, env) || more_to_try(t, env)));
+	free(relay);
 	return result;
 }
 
@@ -1324,6 +1395,8 @@ transport_send(struct transport *t, struct envelope *env, struct msgsrc *src,
 	memset(r, 0, sizeof(*r));
 	t->env = env;
 	t->src = src;
+	free(t->tried);
+	t->tried = xcalloc(env->nrcpts ? env->nrcpts : 1, 1);
 	if (why != NULL || set_credentials(t, r) < 0) {
 		r->relay = relay_name(relay_of(t, t->cur));
 		if (why != NULL) {
@@ -1362,6 +1435,7 @@ transport_free(struct transport *t)
 	free(t->login_options);
 	free(t->helo);
 	free(t->map);
+	free(t->tried);
 	free(t);
 }
 
