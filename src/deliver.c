@@ -126,16 +126,6 @@ deliver_attempt(struct deliverer *d, const char *id, const char *account,
 	return rc;
 }
 
-static size_t
-count_state(const struct envelope *env, enum rcpt_state st)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < env->nrcpts; i++)
-		n += env->rcpts[i].state == st;
-	return n;
-}
-
 int
 deliver_enqueue(struct deliverer *d, struct submission *s,
     const char *last_error, int tried, char qid[QUEUE_ID_MAX], struct err *e)
@@ -160,7 +150,7 @@ deliver_enqueue(struct deliverer *d, struct submission *s,
 		memcpy(qid, q.id, QUEUE_ID_MAX);
 		log_msg(LOG_INFO,
 		    "id=%s from=<%s> nrcpt=%zu size=%lld queued%s%s", q.id,
-		    q.env.sender, count_state(s->env, RCPT_PENDING),
+		    q.env.sender, envelope_count(s->env, RCPT_PENDING),
 		    (long long)s->src->size, last_error ? ": " : "",
 		    last_error ? last_error : "");
 	}
@@ -214,11 +204,17 @@ deliver_new(struct deliverer *d, struct submission *s, char qid[QUEUE_ID_MAX],
 		smtp_result_free(&r);
 		return 0;
 	}
-	/* Some got it, or the failure is temporary: nothing is refused. */
-	delivered = r.stage == ST_DONE;
+	/*
+	 * Some got it (in one transaction of several, perhaps), or the
+	 * failure is temporary: the caller is told of no failure.  What the
+	 * relay refused for good after others got it is bounced.
+	 */
+	delivered = envelope_count(s->env, RCPT_SENT) > 0;
+	if (delivered && !outcome_is_temporary(e))
+		envelope_fail_pending(s->env, r.text != NULL ? r.text : e->msg);
 	if (delivered || outcome_is_temporary(e)) {
 		bounce_new_failures(d, s, &r, NULL);
-		if (count_state(s->env, RCPT_PENDING) > 0) {
+		if (envelope_count(s->env, RCPT_PENDING) > 0) {
 			struct err qe = {0};
 
 			if (deliver_enqueue(d, s, e->msg, 1, qid, &qe) < 0) {

@@ -339,6 +339,34 @@ envelope_build(struct envelope *env, const struct options *o, struct conf *c,
 }
 
 void
+envelope_fail_pending(struct envelope *env, const char *why)
+{
+	size_t i;
+
+	for (i = 0; i < env->nrcpts; i++) {
+		struct rcpt *r = &env->rcpts[i];
+
+		if (r->state != RCPT_PENDING)
+			continue;
+		r->state = RCPT_FAILED;
+		if (why != NULL) {
+			free(r->reply);
+			r->reply = xstrdup(why);
+		}
+	}
+}
+
+size_t
+envelope_count(const struct envelope *env, enum rcpt_state st)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < env->nrcpts; i++)
+		n += env->rcpts[i].state == st;
+	return n;
+}
+
+void
 envelope_free(struct envelope *env)
 {
 	size_t i;

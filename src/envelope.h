@@ -68,6 +68,12 @@ int envelope_add_addr(struct envelope *env, const struct addr *a,
 /* Is this addr-spec safe to hand to the relay (no controls, sane size)? */
 int envelope_addr_ok(const char *addr, struct err *e);
 
+/* Every recipient still pending fails, its reply set to why. */
+void envelope_fail_pending(struct envelope *env, const char *why);
+
+/* How many recipients are in state st. */
+size_t envelope_count(const struct envelope *env, enum rcpt_state st);
+
 void envelope_free(struct envelope *env);
 
 #endif

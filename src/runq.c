@@ -85,36 +85,6 @@ bounce_failures(struct deliverer *d, struct qentry *q, const char *relay,
 	free(which);
 }
 
-/* Every recipient still pending fails, with why. */
-static void
-fail_pending(struct qentry *q, const char *why)
-{
-	size_t i;
-
-	for (i = 0; i < q->env.nrcpts; i++) {
-		struct rcpt *r = &q->env.rcpts[i];
-
-		if (r->state != RCPT_PENDING)
-			continue;
-		r->state = RCPT_FAILED;
-		if (why != NULL) {
-			free(r->reply);
-			r->reply = xstrdup(why);
-		}
-	}
-}
-
-static int
-has_state(const struct qentry *q, enum rcpt_state st)
-{
-	size_t i;
-
-	for (i = 0; i < q->env.nrcpts; i++)
-		if (q->env.rcpts[i].state == st)
-			return 1;
-	return 0;
-}
-
 /*
  * The pending recipients fail when the relay refused the message for good
  * or queue_lifetime is over.  Only the relay's verdict is final: a problem
@@ -133,12 +103,12 @@ give_up(const struct conf *c, struct qentry *q, const struct smtp_result *r,
 	if (failure == NULL)
 		return 0;
 	if (failure->kind == ERR_NOUSER || failure->kind == ERR_UNAVAILABLE) {
-		fail_pending(q, why);
+		envelope_fail_pending(&q->env, why);
 		return 0;
 	}
 	if (now - q->created < c->queue_lifetime)
 		return 0;
-	fail_pending(q, why);
+	envelope_fail_pending(&q->env, why);
 	return 1;
 }
 
@@ -154,10 +124,10 @@ settle(struct deliverer *d, struct qentry *q, const struct smtp_result *r,
 	bounce_failures(d, q, r->relay, before, expired);
 	free(q->last_error);
 	q->last_error = failure ? xstrdup(failure->msg) : NULL;
-	if (has_state(q, RCPT_PENDING)) {
+	if (envelope_count(&q->env, RCPT_PENDING) > 0) {
 		q->next = now + backoff(c, q->attempts);
 		queue_save(c->queue_dir, q, &e);
-	} else if (has_state(q, RCPT_FAILED)) {
+	} else if (envelope_count(&q->env, RCPT_FAILED) > 0) {
 		queue_fail(c->queue_dir, q, &e);
 	} else {
 		queue_remove(c->queue_dir, q, &e);
@@ -184,7 +154,7 @@ run_entry(struct deliverer *d, struct qentry *q, time_t now)
 	rc = 0;
 	/* Nothing pending: a run was killed before it could file the entry
 	 * away; settle it without talking to the relay. */
-	if (has_state(q, RCPT_PENDING)) {
+	if (envelope_count(&q->env, RCPT_PENDING) > 0) {
 		queue_source(q, &src);
 		rc = deliver_attempt(d, q->id, q->account, &q->env, &src, &r,
 		    &e);

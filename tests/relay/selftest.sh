@@ -717,7 +717,7 @@ s = connect()
 s.ehlo()
 t = time.time()
 expect(s.getreply(), 421, "4.4.2 idle timeout")
-same(time.time() - t >= 0.4, True)  # the relay's clock started first
+same(time.time() - t >= 0.4, True)  # the relay started its clock first
 gone(s.noop)
 '
 
