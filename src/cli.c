@@ -156,9 +156,26 @@ cli_dsn(struct options *o, int c, const char *arg, struct err *e)
 	return 0;
 }
 
+/*
+ * No value may hold a control character: each ends up in an SMTP command
+ * (-f, -N, -R, -V), a header field (-F), a path or the log, where a CR or
+ * LF would start something of the caller's choosing.
+ */
+static int
+has_control(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
 static int
 cli_value(struct options *o, int c, const char *arg, struct err *e)
 {
+	if (arg != NULL && has_control(arg))
+		return err_set(e, ERR_USAGE,
+		    "-%c: the value holds a control character", c);
 	switch (c) {
 	case 'a':
 		o->account = arg;

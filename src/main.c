@@ -22,6 +22,7 @@
 #include "exitcode.h"
 #include "log.h"
 #include "mailq.h"
+#include "priv.h"
 #include "queue.h"
 #include "rewrite.h"
 #include "runq.h"
@@ -287,7 +288,8 @@ serve_smtp(const struct options *o, struct deliverer *d)
 static FILE *
 open_traffic_log(const char *path, struct err *e)
 {
-	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	int fd = priv_open_as_user(path,
+	    O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	FILE *fp = fd >= 0 ? fdopen(fd, "a") : NULL;
 
 	if (fp == NULL) {
@@ -370,40 +372,57 @@ run_mode(const struct options *o, struct conf *c)
 	return status;
 }
 
-int
-main(int argc, char **argv)
+/* After the command line: the configuration, then the work. */
+static int
+configured(struct options *o, const char *env_conf)
 {
-	struct options o;
 	struct conf c;
 	struct err e = {0};
 	int status;
 
+	/* MAILOUT_CONF names the file like -C, for callers whose command line
+	 * is fixed (cron, PHP); it is a user's file like any -C file. */
+	if (o->config_path == NULL)
+		o->config_path = env_conf;
+	/* A file the user names may say anything (@include the system's):
+	 * it is read without the group, which never comes back. */
+	if (o->config_path != NULL && priv_drop() < 0) {
+		err_sys(&e, ERR_OSERR, "cannot give up the group");
+		return report(&e);
+	}
+	if (o->mode == MODE_CHECK_CONFIG)
+		return check_config(o);
+	if (conf_load(o->config_path, &c, &e) < 0)
+		return report(&e);
+	log_open(o->log_tag, c.logfile);
+	status = run_mode(o, &c);
+	conf_free(&c);
+	log_close();
+	return status;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options o;
+	struct err e = {0};
+	char *env_conf;
+	int status;
+
 	sane_fds();
+	env_conf = priv_sanitize();
 	signal(SIGPIPE, SIG_IGN);
 	if (cli_parse(argc, argv, &o, &e) < 0) {
 		status = report(&e);
 		fputs(cli_usage, stderr);
-		return status;
+	} else if (o.mode == MODE_HELP) {
+		status = fputs(cli_usage, stdout) < 0 ? EX_IOERR : EX_OK;
+	} else if (o.mode == MODE_VERSION) {
+		status = printf("mailout %s\n", PACKAGE_VERSION) < 0 ? EX_IOERR
+		                                                     : EX_OK;
+	} else {
+		status = configured(&o, env_conf);
 	}
-	if (o.mode == MODE_HELP) {
-		fputs(cli_usage, stdout);
-		return EX_OK;
-	}
-	if (o.mode == MODE_VERSION) {
-		printf("mailout %s\n", PACKAGE_VERSION);
-		return EX_OK;
-	}
-	/* MAILOUT_CONF names the file like -C, for callers whose command line
-	 * is fixed (cron, PHP); it is a user's file like any -C file. */
-	if (o.config_path == NULL)
-		o.config_path = getenv("MAILOUT_CONF");
-	if (o.mode == MODE_CHECK_CONFIG)
-		return check_config(&o);
-	if (conf_load(o.config_path, &c, &e) < 0)
-		return report(&e);
-	log_open(o.log_tag, c.logfile);
-	status = run_mode(&o, &c);
-	conf_free(&c);
-	log_close();
+	free(env_conf);
 	return status;
 }

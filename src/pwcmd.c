@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "err.h"
+#include "priv.h"
 #include "pwcmd.h"
 #include "xalloc.h"
 
@@ -27,6 +28,9 @@ pwcmd_child(const char *cmd, int out)
 {
 	int null = open("/dev/null", O_RDONLY);
 
+	/* The command runs as the caller, without mailout's group. */
+	if (priv_drop() < 0)
+		_exit(127);
 	signal(SIGPIPE, SIG_DFL);
 	if (null < 0 || dup2(null, STDIN_FILENO) < 0 ||
 	    dup2(out, STDOUT_FILENO) < 0)

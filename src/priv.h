@@ -1,0 +1,37 @@
+/*
+ * Privileges.  Installed setgid to its own group (see mailout(8),
+ * SECURITY), mailout can read the configuration and the queue that the
+ * users who call it cannot.  This is where the process is made fit to
+ * hold that: a clean environment, a umask, no core dumps, and the group
+ * given up for good whenever the user supplies what is run or read.
+ */
+#ifndef MAILOUT_PRIV_H
+#define MAILOUT_PRIV_H
+
+/*
+ * First thing in main(): keep only the environment mailout uses itself
+ * (TZ when it names a zone, MAILOUT_CONF; PATH is set to the system's),
+ * so that neither libcurl (all_proxy, ...) nor OpenSSL (SSL_CERT_FILE,
+ * OPENSSL_CONF, ...) takes orders from the caller; umask 007, files
+ * for the owner and the group; no core dumps while secrets are held.
+ * Returns MAILOUT_CONF's value (copied), or NULL.
+ */
+char *priv_sanitize(void);
+
+/* Is the process running with a group it did not start with? */
+int priv_setgid(void);
+
+/*
+ * Give up the set-group-ID privilege for good (real, effective and saved
+ * group IDs set to the real one).  Returns 0, or -1 when it cannot, in
+ * which case the caller must stop.
+ */
+int priv_drop(void);
+
+/*
+ * open(2) as the user who called, not with the group: for files the
+ * user names (-X).  The group is taken back afterwards.
+ */
+int priv_open_as_user(const char *path, int flags, int mode);
+
+#endif

@@ -1,0 +1,182 @@
+#!/bin/sh
+# The privilege model: installed set-group-ID, mailout lets any user send
+# and queue, and no user read the relay's password or another user's
+# mail.  As root, this test makes a throwaway group and two throwaway
+# users, installs a copy of mailout as "make install" does, and acts as
+# those users.  The environment tests need no root.
+. "${srcdir:-.}/tests/e2e/lib.sh"
+. "${srcdir:-.}/tests/e2e/tlslib.sh"
+
+make_certs
+printf 'From: b@example.org\nTo: a@example.com\nDate: Sat, 28 Nov 2026 10:00:00 +0000\nMessage-ID: <priv@example.org>\nSubject: x\n\nbody\n' >"$T/msg"
+
+# ---------------------------------------- the environment changes nothing
+relay_start "$T/plain"
+conf "$T/plain.conf" "$RELAY_PORT"
+all_proxy=socks5h://127.0.0.1:1 ALL_PROXY=socks5h://127.0.0.1:1 \
+	smtp_proxy=socks5h://127.0.0.1:1 "$MAILOUT" -C "$T/plain.conf" \
+	-i a@example.com <"$T/msg"
+is "$?/$(count "$T/plain")" "0/1" "all_proxy and smtp_proxy set: sent directly all the same"
+
+# A relay whose certificate only the test CA vouches for: without
+# tls_ca_file it must not be trusted, whatever SSL_CERT_FILE says.
+tls_relay "$T/tls"
+cat >"$T/tls.conf" <<EOF
+host = "localhost"; port = $RELAY_PORT; domain = "example.org";
+queue_dir = "$T/tlsq";
+EOF
+SSL_CERT_FILE=$T/ca.pem SSL_CERT_DIR=$T CURL_CA_BUNDLE=$T/ca.pem \
+	"$MAILOUT" -C "$T/tls.conf" -i a@example.com <"$T/msg" 2>"$T/err"
+is "$?/$(count "$T/tls")/$(entries "$T/tlsq/q")" "0/0/1" \
+	"SSL_CERT_FILE naming the relay's CA: still untrusted, queued"
+grep -q 'certificate' "$T/err"
+ok $? "SSL_CERT_FILE: the certificate is what failed"
+
+# -------------------------------------------- as root: throwaway accounts
+if [ "$(id -u)" -ne 0 ] || ! command -v useradd >/dev/null ||
+	! command -v setpriv >/dev/null; then
+	echo "# not root, or no useradd/setpriv: the set-group-ID tests are skipped"
+	done_testing
+	exit $?
+fi
+case $(findmnt -no OPTIONS -T "$T" 2>/dev/null) in
+*nosuid*)
+	echo "# $T is on a nosuid file system: the set-group-ID tests are skipped"
+	done_testing
+	exit $?
+	;;
+esac
+
+G=mot$$
+U1=motu$$a
+U2=motu$$b
+cleanup_accounts() {
+	userdel "$U1" 2>/dev/null
+	userdel "$U2" 2>/dev/null
+	groupdel "$G" 2>/dev/null
+}
+trap 'cleanup_accounts; cleanup' EXIT
+groupadd --system "$G" &&
+	useradd --system --no-create-home --shell /usr/sbin/nologin "$U1" &&
+	useradd --system --no-create-home --shell /usr/sbin/nologin "$U2" ||
+	skip_rest "cannot make throwaway accounts"
+# as USER CMD...: run CMD as USER, with none of root's groups.
+as() {
+	_u=$1
+	shift
+	setpriv --reuid "$_u" --regid "$_u" --clear-groups "$@"
+}
+
+# The install, as "make install" makes it as root.
+R=$T/root
+mkdir -p "$R/sbin" "$R/etc" "$R/queue/q" "$R/queue/tmp" "$R/queue/failed"
+cp "$MAILOUT" "$R/sbin/mailout"
+chgrp "$G" "$R/sbin/mailout" && chmod 2755 "$R/sbin/mailout"
+chgrp -R "$G" "$R/queue" && chmod 2770 "$R/queue" "$R/queue"/*
+chmod 755 "$T" "$R" "$R/sbin" "$R/etc"
+relay_start "$T/auth" --tls-cert "$T/server.pem" --tls-key "$T/server.key" \
+	--auth "relayuser:s3cret-pass" --fault 'greeting=421 4.3.2 down@1'
+cat >"$R/etc/mailout.conf" <<EOF
+host = "localhost"; port = $RELAY_PORT; domain = "example.org";
+tls_ca_file = "$T/ca.pem";
+user = "relayuser"; password = "s3cret-pass"; auth = "plain";
+queue_dir = "$R/queue";
+EOF
+chgrp "$G" "$R/etc/mailout.conf" && chmod 0640 "$R/etc/mailout.conf"
+chmod 644 "$T/ca.pem"
+
+# The users run the copy with no -C, so it reads its compiled-in file
+# ($SYSCONFDIR/mailout.conf).  A private mount namespace puts the test's
+# etc/ there, for these commands only.
+[ -d "${SYSCONFDIR:-}" ] || skip_rest "no directory \"$SYSCONFDIR\" to mount over"
+unshare --mount --propagation private true 2>/dev/null ||
+	skip_rest "no private mount namespace (unshare)"
+# sys USER CMD...: run CMD as USER, seeing $R/etc at $SYSCONFDIR.
+sys() {
+	_u=$1
+	shift
+	unshare --mount --propagation private sh -c '
+		mount --bind "$1" "$2" || exit 99
+		shift 2
+		exec setpriv --reuid "$0" --regid "$0" --clear-groups "$@"
+	' "$_u" "$R/etc" "$SYSCONFDIR" "$@"
+}
+M="$R/sbin/mailout"
+
+# --- a user submits while the relay is down: queued, exit 0
+sys "$U1" "$M" -i a@example.com <"$T/msg" 2>"$T/err"
+is "$?/$(entries "$R/queue/q")" "0/1" "a user, relay down: exit 0, queued"
+id1=$(ls "$R/queue/q" | grep -v '\.state$')
+is "$(stat -c '%G %a' "$R/queue/q/$id1")" "$G 660" \
+	"the entry belongs to the group, mode 0660"
+
+# --- the user cannot read the configuration or the queue
+sys "$U1" cat "$R/etc/mailout.conf" >/dev/null 2>&1
+is $? 1 "a user cannot read mailout.conf"
+sys "$U2" cat "$R/queue/q/$id1" >/dev/null 2>&1
+is $? 1 "another user cannot read a queued message"
+sys "$U2" ls "$R/queue/q" >/dev/null 2>&1
+is $? 2 "another user cannot list the queue"
+sys "$U2" "$M" -bp >"$T/out" 2>&1
+is "$?/$(cat "$T/out")" "0/Mail queue is empty" \
+	"mailq shows a user only that user's own messages"
+sys "$U1" "$M" -bp >"$T/out" 2>&1
+grep -q "^$id1 " "$T/out"
+ok $? "mailq shows the user's own message"
+
+# --- a queue run by anyone delivers it, with the password that the
+#     users cannot read
+sys "$U2" "$M" -qR
+is "$(count "$T/auth")/$(entries "$R/queue/q")" "1/0" \
+	"another user's queue run delivers it"
+is "$(cat "$T/auth/msg.1/auth")" "PLAIN relayuser" "with the account's password"
+
+# --- a user's own configuration cannot reach the system's secrets
+relay_start "$T/hostile" --implicit-tls --tls-cert "$T/server.pem" \
+	--tls-key "$T/server.key" --auth "relayuser:anything"
+mkdir -p "$T/user"
+chmod 755 "$T/user"
+# Through @include (relative: libconfig 1.5 refuses absolute ones).
+printf '@include "../root/etc/mailout.conf"\n' >"$T/user/inc.conf"
+chmod 644 "$T/user/inc.conf"
+sys "$U1" "$M" -C "$T/user/inc.conf" -i a@example.com <"$T/msg" 2>"$T/err"
+is $? 78 "-C including the system's file: the group is gone, exit 78"
+grep -q 'include' "$T/err"
+ok $? "-C including the system's file: cannot open it"
+sys "$U1" env MAILOUT_CONF="$T/user/inc.conf" "$M" -i a@example.com \
+	<"$T/msg" >/dev/null 2>&1
+is $? 78 "MAILOUT_CONF including the system's file: exit 78"
+# Through password_command: it runs as the user, without the group.
+printf 's3cret-pass\n' >"$R/etc/secret"
+chgrp "$G" "$R/etc/secret" && chmod 0640 "$R/etc/secret"
+{
+	printf 'host = "127.0.0.1"; port = %s; tls = "tls";\n' \
+		"$(cat "$T/hostile/port")"
+	printf 'tls_verify = false; domain = "example.org";\n'
+	printf 'queue_dir = "%s"; user = "relayuser";\n' "$T/user/q"
+	printf 'password_command = "cat %s";\n' "$R/etc/secret"
+} >"$T/user/pw.conf"
+chmod 644 "$T/user/pw.conf"
+sys "$U1" "$M" -C "$T/user/pw.conf" -i a@example.com <"$T/msg" \
+	>/dev/null 2>&1
+cat "$T"/hostile/session.*.log 2>/dev/null | grep -q 's3cret'
+is $? 1 "-C with password_command: the hostile relay never sees the password"
+is "$(cat "$T/hostile/sessions")" 0 "-C with password_command: not even a connection"
+is "$(count "$T/hostile")" 0 "-C with password_command: nor the message"
+
+# --- password_command of the system's file runs without the group too
+{
+	printf 'host = "localhost"; port = %s; domain = "example.org";\n' \
+		"$(cat "$T/auth/port")"
+	printf 'tls_ca_file = "%s"; queue_dir = "%s";\n' "$T/ca.pem" "$R/queue"
+	printf 'user = "relayuser"; auth = "plain";\n'
+	printf 'password_command = "cat %s";\n' "$R/etc/secret"
+} >"$R/etc/mailout.conf"
+n=$(count "$T/auth")
+sys "$U1" "$M" -i a@example.com <"$T/msg" 2>"$T/err"
+is "$?/$(count "$T/auth")/$(entries "$R/queue/q")" "0/$n/1" \
+	"password_command, as the user, cannot read the group's file: queued"
+grep -q 'password_command' "$T/err"
+ok $? "password_command: says so"
+
+done_testing
