@@ -185,12 +185,44 @@ bounce_new_failures(struct deliverer *d, const struct submission *s,
 	free(which);
 }
 
+/*
+ * After an attempt that not every recipient took.  When some got it (in
+ * one transaction of several, perhaps), or the failure is temporary, the
+ * caller is told of no failure: what is pending is queued, and what the
+ * relay refused for good is bounced.  Otherwise the failure stands.
+ */
+static int
+after_attempt(struct deliverer *d, struct submission *s,
+    const struct smtp_result *r, char qid[QUEUE_ID_MAX], char **note,
+    struct err *e)
+{
+	int delivered = envelope_count(s->env, RCPT_SENT) > 0;
+	struct err qe = {0};
+
+	if (!delivered && !outcome_is_temporary(e))
+		return -1;
+	if (!outcome_is_temporary(e))
+		envelope_fail_pending(s->env,
+		    r->text != NULL ? r->text : e->msg);
+	bounce_new_failures(d, s, r, NULL);
+	if (envelope_count(s->env, RCPT_PENDING) > 0 &&
+	    deliver_enqueue(d, s, e->msg, 1, qid, &qe) < 0) {
+		err_set(e, ERR_TEMP, "%s; and it cannot be queued: %s", e->msg,
+		    qe.msg);
+		err_clear(&qe);
+		return -1;
+	}
+	*note = xstrdup(e->msg);
+	err_clear(e);
+	return 0;
+}
+
 int
 deliver_new(struct deliverer *d, struct submission *s, char qid[QUEUE_ID_MAX],
     char **note, struct err *e)
 {
 	struct smtp_result r;
-	int delivered;
+	int rc;
 
 	qid[0] = '\0';
 	*note = NULL;
@@ -200,40 +232,9 @@ deliver_new(struct deliverer *d, struct submission *s, char qid[QUEUE_ID_MAX],
 		*note = xstrdup("queued without trying (-odq)");
 		return 0;
 	}
-	if (deliver_attempt(d, NULL, s->account, s->env, s->src, &r, e) == 0) {
-		smtp_result_free(&r);
-		return 0;
-	}
-	/*
-	 * Some got it (in one transaction of several, perhaps), or the
-	 * failure is temporary: the caller is told of no failure.  What the
-	 * relay refused for good after others got it is bounced.
-	 */
-	delivered = envelope_count(s->env, RCPT_SENT) > 0;
-	if (delivered && !outcome_is_temporary(e))
-		envelope_fail_pending(s->env, r.text != NULL ? r.text : e->msg);
-	if (delivered || outcome_is_temporary(e)) {
-		bounce_new_failures(d, s, &r, NULL);
-		if (envelope_count(s->env, RCPT_PENDING) > 0) {
-			struct err qe = {0};
-
-			if (deliver_enqueue(d, s, e->msg, 1, qid, &qe) < 0) {
-				err_set(e, ERR_TEMP,
-				    "%s; and it cannot be "
-				    "queued: %s",
-				    e->msg, qe.msg);
-				err_clear(&qe);
-				smtp_result_free(&r);
-				return -1;
-			}
-			*note = xstrdup(e->msg);
-		} else {
-			*note = xstrdup(e->msg);
-		}
-		err_clear(e);
-		smtp_result_free(&r);
-		return 0;
-	}
+	rc = deliver_attempt(d, NULL, s->account, s->env, s->src, &r, e);
+	if (rc < 0)
+		rc = after_attempt(d, s, &r, qid, note, e);
 	smtp_result_free(&r);
-	return -1;
+	return rc;
 }

@@ -15,6 +15,7 @@
 
 #include "buf.h"
 #include "err.h"
+#include "io.h"
 #include "msgsrc.h"
 #include "queue.h"
 #include "xalloc.h"
@@ -120,23 +121,6 @@ is_id(const char *name)
 	    !has_suffix(name, ".new");
 }
 
-static int
-write_all(int fd, const char *p, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Write a whole file and sync it: the bytes are on disk on success. */
 static int
 write_file(const char *path, const char *p, size_t n)
@@ -146,7 +130,7 @@ write_file(const char *path, const char *p, size_t n)
 
 	if (fd < 0)
 		return -1;
-	if (write_all(fd, p, n) < 0 || fsync(fd) < 0) {
+	if (io_write_all(fd, p, n) < 0 || fsync(fd) < 0) {
 		saved = errno;
 		close(fd);
 		errno = saved;
@@ -166,7 +150,7 @@ copy_source(int fd, struct msgsrc *src, struct err *e)
 
 	if (src->rewind(src->ctx) == 0)
 		while ((n = src->read(src->ctx, buf, COPY_BUF)) > 0 &&
-		    write_all(fd, buf, (size_t)n) == 0)
+		    io_write_all(fd, buf, (size_t)n) == 0)
 			total += n;
 	if (n < 0)
 		err_set(e, ERR_CANTCREAT,
@@ -198,8 +182,8 @@ write_entry(const char *path, struct qentry *q, struct msgsrc *src,
 		return err_sys(e, ERR_CANTCREAT, "cannot create %s", path);
 	q->size = src->size;
 	text = qentry_format(q);
-	rc = write_all(fd, text, strlen(text)) == 0 &&
-	        write_all(fd, "\n", 1) == 0
+	rc = io_write_all(fd, text, strlen(text)) == 0 &&
+	        io_write_all(fd, "\n", 1) == 0
 	    ? copy_source(fd, src, e)
 	    : err_sys(e, ERR_CANTCREAT, "cannot write %s", path);
 	free(text);

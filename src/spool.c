@@ -10,6 +10,7 @@
 
 #include "err.h"
 #include "header.h"
+#include "io.h"
 #include "spool.h"
 #include "xalloc.h"
 
@@ -18,18 +19,8 @@
 static int
 write_all(int fd, const char *p, size_t n, struct err *e)
 {
-	ssize_t w;
-
-	while (n > 0) {
-		w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return err_sys(e, ERR_IO,
-			    "cannot write the spool file");
-		p += w;
-		n -= (size_t)w;
-	}
+	if (io_write_all(fd, p, n) < 0)
+		return err_sys(e, ERR_IO, "cannot write the spool file");
 	return 0;
 }
 
