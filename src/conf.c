@@ -1154,7 +1154,11 @@ conf_load_files(const char *path, struct conf *c, int check, struct err *e)
 	config_destroy(&cfg);
 	if (rc == 0 && c->aliases_file != NULL)
 		rc = alias_load_file(&c->aliases, c->aliases_file, e);
-	return rc == 0 ? alias_finish(&c->aliases, e) : rc;
+	if (rc == 0)
+		rc = alias_finish(&c->aliases, e);
+	if (rc < 0)
+		conf_free(c); /* nothing half-loaded is left behind */
+	return rc;
 }
 
 int

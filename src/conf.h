@@ -97,7 +97,8 @@ struct conf {
 /*
  * Load the file at path.  When path is NULL the default file is read if
  * it exists; a missing default file leaves every setting at its default
- * (no relay).  Returns 0, or -1 with e set (ERR_CONFIG).
+ * (no relay).  Returns 0, or -1 with e set (ERR_CONFIG; ERR_NOINPUT for
+ * an aliases_file that cannot be read) and c freed.
  */
 int conf_load(const char *path, struct conf *c, struct err *e);
 

@@ -109,9 +109,13 @@ conf "$T/down.conf" "$(free_port)" "queue_dir = \"$T/q2\";"
 is "$?/$(entries "$T/q2/q")" "0/1" "stderr closed: queued"
 grep -rq 'mailout:' "$T/q2/q"
 is $? 1 "stderr closed: the notice did not land in the queue"
-"$MAILOUT" -C "$T/c.conf" -i a@example.com <&- >&- 2>&-
-n=$((n + 1))
-is "$?/$(count "$T/r")" "0/$n" "stdin, stdout and stderr closed: sent"
+# (Under AddressSanitizer its runtime opens files before main() and may
+# take fd 0 itself, so this one is left to the plain build.)
+if [ -z "${ASAN_OPTIONS:-}" ]; then
+	"$MAILOUT" -C "$T/c.conf" -i a@example.com <&- >&- 2>&-
+	n=$((n + 1))
+	is "$?/$(count "$T/r")" "0/$n" "stdin, stdout and stderr closed: sent"
+fi
 
 # Identity comes from getuid(), never from the environment.
 env -i PATH=/usr/bin:/bin "$MAILOUT" -C "$T/c.conf" -i a@example.com <"$T/msg"
