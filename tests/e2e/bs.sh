@@ -93,4 +93,25 @@ printf 'EHLO x\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<b@exa\tmple.com>\r\nQUIT
 bs "$T/s7"
 is "$(codes)" "220 250 250 501 221 " "a control character in RCPT: 501"
 
+# --- a connection the relay closed with 421 while idle (libcurl 7.88
+#     would read that stale 421 as the reply to MAIL): the next message
+#     of the session still goes out, on a fresh connection
+relay_start "$T/idle" --idle-421 0.5
+conf "$T/idle.conf" "$RELAY_PORT"
+{
+	printf 'EHLO x\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.com>\r\nDATA\r\n'
+	msg b@example.com idle1
+	printf 'one\r\n.\r\n'
+	sleep 1.5
+	printf 'MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.com>\r\nDATA\r\n'
+	msg b@example.com idle2
+	printf 'two\r\n.\r\nQUIT\r\n'
+} | "$MAILOUT" -C "$T/idle.conf" -bs >"$T/out" 2>"$T/err"
+is "$(codes)" "220 250 250 250 354 250 250 250 354 250 221 " \
+	"idle 421 between two messages: both accepted"
+is "$(count "$T/idle")/$(cat "$T/idle/sessions")" "2/2" \
+	"idle 421: both delivered, the second on a new connection"
+grep -c '^250 2.0.0 Ok: sent' "$T/out" | grep -qx 2
+ok $? "idle 421: both sent, none queued"
+
 done_testing
