@@ -37,6 +37,10 @@ import time
 
 FROM = "sender@example.org"
 TO = "rcpt@example.net"
+# mailout sends at most this many RCPTs per transaction (RCPT_BATCH in
+# src/transport.c); more recipients take further transactions, each with
+# the whole message, on the same connection.
+MAILOUT_RCPT_BATCH = 1000
 USER, PASSWORD = "benchuser", "bench-password"
 MIB = 1024 * 1024
 ROLES = ("mailout", "msmtp", "floor", "libcurl")
@@ -453,12 +457,13 @@ class Bench:
     # ------------------------------------------------------ one message
 
     def single(self, c, role, msg, log, rcpt=TO, nrcpts=1, tflag=False,
-               secure=False):
-        """fn() for one message by one contender, checked on the sink."""
+               secure=False, copies=1):
+        """fn() for one message by one contender, checked on the sink.
+        copies: transactions the message takes (one per recipient batch)."""
         lf = role in ("mailout", "msmtp")
         argv = c.argv(role, rcpt=rcpt, files=[self.crlf[msg]], tflag=tflag)
         stdin = msg if lf else None
-        expect = Expect(1, nrcpts, self.octets[msg], conns=1,
+        expect = Expect(copies, nrcpts, copies * self.octets[msg], conns=1,
                         tls=1 if secure else 0, auths=1 if secure else 0)
         return lambda: measured(c.sink, expect,
                                 lambda: self.r.checked(argv, stdin, log))
@@ -581,7 +586,8 @@ class Bench:
             sc.row(role, label)
             plan[role] = self.single(
                 self.plain, role, msg, self.log("s%s-%s" % (key, role)),
-                rcpt="@" + lst, nrcpts=n, tflag=role in ("mailout", "msmtp"))
+                rcpt="@" + lst, nrcpts=n, tflag=role in ("mailout", "msmtp"),
+                copies=-(-n // MAILOUT_RCPT_BATCH) if role == "mailout" else 1)
         rounds(sc, plan, self.a.runs_rcpt, self)
         return sc
 
