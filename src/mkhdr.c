@@ -82,19 +82,28 @@ utf8_len(unsigned char c)
 	return c >= 0xc0 ? 2 : 1;
 }
 
-/* One character, Q-encoded (RFC 2047 4.2), into a small buffer. */
+/*
+ * One character (n <= 4 octets, from utf8_len), Q-encoded (RFC 2047
+ * 4.2) into out, which holds Q_CHAR_MAX octets: "=XX" for each octet.
+ */
+#define Q_CHAR_MAX 12
+
 static size_t
 q_char(const unsigned char *p, size_t n, char *out)
 {
+	static const char hex[] = "0123456789ABCDEF";
 	size_t i, len = 0;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && len + 3 <= Q_CHAR_MAX; i++) {
 		if (p[i] == ' ')
 			out[len++] = '_';
 		else if (is_qsafe(p[i]))
 			out[len++] = (char)p[i];
-		else
-			len += (size_t)sprintf(out + len, "=%02X", p[i]);
+		else {
+			out[len++] = '=';
+			out[len++] = hex[p[i] >> 4];
+			out[len++] = hex[p[i] & 0x0f];
+		}
 	}
 	return len;
 }
@@ -109,7 +118,7 @@ phrase_encoded(struct buf *b, const char *name)
 {
 	const unsigned char *p = (const unsigned char *)name;
 	size_t room = 0, n, len;
-	char enc[16];
+	char enc[Q_CHAR_MAX];
 	int open = 0;
 
 	while (*p != '\0') {
