@@ -349,19 +349,34 @@ load_state(int fd, const char *dir, const char *area, const char *id,
 	return rc;
 }
 
-int
-queue_lock(const char *dir, const char *id, struct qentry *q, struct err *e)
+/*
+ * Opens the entry id in area for reading, q cleared: the descriptor, or
+ * -1 with *rc 0 (the entry is gone) or -1 (an error, in e).
+ */
+static int
+open_entry(const char *dir, const char *area, const char *id, struct qentry *q,
+    int *rc, struct err *e)
 {
-	char *path = qpath(dir, "q", id, NULL);
-	struct stat st;
-	int fd, rc;
+	char *path = qpath(dir, area, id, NULL);
+	int fd;
 
 	memset(q, 0, sizeof(*q));
 	q->fd = -1;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	free(path);
 	if (fd < 0)
-		return errno == ENOENT ? 0 : err_sys(e, ERR_IO, "entry %s", id);
+		*rc = errno == ENOENT ? 0 : err_sys(e, ERR_IO, "entry %s", id);
+	free(path);
+	return fd;
+}
+
+int
+queue_lock(const char *dir, const char *id, struct qentry *q, struct err *e)
+{
+	struct stat st;
+	int fd, rc;
+
+	if ((fd = open_entry(dir, "q", id, q, &rc, e)) < 0)
+		return rc;
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		rc = errno == EWOULDBLOCK ? 0
 		                          : err_sys(e, ERR_IO, "lock %s", id);
@@ -388,15 +403,10 @@ queue_peek(const char *dir, const char *id, int failed, struct qentry *q,
     struct err *e)
 {
 	const char *area = failed ? "failed" : "q";
-	char *path = qpath(dir, area, id, NULL);
 	int fd, rc;
 
-	memset(q, 0, sizeof(*q));
-	q->fd = -1;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	free(path);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : err_sys(e, ERR_IO, "entry %s", id);
+	if ((fd = open_entry(dir, area, id, q, &rc, e)) < 0)
+		return rc;
 	rc = load_state(fd, dir, area, id, q, e);
 	close(fd);
 	return rc < 0 ? -1 : 1;
