@@ -75,6 +75,9 @@ done
 kill "$flapper" 2>/dev/null
 wait "$flapper" 2>/dev/null
 rm -f "$T/k/faults"
+# The queue runs that sends left detached are not killed by timeout(1):
+# let them end, or an entry they deliver vanishes between ls and mailq.
+quiesce "$T/k.conf"
 # Whatever the kills interrupted, every entry in q/ is whole: mailq can
 # read each one.
 in_q=$(entries "$T/kq/q")
@@ -82,6 +85,7 @@ readable=$(MAILOUT_CONF=$T/k.conf "$MAILOUT" -bp --json |
 	sed 's/.*"queued": \([0-9]*\),.*/\1/')
 is "$readable" "$in_q" "kill -9: every entry left in q/ is whole ($in_q)"
 drain "$T/k.conf" "$T/kq"
+quiesce "$T/k.conf"
 
 acked=$(wc -l <"$T/k.acked" | tr -d ' ')
 killed_runs=$(grep -c '^137$' "$T/k.runs")
@@ -126,7 +130,9 @@ for p in $pids $flapper; do
 	wait "$p"
 done
 rm -f "$T/c/faults"
+quiesce "$T/c.conf"
 drain "$T/c.conf" "$T/cq"
+quiesce "$T/c.conf"
 once=0
 i=0
 while [ $i -lt 100 ]; do

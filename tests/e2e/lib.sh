@@ -157,6 +157,26 @@ entries() {
 	ls "$1" 2>/dev/null | grep -vc -e '\.state$' -e '\.new$' -e '^\.'
 }
 
+# quiesce FILE: wait, 60 s at most, until no process has FILE in its
+# command line.  After a send, mailout leaves a detached queue run behind
+# (it outlives the caller, so wait(1) does not see it); a test that counts
+# the queue must let those runs end first.
+quiesce() {
+	_q=0
+	while [ $_q -lt 600 ]; do
+		_busy=
+		for _f in /proc/[0-9]*/cmdline; do
+			[ "$_f" = "/proc/$$/cmdline" ] && continue
+			grep -qaF -- "$1" "$_f" 2>/dev/null && _busy=1 && break
+		done
+		[ -z "$_busy" ] && return 0
+		sleep 0.1
+		_q=$((_q + 1))
+	done
+	echo "# quiesce: processes with $1 still run after 60 s"
+	return 1
+}
+
 # last_msg DIR: the directory of the message the relay accepted last.
 last_msg() {
 	echo "$1/$(ls "$1" | grep '^msg\.[0-9]*$' | sort -t. -k2 -n | tail -1)"
