@@ -11,6 +11,7 @@
 
 struct totals {
 	size_t queued, failed, pending;
+	size_t unreadable; /* entries that cannot be parsed (root's view) */
 	time_t oldest; /* creation time of the oldest queued entry, 0: none */
 };
 
@@ -77,12 +78,19 @@ walk(FILE *out, const struct conf *c, int failed, int all, uid_t uid,
 	char **ids;
 	size_t i, n, j;
 	time_t now = time(NULL);
+	int rc;
 
 	if (queue_list(c->queue_dir, failed, &ids, &n, e) < 0)
 		return -1;
 	for (i = 0; i < n; i++) {
-		if (queue_peek(c->queue_dir, ids[i], failed, &q, e) > 0 &&
-		    (all || q.uid == uid)) {
+		rc = queue_peek(c->queue_dir, ids[i], failed, &q, e);
+		/* Its owner is unknown, so only the view of all shows it. */
+		if (rc < 0 && all) {
+			if (out != NULL)
+				fprintf(out, "%s unreadable: %s\n", ids[i],
+				    e->msg);
+			t->unreadable++;
+		} else if (rc > 0 && (all || q.uid == uid)) {
 			if (out != NULL)
 				print_entry(out, &q, now);
 			if (failed)
@@ -108,7 +116,7 @@ int
 mailq_print(FILE *out, const struct conf *c, int json, int all, uid_t uid,
     struct err *e)
 {
-	struct totals t = {0, 0, 0, 0};
+	struct totals t = {0, 0, 0, 0, 0};
 
 	if (walk(json ? NULL : out, c, 0, all, uid, &t, e) < 0 ||
 	    walk(json ? NULL : out, c, 1, all, uid, &t, e) < 0)
@@ -116,13 +124,17 @@ mailq_print(FILE *out, const struct conf *c, int json, int all, uid_t uid,
 	if (json)
 		fprintf(out,
 		    "{\"queued\": %zu, \"pending_recipients\": %zu, "
-		    "\"oldest_age\": %lld, \"failed\": %zu}\n",
+		    "\"oldest_age\": %lld, \"failed\": %zu, "
+		    "\"unreadable\": %zu}\n",
 		    t.queued, t.pending,
 		    t.oldest ? (long long)(time(NULL) - t.oldest) : 0LL,
-		    t.failed);
-	else if (t.queued + t.failed == 0)
+		    t.failed, t.unreadable);
+	else if (t.queued + t.failed + t.unreadable == 0)
 		fputs("Mail queue is empty\n", out);
-	else
+	else if (t.unreadable == 0)
 		fprintf(out, "-- %zu queued, %zu failed\n", t.queued, t.failed);
+	else
+		fprintf(out, "-- %zu queued, %zu failed, %zu unreadable\n",
+		    t.queued, t.failed, t.unreadable);
 	return 0;
 }

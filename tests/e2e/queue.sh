@@ -194,4 +194,31 @@ is "$(queued)" 0 "outage: the next send delivered the waiting entry too"
 grep -l '<waited@example.com>' "$T/r"/msg.*/rcpt >/dev/null
 ok $? "outage: the waiting message arrived"
 
+# --- a damaged entry: root's mailq shows it, -q leaves it and logs why
+conf "$T/bad.conf" "$RELAY_PORT" "queue_dir = \"$T/bq\";" \
+	"logfile = \"$T/bad.log\";"
+mkdir -p "$T/bq/q" "$T/bq/tmp" "$T/bq/failed"
+bad=20261128000000.damaged0
+printf 'garbage\n\nbody\n' >"$T/bq/q/$bad"
+"$MAILOUT" -C "$T/bad.conf" -bp >"$T/badq"
+is $? 0 "damaged entry: mailq exits 0"
+"$MAILOUT" -C "$T/bad.conf" --json -bp >"$T/badj"
+if [ "$(id -u)" -eq 0 ]; then
+	is "$(cat "$T/badq")" "$bad unreadable: queue entry $bad: not a queue entry (version 1)
+-- 0 queued, 0 failed, 1 unreadable" "damaged entry: root's mailq names it and says why"
+	is "$(cat "$T/badj")" '{"queued": 0, "pending_recipients": 0, "oldest_age": 0, "failed": 0, "unreadable": 1}' \
+		"damaged entry: counted in --json"
+else
+	is "$(cat "$T/badq")" "Mail queue is empty" "damaged entry: not shown to a user"
+	is "$(cat "$T/badj")" '{"queued": 0, "pending_recipients": 0, "oldest_age": 0, "failed": 0, "unreadable": 0}' \
+		"damaged entry: not counted for a user"
+fi
+n=$(count "$T/r")
+"$MAILOUT" -C "$T/bad.conf" -qR
+is "$?/$(count "$T/r")" "0/$n" "damaged entry: -q sends nothing"
+test -f "$T/bq/q/$bad"
+ok $? "damaged entry: -q leaves it in place"
+grep -q "id=$bad: queue entry $bad: not a queue entry" "$T/bad.log"
+ok $? "damaged entry: -q logs why"
+
 done_testing
