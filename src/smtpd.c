@@ -214,7 +214,7 @@ cmd_rcpt(struct session *s, const struct smtp_cmd *c)
 {
 	struct addr a;
 	struct err e = {0};
-	char *path = xstrndup(c->path, c->pathlen), *spec;
+	char *path = xstrndup(c->path, c->pathlen);
 	int rc;
 
 	if (s->env.sender == NULL) {
@@ -223,20 +223,13 @@ cmd_rcpt(struct session *s, const struct smtp_cmd *c)
 	}
 	rc = addr_parse_one(path, &a, 0, &e);
 	free(path);
-	if (rc < 0)
-		goto bad;
-	spec = a.domain != NULL
-	    ? xstrdup(a.spec)
-	    : xasprintf("%s@%s", a.spec, conf_domain(s->d->conf));
-	addr_free(&a);
-	if (envelope_addr_ok(spec, &e) < 0) {
-		free(spec);
-		goto bad;
+	/* As an argument or a -t address: aliases, qualification, IDNA. */
+	if (rc == 0) {
+		rc = envelope_add_addr(&s->env, &a, &s->local, &e);
+		addr_free(&a);
 	}
-	envelope_add_rcpt(&s->env, spec);
-	free(spec);
-	return reply(s, "250 2.1.5 Ok");
-bad:
+	if (rc == 0)
+		return reply(s, "250 2.1.5 Ok");
 	rc = reply(s, "501 5.1.3 bad recipient address: %s", e.msg);
 	err_clear(&e);
 	return rc;

@@ -51,6 +51,15 @@ is $? 0 "EHLO lists 8BITMIME and PIPELINING"
 is "$(cat "$T/r/msg.3/mail")/$(cat "$T/r/msg.3/rcpt")" \
 	"<root@example.org>/<root@example.org>" "bare names qualified"
 
+# --- RCPT goes through aliases, local names and IDNA, as -t does
+conf "$T/al.conf" "$RELAY_PORT" 'aliases = { root = "ops@example.org"; };'
+printf 'EHLO localhost\r\nMAIL FROM:<app@example.org>\r\nRCPT TO:<root>\r\nRCPT TO:<root@localhost>\r\nRCPT TO:<x@b\303\274cher.example>\r\nDATA\r\nSubject: al\r\n\r\nbody\r\n.\r\nQUIT\r\n' >"$T/s4"
+"$MAILOUT" -C "$T/al.conf" -bs <"$T/s4" >"$T/out" 2>"$T/err"
+is "$(codes)" "220 250 250 250 250 250 354 250 221 " "aliases: the replies"
+printf '<ops@example.org>\n<x@xn--bcher-kva.example>\n' >"$T/want"
+same_file "$(last_msg "$T/r")/rcpt" "$T/want" \
+	"aliases: RCPT root and root@localhost reach the alias once, the domain in A-labels"
+
 # --- relay down: the message is queued and the reply is still positive
 conf "$T/down.conf" "$(free_port)" "queue_dir = \"$T/dq\";"
 "$MAILOUT" -C "$T/down.conf" -bs <"$T/s1" >"$T/out" 2>"$T/err"
