@@ -97,6 +97,21 @@ in_fill(struct smtpin *in, size_t want)
 }
 
 /*
+ * At the start of a line of DATA, enough to tell whether it is the final
+ * "." (RFC 5321 4.5.2): three octets, or fewer that already hold the line
+ * end.  A client waits for the reply after ".\n" (LF alone, as alpine
+ * sends it), so asking for a third octet there would wait forever.
+ */
+static void
+in_fill_bol(struct smtpin *in)
+{
+	while (in->len - in->pos < 3 &&
+	    memchr(in->buf + in->pos, '\n', in->len - in->pos) == NULL &&
+	    in_fill(in, in->len - in->pos + 1) == 0)
+		;
+}
+
+/*
  * One command line into line, without its line end.  Returns 1, 0 at the
  * end of input, or -1 for a line longer than CMD_MAX (consumed).
  */
@@ -142,7 +157,7 @@ in_data(struct smtpin *in, struct spool *sp, int *failed, struct err *e)
 
 	for (;;) {
 		if (bol) {
-			in_fill(in, 3);
+			in_fill_bol(in);
 			p = in->buf + in->pos;
 			n = in->len - in->pos;
 			if (n == 0)

@@ -51,6 +51,50 @@ is $? 0 "EHLO lists 8BITMIME and PIPELINING"
 is "$(cat "$T/r/msg.3/mail")/$(cat "$T/r/msg.3/rcpt")" \
 	"<root@example.org>/<root@example.org>" "bare names qualified"
 
+# --- a client that waits for the reply to the final "." before it says
+#     more (alpine does): ".\n" alone must end the data, and so must a
+#     ".\r" whose "\n" comes in a later read.  await CODE N waits, 20 s at
+#     most, for the N-th CODE reply and notes in $T/wait whether it came.
+await() {
+	i=0
+	while [ "$(grep -c "^$1" "$T/out")" -lt "$2" ]; do
+		i=$((i + 1))
+		if [ "$i" -gt 200 ]; then
+			echo "no $1 #$2" >>"$T/wait"
+			return
+		fi
+		sleep 0.1
+	done
+	echo "$1 #$2" >>"$T/wait"
+}
+n=$(count "$T/r")
+: >"$T/out"
+: >"$T/wait"
+{
+	printf 'EHLO x\nMAIL FROM:<a@example.org>\nRCPT TO:<b@example.com>\nDATA\n'
+	msg b@example.com lf | tr -d '\r'
+	printf '..x\nmiddle\n..\n.\n'
+	await '250 2.0.0' 1
+	printf 'MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.com>\r\nDATA\r\n'
+	msg b@example.com cr
+	printf 'body\r\n.\r'
+	sleep 0.3
+	printf '\n'
+	await '250 2.0.0' 2
+	printf 'QUIT\n'
+} | "$MAILOUT" -C "$T/c.conf" -bs >"$T/out" 2>"$T/err"
+is "$(tr '\n' ' ' <"$T/wait")" "250 2.0.0 #1 250 2.0.0 #2 " \
+	"final dot as \".\\n\", and \".\\r\" then \"\\n\": the reply comes at once"
+is "$(codes)/$(count "$T/r")" \
+	"220 250 250 250 354 250 250 250 354 250 221 /$((n + 2))" \
+	"waiting client: the replies, both messages delivered"
+{
+	msg b@example.com lf
+	printf '.x\r\nmiddle\r\n.\r\n'
+} >"$T/want"
+same_file "$T/r/msg.$((n + 1))/data" "$T/want" \
+	"waiting client: the LF message arrives unstuffed"
+
 # --- RCPT goes through aliases, local names and IDNA, as -t does
 conf "$T/al.conf" "$RELAY_PORT" 'aliases = { root = "ops@example.org"; };'
 printf 'EHLO localhost\r\nMAIL FROM:<app@example.org>\r\nRCPT TO:<root>\r\nRCPT TO:<root@localhost>\r\nRCPT TO:<x@b\303\274cher.example>\r\nDATA\r\nSubject: al\r\n\r\nbody\r\n.\r\nQUIT\r\n' >"$T/s4"
