@@ -13,6 +13,7 @@
 #include "deliver.h"
 #include "envelope.h"
 #include "err.h"
+#include "io.h"
 #include "localaddr.h"
 #include "log.h"
 #include "rewrite.h"
@@ -43,34 +44,27 @@ struct session {
 static int reply(struct session *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* Write one reply; a client that went away ends the session. */
+/*
+ * Write one reply, its CRLF added in place so that reply and line end go
+ * out together; a client that went away ends the session.
+ */
 static int
 reply(struct session *s, const char *fmt, ...)
 {
-	struct buf b = BUF_INIT;
 	va_list ap;
 	char *text;
-	size_t off = 0;
-	ssize_t n;
+	size_t n;
+	int rc;
 
 	va_start(ap, fmt);
 	text = xvasprintf(fmt, ap);
 	va_end(ap);
-	buf_puts(&b, text);
-	buf_puts(&b, "\r\n");
+	n = strlen(text);
+	text = xreallocarray(text, n + 3, 1);
+	memcpy(text + n, "\r\n", 3);
+	rc = io_write_all(s->out, text, n + 2);
 	free(text);
-	while (off < b.len) {
-		n = write(s->out, b.data + off, b.len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			buf_free(&b);
-			return -1;
-		}
-		off += (size_t)n;
-	}
-	buf_free(&b);
-	return 0;
+	return rc;
 }
 
 /* Make at least want octets available, unless input ends first. */
