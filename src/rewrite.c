@@ -510,8 +510,10 @@ rewrite_message(struct outmsg *m, const struct spool *sp,
 	/* RFC 5322 2.1.1 and 2.3 (and RFC 2045 2.8): not as it is. */
 	if (sp->maxline > HDR_LINE_MAX || sp->bodynul)
 		rc = plan_body(m, sp, e);
-	if (rc < 0)
+	if (rc < 0) {
+		outmsg_free(m);
 		return -1;
+	}
 	memset(&w, 0, sizeof(w));
 	w.sp = sp;
 	w.env = env;
@@ -525,6 +527,9 @@ rewrite_message(struct outmsg *m, const struct spool *sp,
 	localmap_free(&w.map);
 	if (rc == 0 && m->converting && conv_restart(m) < 0)
 		rc = err_set(e, ERR_SOFTWARE, "body conversion failed");
+	/* A refused message leaves nothing behind: a -bs session goes on. */
+	if (rc < 0)
+		outmsg_free(m);
 	return rc;
 }
 
