@@ -356,7 +356,7 @@ rewrite_head(struct rw *w, struct err *e)
 	struct buf added = BUF_INIT;
 	int rc = 0;
 
-	if (memchr(w->sp->head.data, '\0', w->sp->head.len) != NULL)
+	if (w->sp->headnul)
 		return err_set(e, ERR_DATA,
 		    "the header section holds a NUL octet (RFC 5322 2.2)");
 	hdr_iter_init(&it, w->sp->head.data, w->sp->head.len);
