@@ -229,8 +229,10 @@ line_end(struct spool *sp, struct err *e)
 	}
 	if (!sp->in_head && sp->linelen > sp->maxline)
 		sp->maxline = sp->linelen;
-	if (!sp->in_head)
-		body_text(sp, "\n", 1); /* a character cut by a line end */
+	/* A character cut by a line end is no character (RFC 3629 3); the
+	 * line end itself tells nothing else about the body. */
+	if (!sp->in_head && sp->body8bit)
+		utf8_feed(&sp->bodyutf8, "\n", 1);
 	sp->linelen = 0;
 	return 0;
 }
