@@ -160,6 +160,24 @@ hdr_is(const struct hdr_field *f, const char *name)
 	return name[i] == '\0';
 }
 
+void
+hdr_first_fields(const char *head, size_t len, const char *const *names,
+    struct hdr_field *out, size_t n)
+{
+	struct hdr_iter it;
+	struct hdr_field f;
+	size_t i;
+
+	memset(out, 0, n * sizeof(*out));
+	hdr_iter_init(&it, head, len);
+	while (hdr_next(&it, &f))
+		for (i = 0; i < n; i++)
+			if (out[i].name == NULL && hdr_is(&f, names[i])) {
+				out[i] = f;
+				break;
+			}
+}
+
 /* Length of the line end at p followed by WSP (a fold), else 0. */
 static size_t
 fold_len(const char *p, const char *end)
