@@ -6,6 +6,7 @@
 #include "addr.h"
 #include "buf.h"
 #include "err.h"
+#include "rfc5322.h"
 #include "xalloc.h"
 
 /*
@@ -51,34 +52,25 @@ static int parse_address(struct parser *p, struct addr_list *l, enum ctx c);
 
 /* Character classes */
 
-static int
-is_wsp(int c)
-{
-	return c == ' ' || c == '\t';
-}
-
 /* Controls other than HTAB; folding line ends are handled before. */
 static int
 is_ctl(int c)
 {
-	return (c >= 0 && c < 0x20 && c != '\t') || c == 0x7f;
+	return c != '\t' && rfc5322_is_ctl(c);
 }
 
 /* RFC 5322 3.2.3 atext, with RFC 6532 3.2: any octet >= 0x80. */
 static int
 is_atext(int c)
 {
-	if (c >= 0x80 || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9'))
-		return 1;
-	return c > 0 && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL;
+	return c >= 0x80 || rfc5322_is_atext(c);
 }
 
 /* RFC 5322 3.2.1 quoted-pair: "\" (VCHAR / WSP); 6532 adds UTF-8. */
 static int
 is_quotable(int c)
 {
-	return is_wsp(c) || (c > 0x20 && c != 0x7f);
+	return rfc5322_is_wsp(c) || (c > 0x20 && c != 0x7f);
 }
 
 /* RFC 5322 3.2.4 qtext, 3.2.2 ctext, 3.4.1 dtext (with RFC 6532). */
@@ -124,9 +116,9 @@ static size_t
 fold_len(const struct parser *p)
 {
 	if (peek(p) == '\r' && peek_at(p, p->pos + 1) == '\n' &&
-	    is_wsp(peek_at(p, p->pos + 2)))
+	    rfc5322_is_wsp(peek_at(p, p->pos + 2)))
 		return 2;
-	if (peek(p) == '\n' && is_wsp(peek_at(p, p->pos + 1)))
+	if (peek(p) == '\n' && rfc5322_is_wsp(peek_at(p, p->pos + 1)))
 		return 1;
 	return 0;
 }
@@ -186,7 +178,8 @@ skip_comment(struct parser *p)
 		}
 		if ((n = fold_len(p)) > 0)
 			p->pos += n;
-		else if (c == '(' || c == ')' || is_wsp(c) || is_ctext(c))
+		else if (c == '(' || c == ')' || rfc5322_is_wsp(c) ||
+		    is_ctext(c))
 			p->pos++;
 		else
 			return fail(p, "bad character in comment");
@@ -203,7 +196,7 @@ skip_cfws(struct parser *p)
 	size_t n;
 
 	for (;;) {
-		if (is_wsp(peek(p)))
+		if (rfc5322_is_wsp(peek(p)))
 			p->pos++;
 		else if ((n = fold_len(p)) > 0)
 			p->pos += n;
@@ -238,7 +231,7 @@ parse_quoted_string(struct parser *p, struct buf *out)
 				return -1;
 		} else if ((n = fold_len(p)) > 0) {
 			p->pos += n;
-		} else if (is_wsp(c) || is_qtext(c)) {
+		} else if (rfc5322_is_wsp(c) || is_qtext(c)) {
 			buf_putc(out, c);
 			p->pos++;
 		} else
@@ -347,7 +340,7 @@ parse_domain_literal(struct parser *p, struct buf *out)
 			break;
 		if ((n = fold_len(p)) > 0) {
 			p->pos += n;
-		} else if (is_wsp(c)) {
+		} else if (rfc5322_is_wsp(c)) {
 			p->pos++;
 		} else if (c == '\\') {
 			/* 4.4 obs-dtext: a quoted-pair, kept as written */
@@ -745,22 +738,29 @@ is_dot_atom(const char *s, size_t len)
 	return 1;
 }
 
+void
+addr_put_quoted(struct buf *b, const char *s, size_t len)
+{
+	size_t i;
+
+	buf_putc(b, '"');
+	for (i = 0; i < len; i++) {
+		if (s[i] == '"' || s[i] == '\\')
+			buf_putc(b, '\\');
+		buf_putc(b, s[i]);
+	}
+	buf_putc(b, '"');
+}
+
 /* RFC 5321 4.1.2: the form with the minimum quoting possible. */
 char *
 addr_quote_local(const char *local, size_t len)
 {
 	struct buf b = BUF_INIT;
-	size_t i;
 
 	if (is_dot_atom(local, len))
 		return xstrndup(local, len);
-	buf_putc(&b, '"');
-	for (i = 0; i < len; i++) {
-		if (local[i] == '"' || local[i] == '\\')
-			buf_putc(&b, '\\');
-		buf_putc(&b, local[i]);
-	}
-	buf_putc(&b, '"');
+	addr_put_quoted(&b, local, len);
 	return buf_release(&b);
 }
 

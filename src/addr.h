@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 
+struct buf;
 struct err;
 
 struct addr {
@@ -72,6 +73,12 @@ int addr_is_login_name(const char *s, size_t len);
  * quoted-string escaping only '"' and '\' (RFC 5321 4.1.2).
  */
 char *addr_quote_local(const char *local, size_t len);
+
+/*
+ * Append s[0..len) as a quoted-string (RFC 5322 3.2.4) that escapes only
+ * '"' and '\' (RFC 5321 4.1.2).
+ */
+void addr_put_quoted(struct buf *b, const char *s, size_t len);
 
 void addr_free(struct addr *a);
 void addr_list_free(struct addr_list *l);

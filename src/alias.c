@@ -9,16 +9,11 @@
 #include "alias.h"
 #include "buf.h"
 #include "err.h"
+#include "rfc5322.h"
 #include "xalloc.h"
 
 /* An aliases file larger than this is surely not one. */
 #define ALIAS_FILE_MAX (16u * 1024 * 1024)
-
-static int
-is_wsp(char c)
-{
-	return c == ' ' || c == '\t';
-}
 
 /* "default" and "*" both name the catch-all; it is stored as "*". */
 static char *
@@ -49,7 +44,7 @@ unsupported(const char *v, size_t len)
 	int start = 1;
 
 	for (i = 0; i < len; i++) {
-		if (is_wsp(v[i]))
+		if (rfc5322_is_wsp(v[i]))
 			continue;
 		if (start && (v[i] == '|' || v[i] == '/'))
 			return "pipes and files are not supported";
@@ -123,7 +118,7 @@ parse_entry(struct aliases *t, const char *s, size_t len, const char *file,
 		free(where);
 		return rc;
 	}
-	for (n = (size_t)(colon - s); n > 0 && is_wsp(s[n - 1]); n--)
+	for (n = (size_t)(colon - s); n > 0 && rfc5322_is_wsp(s[n - 1]); n--)
 		continue;
 	name = xstrndup(s, n);
 	rc = alias_add(t, name, colon + 1, len - (size_t)(colon + 1 - s), where,
@@ -139,7 +134,7 @@ is_ignored(const char *l, size_t n)
 {
 	size_t i = 0;
 
-	while (i < n && is_wsp(l[i]))
+	while (i < n && rfc5322_is_wsp(l[i]))
 		i++;
 	return i == n || l[i] == '#';
 }
@@ -161,14 +156,14 @@ alias_parse(struct aliases *t, const char *text, size_t len, const char *file,
 		if (n > 0 && p[n - 1] == '\r')
 			n--;
 		if (!is_ignored(p, n)) {
-			if (!is_wsp(p[0]) && entry.len > 0) {
+			if (!rfc5322_is_wsp(p[0]) && entry.len > 0) {
 				rc = parse_entry(t, entry.data, entry.len, file,
 				    start, e);
 				buf_reset(&entry);
 			}
 			if (entry.len == 0)
 				start = lineno;
-			if (rc == 0 && entry.len == 0 && is_wsp(p[0]))
+			if (rc == 0 && entry.len == 0 && rfc5322_is_wsp(p[0]))
 				rc = err_set(e, ERR_CONFIG,
 				    "%s:%u: continuation line without an "
 				    "alias before it",

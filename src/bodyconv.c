@@ -134,18 +134,13 @@ put_head_qp(struct conv *c, struct buf *out)
 static int
 part_begin(struct conv *c, struct buf *out, struct err *e)
 {
-	struct hdr_iter it;
-	struct hdr_field f, ct = {0}, te = {0};
+	static const char *const names[] = {"Content-Type",
+	    "Content-Transfer-Encoding"};
+	struct hdr_field f[2];
 
-	hdr_iter_init(&it, c->head.data, c->head.len);
-	while (hdr_next(&it, &f)) {
-		if (ct.name == NULL && hdr_is(&f, "Content-Type"))
-			ct = f;
-		else if (te.name == NULL &&
-		    hdr_is(&f, "Content-Transfer-Encoding"))
-			te = f;
-	}
-	if (entity(c, ct.value, ct.valuelen, te.value, te.valuelen, e) < 0)
+	hdr_first_fields(c->head.data, c->head.len, names, f, 2);
+	if (entity(c, f[0].value, f[0].valuelen, f[1].value, f[1].valuelen, e) <
+	    0)
 		return -1;
 	if (c->st == ST_LEAF && c->act == ACT_QP)
 		put_head_qp(c, out);

@@ -15,6 +15,7 @@
 #include "header.h"
 #include "idna.h"
 #include "localaddr.h"
+#include "rfc5322.h"
 #include "sysinfo.h"
 #include "xalloc.h"
 
@@ -24,13 +25,10 @@
 int
 envelope_addr_ok(const char *addr, struct err *e)
 {
-	const unsigned char *p;
-
-	for (p = (const unsigned char *)addr; *p != '\0'; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			return err_set(e, ERR_DATA,
-			    "address contains a control character");
-	if (p - (const unsigned char *)addr > PATH_MAX_OCTETS)
+	if (rfc5322_has_ctl(addr))
+		return err_set(e, ERR_DATA,
+		    "address contains a control character");
+	if (strlen(addr) > PATH_MAX_OCTETS)
 		return err_set(e, ERR_DATA, "address longer than %d octets",
 		    PATH_MAX_OCTETS);
 	return 0;
@@ -220,14 +218,11 @@ add_argument(struct envelope *env, const char *arg, struct localmap *m,
     struct err *e)
 {
 	struct addr_list l = ADDR_LIST_INIT;
-	const unsigned char *p;
 	int rc;
 
-	for (p = (const unsigned char *)arg; *p != '\0'; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			return err_set(e, ERR_USAGE,
-			    "recipient argument "
-			    "contains a control character");
+	if (rfc5322_has_ctl(arg))
+		return err_set(e, ERR_USAGE,
+		    "recipient argument contains a control character");
 	if (addr_parse_list(arg, strlen(arg), &l, e) < 0) {
 		err_prefix(e, "recipient \"%s\"", arg);
 		e->kind = ERR_USAGE;

@@ -1,9 +1,11 @@
 #include "config.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include "buf.h"
 #include "header.h"
+#include "rfc5322.h"
 
 /* One line of the input: its text without the line end, and what follows. */
 struct line {
@@ -11,12 +13,6 @@ struct line {
 	size_t len;
 	const char *next; /* first byte after the line end */
 };
-
-static int
-is_wsp(char c)
-{
-	return c == ' ' || c == '\t';
-}
 
 /* RFC 5322 2.2: field names are printable US-ASCII except the colon. */
 static int
@@ -69,13 +65,13 @@ hdr_line_kind(const char *line, size_t len)
 		len--;
 	if (len == 0)
 		return HDR_LINE_BLANK;
-	if (is_wsp(line[0]))
+	if (rfc5322_is_wsp(line[0]))
 		return HDR_LINE_CONT;
 	/* RFC 5322 2.2 field name, 4.5 obs-optional: WSP before ':' */
 	n = name_len(line, len);
 	if (n == 0)
 		return HDR_LINE_OTHER;
-	for (i = n; i < len && is_wsp(line[i]); i++)
+	for (i = n; i < len && rfc5322_is_wsp(line[i]); i++)
 		continue;
 	return i < len && line[i] == ':' ? HDR_LINE_FIELD : HDR_LINE_OTHER;
 }
@@ -139,25 +135,33 @@ hdr_section_len(const char *buf, size_t len)
 	return (size_t)(it.p - buf);
 }
 
-static int
-ascii_lower(int c)
-{
-	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
-}
-
-/* RFC 5322 1.2.2: field names are case-insensitive, ASCII only. */
+/*
+ * RFC 5322 1.2.2: field names are case-insensitive, ASCII only.  A name
+ * (ftext, never NUL) longer than name differs at name's NUL.
+ */
 int
 hdr_is(const struct hdr_field *f, const char *name)
 {
+	return strncasecmp(f->name, name, f->namelen) == 0 &&
+	    name[f->namelen] == '\0';
+}
+
+void
+hdr_first_fields(const char *head, size_t len, const char *const *names,
+    struct hdr_field *out, size_t n)
+{
+	struct hdr_iter it;
+	struct hdr_field f;
 	size_t i;
 
-	for (i = 0; i < f->namelen; i++) {
-		if (name[i] == '\0' ||
-		    ascii_lower((unsigned char)f->name[i]) !=
-		        ascii_lower((unsigned char)name[i]))
-			return 0;
-	}
-	return name[i] == '\0';
+	memset(out, 0, n * sizeof(*out));
+	hdr_iter_init(&it, head, len);
+	while (hdr_next(&it, &f))
+		for (i = 0; i < n; i++)
+			if (out[i].name == NULL && hdr_is(&f, names[i])) {
+				out[i] = f;
+				break;
+			}
 }
 
 /* Length of the line end at p followed by WSP (a fold), else 0. */
@@ -165,9 +169,10 @@ static size_t
 fold_len(const char *p, const char *end)
 {
 	if (p < end && *p == '\r')
-		return end - p > 2 && p[1] == '\n' && is_wsp(p[2]) ? 2 : 0;
+		return end - p > 2 && p[1] == '\n' && rfc5322_is_wsp(p[2]) ? 2
+		                                                           : 0;
 	if (p < end && *p == '\n')
-		return end - p > 1 && is_wsp(p[1]) ? 1 : 0;
+		return end - p > 1 && rfc5322_is_wsp(p[1]) ? 1 : 0;
 	return 0;
 }
 
@@ -214,7 +219,7 @@ fold_point(const char *l, size_t n, size_t max)
 	size_t i = n - 1 < max ? n - 1 : max;
 
 	for (; i > 0; i--)
-		if (is_wsp(l[i]) && !is_wsp(l[i - 1]))
+		if (rfc5322_is_wsp(l[i]) && !rfc5322_is_wsp(l[i - 1]))
 			return i;
 	return 0;
 }

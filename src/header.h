@@ -62,6 +62,13 @@ size_t hdr_section_len(const char *buf, size_t len);
 int hdr_is(const struct hdr_field *f, const char *name);
 
 /*
+ * One pass over a header section: out[i] becomes the first field named
+ * names[i], or all zero (name NULL) when there is none.
+ */
+void hdr_first_fields(const char *head, size_t len, const char *const *names,
+    struct hdr_field *out, size_t n);
+
+/*
  * Unfold a field value (RFC 5322 2.2.3): remove each CRLF that is
  * followed by WSP.  The result is appended to out.
  */

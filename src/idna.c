@@ -6,15 +6,13 @@
 
 #include "err.h"
 #include "idna.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 int
 idna_needs_utf8(const char *spec)
 {
-	for (; *spec != '\0'; spec++)
-		if ((unsigned char)*spec & 0x80)
-			return 1;
-	return 0;
+	return utf8_has8bit(spec, strlen(spec));
 }
 
 char *

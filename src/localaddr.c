@@ -75,12 +75,18 @@ local_is_local(struct localmap *m, const struct addr *a)
 	return m->fqdn != NULL && strcasecmp(d, m->fqdn) == 0;
 }
 
+/* A local address (the caller has asked local_is_local) with the mail
+ * domain. */
+static char *
+qualify(const struct localmap *m, const struct addr *a)
+{
+	return xasprintf("%s@%s", a->local, conf_domain(m->c));
+}
+
 char *
 local_qualify(struct localmap *m, const struct addr *a)
 {
-	if (!local_is_local(m, a))
-		return xstrdup(a->spec);
-	return xasprintf("%s@%s", a->local, conf_domain(m->c));
+	return local_is_local(m, a) ? qualify(m, a) : xstrdup(a->spec);
 }
 
 void
@@ -105,49 +111,35 @@ speclist_free(struct speclist *l)
 }
 
 /*
- * One expansion: the aliases met so far.  An alias still being expanded
- * (on the path) stops a loop; one already expanded elsewhere in the tree
- * added its addresses once already.  So each alias is expanded at most
- * once, and the work is linear in the size of the table.
+ * One expansion: a mark for each alias of the table, by its place in it
+ * (the table is sorted once and never changes).  An alias still being
+ * expanded (on the path) stops a loop; one already expanded elsewhere in
+ * the tree added its addresses once already.  So each alias is expanded
+ * at most once, and the work is linear in the size of the table.
  */
-enum mark { ON_PATH, DONE };
+enum mark { UNMET, ON_PATH, DONE };
 
 struct expansion {
 	struct localmap *m;
+	const struct aliases *t;
 	struct speclist *out;
-	const struct alias **met;
-	enum mark *mark;
-	size_t nmet;
+	unsigned char
+	    *mark; /* t->n of enum mark; allocated at the first alias */
 	int depth;
 };
-
-static int
-met_index(const struct expansion *x, const struct alias *al)
-{
-	size_t i;
-
-	for (i = 0; i < x->nmet; i++)
-		if (x->met[i] == al)
-			return (int)i;
-	return -1;
-}
 
 static int expand(struct expansion *x, const struct addr *a, struct err *e);
 
 static int
 expand_alias(struct expansion *x, const struct alias *al, struct err *e)
 {
-	size_t i, me = x->nmet;
+	size_t i, me = (size_t)(al - x->t->v);
 
 	if (x->depth >= ALIAS_DEPTH_MAX)
 		return err_set(e, ERR_CONFIG,
 		    "%s: aliases nested more than %d deep at '%s'", al->where,
 		    ALIAS_DEPTH_MAX, al->name);
-	x->met = xreallocarray(x->met, me + 1, sizeof(*x->met));
-	x->mark = xreallocarray(x->mark, me + 1, sizeof(*x->mark));
-	x->met[me] = al;
 	x->mark[me] = ON_PATH;
-	x->nmet++;
 	x->depth++;
 	for (i = 0; i < al->to.n; i++)
 		if (expand(x, &al->to.v[i], e) < 0)
@@ -160,25 +152,29 @@ expand_alias(struct expansion *x, const struct alias *al, struct err *e)
 static int
 expand(struct expansion *x, const struct addr *a, struct err *e)
 {
-	const struct aliases *t = &x->m->c->aliases;
-	const struct alias *al;
-	int i;
+	const struct alias *al = NULL;
 
 	if (!local_is_local(x->m, a)) {
 		speclist_add(x->out, xstrdup(a->spec));
 		return 0;
 	}
-	al = x->m->noalias ? NULL : alias_find(t, a->local);
-	if (al == NULL && !x->m->noalias)
-		al = alias_catchall(t);
-	i = al != NULL ? met_index(x, al) : -1;
-	if (al == NULL || (i >= 0 && x->mark[i] == ON_PATH)) {
-		speclist_add(x->out, local_qualify(x->m, a));
+	if (!x->m->noalias && (al = alias_find(x->t, a->local)) == NULL)
+		al = alias_catchall(x->t);
+	if (al == NULL) {
+		speclist_add(x->out, qualify(x->m, a));
 		return 0;
 	}
-	if (i >= 0)
-		return 0; /* DONE: its addresses are in out already */
-	return expand_alias(x, al, e);
+	if (x->mark == NULL)
+		x->mark = xcalloc(x->t->n, sizeof(*x->mark));
+	switch (x->mark[al - x->t->v]) {
+	case ON_PATH:
+		speclist_add(x->out, qualify(x->m, a));
+		return 0;
+	case DONE:
+		return 0; /* its addresses are in out already */
+	default:
+		return expand_alias(x, al, e);
+	}
 }
 
 int
@@ -190,9 +186,9 @@ local_expand(struct localmap *m, const struct addr *a, struct speclist *out,
 
 	memset(&x, 0, sizeof(x));
 	x.m = m;
+	x.t = &m->c->aliases;
 	x.out = out;
 	rc = expand(&x, a, e);
-	free(x.met);
 	free(x.mark);
 	return rc;
 }

@@ -10,8 +10,10 @@
 #include <sys/random.h>
 #endif
 
+#include "addr.h"
 #include "buf.h"
 #include "mkhdr.h"
+#include "rfc5322.h"
 #include "utf8.h"
 #include "xalloc.h"
 
@@ -52,15 +54,6 @@ mkhdr_msgid(struct buf *b, const char *domain)
 		rnd = (uint64_t)tv.tv_usec * 2654435761u ^ (uint64_t)getpid();
 	buf_printf(b, "<%llx.%lx.%llx@%s>", (unsigned long long)tv.tv_sec,
 	    (unsigned long)getpid(), (unsigned long long)rnd, domain);
-}
-
-/* RFC 5322 3.2.3 atext */
-static int
-is_atext(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') ||
-	    (c != '\0' && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL);
 }
 
 /* RFC 2047 5 (3): what may stand for itself in a phrase's "Q" word. */
@@ -138,19 +131,6 @@ phrase_encoded(struct buf *b, const char *name)
 	buf_puts(b, EW_CLOSE);
 }
 
-/* RFC 5322 3.2.4 quoted-string, escaping only what must be. */
-static void
-phrase_quoted(struct buf *b, const char *name)
-{
-	buf_putc(b, '"');
-	for (; *name != '\0'; name++) {
-		if (*name == '"' || *name == '\\')
-			buf_putc(b, '\\');
-		buf_putc(b, *name);
-	}
-	buf_putc(b, '"');
-}
-
 static int
 is_atoms(const char *s)
 {
@@ -159,7 +139,7 @@ is_atoms(const char *s)
 	if (n == 0 || s[0] == ' ' || s[n - 1] == ' ')
 		return 0;
 	for (i = 0; i < n; i++)
-		if (!(is_atext((unsigned char)s[i]) ||
+		if (!(rfc5322_is_atext((unsigned char)s[i]) ||
 		        (s[i] == ' ' && s[i + 1] != ' ')))
 			return 0;
 	return 1;
@@ -171,7 +151,7 @@ mkhdr_mailbox(struct buf *b, const char *name, const char *spec)
 	char *clean = xstrdup(name != NULL ? name : ""), *p;
 
 	for (p = clean; *p != '\0'; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+		if (rfc5322_is_ctl((unsigned char)*p))
 			*p = ' ';
 	if (clean[0] == '\0' || !utf8_valid(clean, strlen(clean))) {
 		buf_puts(b, spec);
@@ -181,7 +161,7 @@ mkhdr_mailbox(struct buf *b, const char *name, const char *spec)
 		else if (utf8_has8bit(clean, strlen(clean)))
 			phrase_encoded(b, clean);
 		else
-			phrase_quoted(b, clean);
+			addr_put_quoted(b, clean, strlen(clean));
 		buf_printf(b, " <%s>", spec);
 	}
 	free(clean);

@@ -1,7 +1,5 @@
 #include "config.h"
 
-#include <stdio.h>
-
 #include "buf.h"
 #include "qp.h"
 
@@ -20,14 +18,24 @@ qp_init(struct qp *q, enum qp_mode mode)
 	q->esc = 0;
 }
 
-/* RFC 2045 6.7 (5): a soft line break where the token would not fit. */
+/*
+ * RFC 2045 6.7 (5): a soft line break ("=" CRLF) unless n more octets
+ * fit on the line, its "=" included.
+ */
 static void
-put(struct qp *q, const char *t, size_t n, struct buf *out)
+room_for(struct qp *q, size_t n, struct buf *out)
 {
 	if (q->col + n > QP_LINE - 1) {
 		buf_append(out, "=\r\n", 3);
 		q->col = 0;
 	}
+}
+
+/* A token of n octets, never split by a soft line break. */
+static void
+put(struct qp *q, const char *t, size_t n, struct buf *out)
+{
+	room_for(q, n, out);
 	buf_append(out, t, n);
 	q->col += n;
 }
@@ -36,10 +44,17 @@ put(struct qp *q, const char *t, size_t n, struct buf *out)
 static void
 put_hex(struct qp *q, unsigned char c, struct buf *out)
 {
-	char t[4];
+	static const char hex[] = "0123456789ABCDEF";
+	char t[3] = {'=', hex[c >> 4], hex[c & 0x0f]};
 
-	snprintf(t, sizeof(t), "=%02X", c);
 	put(q, t, 3, out);
+}
+
+/* RFC 2045 6.7 (2): octets that stand for themselves. */
+static int
+is_literal(unsigned char c)
+{
+	return c >= 33 && c <= 126 && c != '=';
 }
 
 /* RFC 2045 6.7 (3): white space at the end of a line must be encoded. */
@@ -73,7 +88,7 @@ encode_octet(struct qp *q, unsigned char c, struct buf *out)
 	flush_wsp(q, 0, out);
 	if (c == ' ' || c == '\t')
 		q->wsp = (char)c;
-	else if (c >= 33 && c <= 126 && c != '=')
+	else if (is_literal(c))
 		put(q, (const char *)&c, 1, out);
 	else
 		put_hex(q, c, out);
@@ -88,10 +103,7 @@ rewrap_octet(struct qp *q, unsigned char c, struct buf *out)
 		q->esc--;
 	} else if (c == '=') {
 		/* Room for the whole "=XX" before its "=" goes out. */
-		if (q->col + 3 > QP_LINE - 1) {
-			buf_append(out, "=\r\n", 3);
-			q->col = 0;
-		}
+		room_for(q, 3, out);
 		put(q, "=", 1, out);
 		q->esc = 2;
 	} else if (c == '\0' || c >= 0x80 || c == '\r' || c == '\n') {
@@ -125,13 +137,6 @@ octet(struct qp *q, unsigned char c, struct buf *out)
 		b64_octet(q, c, out);
 }
 
-/* RFC 2045 6.7 (2): octets that stand for themselves. */
-static int
-is_literal(unsigned char c)
-{
-	return c >= 33 && c <= 126 && c != '=';
-}
-
 /*
  * QP_ENCODE, nothing pending: copy the run of literal octets at p in
  * pieces that fill the output lines.  Returns the octets taken.
@@ -144,10 +149,7 @@ encode_run(struct qp *q, const char *p, size_t n, struct buf *out)
 	while (run < n && is_literal((unsigned char)p[run]))
 		run++;
 	for (n = run; n > 0; n -= k, p += k) {
-		if (q->col >= QP_LINE - 1) {
-			buf_append(out, "=\r\n", 3);
-			q->col = 0;
-		}
+		room_for(q, 1, out);
 		k = QP_LINE - 1 - q->col;
 		if (k > n)
 			k = n;

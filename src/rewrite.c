@@ -235,14 +235,13 @@ rewrite_field(struct rw *w, const struct hdr_field *f, struct err *e)
 {
 	enum fkind k = field_kind(w, f);
 	struct buf out = BUF_INIT;
-	int rc = 0;
+	int rc;
 
 	if (k == F_DROP)
 		return 0;
 	if (k == F_COPY)
-		buf_append(&out, f->raw, f->rawlen);
-	else
-		rc = rewrite_addrs(w, f, k, &out, e);
+		return put_field(w, f->raw, f->rawlen, 0, e);
+	rc = rewrite_addrs(w, f, k, &out, e);
 	if (rc == 0)
 		rc = put_field(w, out.data, out.len, 0, e);
 	buf_free(&out);
@@ -356,7 +355,7 @@ rewrite_head(struct rw *w, struct err *e)
 	struct buf added = BUF_INIT;
 	int rc = 0;
 
-	if (memchr(w->sp->head.data, '\0', w->sp->head.len) != NULL)
+	if (w->sp->headnul)
 		return err_set(e, ERR_DATA,
 		    "the header section holds a NUL octet (RFC 5322 2.2)");
 	hdr_iter_init(&it, w->sp->head.data, w->sp->head.len);
@@ -378,21 +377,25 @@ rewrite_head(struct rw *w, struct err *e)
 /* Body octets read from the spool at a time. */
 #define BLOCK (64 * 1024)
 
-/* A copy of the first value of the field name, NULL if none. */
+/* A copy of a field's value, NULL if there is no such field. */
 static char *
-first_value(const struct spool *sp, const char *name, size_t *len)
+value_copy(const struct hdr_field *f, size_t *len)
 {
-	struct hdr_iter it;
-	struct hdr_field f;
+	*len = f->valuelen;
+	return f->name != NULL ? xstrndup(f->value, f->valuelen) : NULL;
+}
 
-	*len = 0;
-	hdr_iter_init(&it, sp->head.data, sp->head.len);
-	while (hdr_next(&it, &f))
-		if (hdr_is(&f, name)) {
-			*len = f.valuelen;
-			return xstrndup(f.value, f.valuelen);
-		}
-	return NULL;
+/* The message's MIME labels (RFC 2045 5, 6): the first of each. */
+static void
+mime_labels(struct outmsg *m, const struct spool *sp)
+{
+	static const char *const names[] = {"Content-Type",
+	    "Content-Transfer-Encoding"};
+	struct hdr_field f[2];
+
+	hdr_first_fields(sp->head.data, sp->head.len, names, f, 2);
+	m->ctype = value_copy(&f[0], &m->ctypelen);
+	m->cte = value_copy(&f[1], &m->ctelen);
 }
 
 static ssize_t
@@ -456,8 +459,7 @@ plan_body(struct outmsg *m, const struct spool *sp, struct err *e)
 	int rc = 0;
 
 	m->converting = 1;
-	m->ctype = first_value(sp, "Content-Type", &m->ctypelen);
-	m->cte = first_value(sp, "Content-Transfer-Encoding", &m->ctelen);
+	mime_labels(m, sp);
 	m->inbuf = xmalloc(BLOCK);
 	conv_start(m, &c, 0, e);
 	if (c.st == ST_LEAF) {
@@ -510,8 +512,10 @@ rewrite_message(struct outmsg *m, const struct spool *sp,
 	/* RFC 5322 2.1.1 and 2.3 (and RFC 2045 2.8): not as it is. */
 	if (sp->maxline > HDR_LINE_MAX || sp->bodynul)
 		rc = plan_body(m, sp, e);
-	if (rc < 0)
+	if (rc < 0) {
+		outmsg_free(m);
 		return -1;
+	}
 	memset(&w, 0, sizeof(w));
 	w.sp = sp;
 	w.env = env;
@@ -525,6 +529,9 @@ rewrite_message(struct outmsg *m, const struct spool *sp,
 	localmap_free(&w.map);
 	if (rc == 0 && m->converting && conv_restart(m) < 0)
 		rc = err_set(e, ERR_SOFTWARE, "body conversion failed");
+	/* A refused message leaves nothing behind: a -bs session goes on. */
+	if (rc < 0)
+		outmsg_free(m);
 	return rc;
 }
 

@@ -55,6 +55,7 @@ struct outmsg {
  * header section, a header line that cannot be folded, a body line over
  * 998 octets or a NUL where it cannot be re-encoded; ERR_IO when the
  * spool cannot be read; ERR_CONFIG when the aliases nest too deeply).
+ * On error m holds nothing that needs freeing (outmsg_free is harmless).
  */
 int rewrite_message(struct outmsg *m, const struct spool *sp,
     const struct envelope *env, const struct options *o, struct conf *c,

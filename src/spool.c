@@ -133,6 +133,14 @@ body_text(struct spool *sp, const char *p, size_t n)
 		utf8_feed(&sp->bodyutf8, p, n);
 }
 
+/* The header line held in sp->line is done with. */
+static void
+line_reset(struct spool *sp)
+{
+	buf_reset(&sp->line);
+	sp->linenul = 0;
+}
+
 static int
 head_too_big(struct err *e)
 {
@@ -154,7 +162,7 @@ head_line(struct spool *sp, struct err *e)
 
 	if (sp->size == 0 && sp->head.len == 0 && n >= 5 &&
 	    memcmp(l, "From ", 5) == 0) {
-		buf_reset(&sp->line);
+		line_reset(sp);
 		return 0;
 	}
 	if (kind == HDR_LINE_OTHER) {
@@ -165,12 +173,13 @@ head_line(struct spool *sp, struct err *e)
 			return head_too_big(e);
 		buf_append(&sp->head, l, n);
 		buf_append(&sp->head, "\r\n", 2);
+		sp->headnul |= sp->linenul;
 		if (kind == HDR_LINE_BLANK)
 			sp->in_head = 0;
 	}
 	if (spool_put(sp, l, n, e) < 0 || spool_put(sp, "\r\n", 2, e) < 0)
 		return -1;
-	buf_reset(&sp->line);
+	line_reset(sp);
 	return 0;
 }
 
@@ -178,20 +187,15 @@ head_line(struct spool *sp, struct err *e)
 static int
 line_text(struct spool *sp, const char *p, size_t n, struct err *e)
 {
-	int found;
-
 	if (n == 0)
 		return 0;
 	sp->linelen += n;
 	if (!sp->in_head) {
 		body_text(sp, p, n);
-		sp->has8bit |= sp->body8bit;
-		sp->hasnul |= sp->bodynul;
 		return spool_put(sp, p, n, e);
 	}
-	found = scan_octets(p, n);
-	sp->has8bit |= (found & OCTET_8BIT) != 0;
-	sp->hasnul |= (found & OCTET_NUL) != 0;
+	/* Whether the line ends in the header or the body is not known yet. */
+	sp->linenul |= memchr(p, '\0', n) != NULL;
 	buf_append(&sp->line, p, n);
 	/* A long line that cannot be a field is the body's first line. */
 	if (sp->line.len > HDR_LINE_MAX + 2 &&
@@ -200,7 +204,7 @@ line_text(struct spool *sp, const char *p, size_t n, struct err *e)
 		body_text(sp, sp->line.data, sp->line.len);
 		if (spool_put(sp, sp->line.data, sp->line.len, e) < 0)
 			return -1;
-		buf_reset(&sp->line);
+		line_reset(sp);
 	}
 	/* One endless field line is held no longer than the section. */
 	if (sp->in_head && sp->head.len + sp->line.len + 2 > SPOOL_HEAD_MAX)
@@ -225,8 +229,10 @@ line_end(struct spool *sp, struct err *e)
 	}
 	if (!sp->in_head && sp->linelen > sp->maxline)
 		sp->maxline = sp->linelen;
-	if (!sp->in_head)
-		body_text(sp, "\n", 1); /* a character cut by a line end */
+	/* A character cut by a line end is no character (RFC 3629 3); the
+	 * line end itself tells nothing else about the body. */
+	if (!sp->in_head && sp->body8bit)
+		utf8_feed(&sp->bodyutf8, "\n", 1);
 	sp->linelen = 0;
 	return 0;
 }

@@ -30,15 +30,14 @@ struct spool {
 	off_t size; /* octets in the file */
 	struct buf head; /* the header section, blank line included */
 	int in_head; /* still inside the header section */
+	int headnul; /* a NUL octet in the header section */
 	size_t maxline; /* longest line of the body, CRLF excluded */
-	int has8bit; /* an octet above 127 somewhere */
-	int hasnul; /* a NUL octet somewhere */
-	/* the same facts about the body alone */
-	int body8bit;
-	int bodynul;
+	int body8bit; /* an octet above 127 in the body */
+	int bodynul; /* a NUL octet in the body */
 	struct utf8 bodyutf8; /* is the body valid UTF-8? (utf8_ok) */
 	/* normaliser state */
 	struct buf line; /* the current line while in the header */
+	int linenul; /* it holds a NUL octet */
 	size_t linelen; /* length of the current line */
 	int cr; /* a CR is pending */
 	int dotline; /* the current line is "." so far */

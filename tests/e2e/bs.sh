@@ -146,6 +146,38 @@ printf 'EHLO x\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<b@exa\tmple.com>\r\nQUIT
 bs "$T/s7"
 is "$(codes)" "220 250 250 501 221 " "a control character in RCPT: 501"
 
+# --- messages refused in a session (a NUL in the header with a body to
+#     re-encode, a header line that cannot be folded): 554 each, nothing
+#     of them kept, and the session goes on to send the next
+{
+	printf 'EHLO x\r\n'
+	for m in 1 2 3; do
+		printf 'MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.com>\r\nDATA\r\n'
+		case $m in
+		1) printf 'Subject: a\000b\r\n\r\nbo\000dy\r\n' ;;
+		2) printf 'To: b@example.com\r\nSubject: %s\r\n\r\nbody\r\n' \
+			"$(head -c 1000 /dev/zero | tr '\0' 'x')" ;;
+		3) msg b@example.com refused3 && printf 'sent\r\n' ;;
+		esac
+		printf '.\r\n'
+	done
+	printf 'QUIT\r\n'
+} >"$T/s8"
+n=$(count "$T/r")
+bs "$T/s8"
+is "$(codes)" "220 250 250 250 354 554 250 250 354 554 250 250 354 250 221 " \
+	"refused messages: 554 each, the session goes on"
+is "$(count "$T/r")" $((n + 1)) "refused messages: only the third sent"
+if command -v valgrind >/dev/null 2>&1 && [ -z "${ASAN_OPTIONS:-}" ]; then
+	valgrind -q --leak-check=full --errors-for-leak-kinds=definite \
+		--error-exitcode=97 "$MAILOUT" -C "$T/c.conf" -bs <"$T/s8" \
+		>"$T/out" 2>"$T/vg"
+	[ $? -ne 97 ] && ! grep -q 'definitely lost' "$T/vg"
+	ok $? "refused messages: nothing leaks (valgrind)"
+else
+	skip "refused messages: nothing leaks" "no valgrind here"
+fi
+
 # --- a connection the relay closed with 421 while idle (libcurl 7.88
 #     would read that stale 421 as the reply to MAIL): the next message
 #     of the session still goes out, on a fresh connection

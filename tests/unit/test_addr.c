@@ -468,6 +468,7 @@ test_parse_one(void)
 static void
 test_helpers(void)
 {
+	struct buf b = BUF_INIT;
 	char *q;
 
 	ok(addr_is_login_name("root", 4), "login: root");
@@ -497,6 +498,11 @@ test_helpers(void)
 	free(q);
 	is_str(q = addr_quote_local("", 0), "\"\"", "quote: empty");
 	free(q);
+	buf_puts(&b, "x ");
+	addr_put_quoted(&b, "a\"b\\c.", 5);
+	is_str(buf_cstr(&b), "x \"a\\\"b\\\\c\"",
+	    "quoted-string: appended, only \" and \\ escaped, length kept");
+	buf_free(&b);
 }
 
 /* Long input: 10,000 addresses, and comments nested 100,000 deep. */

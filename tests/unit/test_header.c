@@ -277,6 +277,26 @@ test_is(void)
 }
 
 static void
+test_first_fields(void)
+{
+	static const char s[] = "content-type: a\r\nX: 1\r\nContent-Type: b\r\n"
+	                        "X: 2\r\n\r\nY: body\r\n";
+	static const char *const names[] = {"Content-Type", "X", "Y"};
+	struct hdr_field f[3];
+
+	memset(f, 0xff, sizeof(f));
+	hdr_first_fields(s, strlen(s), names, f, 3);
+	ok(field_is(&f[0], "content-type: a\r\n", " a"),
+	    "first fields: the first of a name, in any case");
+	ok(field_is(&f[1], "X: 1\r\n", " 1"), "first fields: a second name");
+	ok(f[2].name == NULL && f[2].valuelen == 0,
+	    "first fields: none after the blank line");
+	hdr_first_fields("", 0, names, f, 3);
+	ok(f[0].name == NULL && f[1].name == NULL,
+	    "first fields: an empty header section");
+}
+
+static void
 check_unfold(const char *in, const char *want, const char *name)
 {
 	struct buf b = BUF_INIT;
@@ -376,6 +396,7 @@ main(void)
 	test_boundaries();
 	test_fields();
 	test_is();
+	test_first_fields();
 	test_unfold();
 	test_longest_line();
 	test_fold();

@@ -14,7 +14,7 @@ struct result {
 	struct buf file;
 	struct buf head;
 	long long body_off;
-	int has8bit, hasnul;
+	int headnul;
 	size_t maxline;
 	int body8bit, bodynul, bodyutf8;
 };
@@ -45,8 +45,7 @@ spool_in(const char *in, size_t len, int dot_ends, size_t chunk,
 		buf_append(&r->file, b, (size_t)n);
 	buf_append(&r->head, sp.head.data, sp.head.len);
 	r->body_off = (long long)spool_body_offset(&sp);
-	r->has8bit = sp.has8bit;
-	r->hasnul = sp.hasnul;
+	r->headnul = sp.headnul;
 	r->maxline = sp.maxline;
 	r->body8bit = sp.body8bit;
 	r->bodynul = sp.bodynul;
@@ -110,6 +109,25 @@ check_body(const char *name, const char *in, size_t len, int b8, int nul,
 	}
 }
 
+/* Whether the header section holds a NUL, in every chunking. */
+static void
+check_headnul(const char *name, const char *in, size_t len, int want)
+{
+	static const size_t chunks[] = {0, 1, 2, 3};
+	struct result r;
+	char label[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
+		spool_in(in, len, 0, chunks[i], &r);
+		snprintf(label, sizeof(label), "%s (chunks of %zu)", name,
+		    chunks[i]);
+		is_int(r.headnul, want, label);
+		buf_free(&r.file);
+		buf_free(&r.head);
+	}
+}
+
 /* A string literal and its length, NULs included. */
 #define S(lit) lit, sizeof(lit) - 1
 
@@ -129,6 +147,32 @@ body_facts(void)
 	    S("To: x\nno colon \xff\n"), 1, 0, 0);
 	check_body("NUL in the body", S("To: x\n\na\0b\n"), 0, 1, 1);
 	check_body("NUL in the header only", S("X-A: a\0b\n\nb\n"), 0, 0, 1);
+}
+
+/* A NUL counts for the header section only where the line ends up. */
+static void
+head_facts(void)
+{
+	char *l;
+	size_t n;
+
+	check_headnul("NUL in a field", S("X-A: a\0b\n\nb\n"), 1);
+	check_headnul("NUL in a continuation line", S("To: a,\n b\0c\n\nx\n"),
+	    1);
+	check_headnul("NUL in the body", S("To: x\n\na\0b\n"), 0);
+	check_headnul("NUL in the first body line, no blank line",
+	    S("To: x\nno\0colon\n"), 0);
+	check_headnul("NUL in a dropped mbox From line",
+	    S("From a\0b\nTo: x\n\nb\n"), 0);
+	/* A line too long to be a field leaves for the body before its end. */
+	n = 6 + 1200 + 1;
+	l = malloc(n);
+	memcpy(l, "To: x\n", 6);
+	memset(l + 6, 'a', 1200);
+	l[6 + 3] = '\0';
+	l[n - 1] = '\n';
+	check_headnul("NUL in a long first body line", l, n, 0);
+	free(l);
 }
 
 int
@@ -168,16 +212,17 @@ main(void)
 	    11);
 
 	spool_in("To: x\n\nabc\xc3\xa9\n12345\n", 19, 0, 0, &r);
-	ok(r.has8bit && !r.hasnul, "8-bit octet noticed");
+	ok(r.body8bit && !r.bodynul && !r.headnul, "8-bit octet noticed");
 	is_int((long long)r.maxline, 5, "longest body line");
 	buf_free(&r.file);
 	buf_free(&r.head);
 	spool_in("To: x\n\na\0b\n", 11, 0, 0, &r);
-	ok(r.hasnul && !r.has8bit, "NUL octet noticed");
+	ok(r.bodynul && !r.body8bit && !r.headnul, "NUL octet noticed");
 	buf_free(&r.file);
 	buf_free(&r.head);
 
 	body_facts();
+	head_facts();
 
 	/* A 1 MiB line that is no header goes to the body, not to memory. */
 	big = malloc(1 << 20);
