@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -296,26 +297,27 @@ read_head(int fd, struct qentry *q, struct buf *text, struct err *e)
 	}
 }
 
-static char *
-read_small_file(const char *path)
+/*
+ * The later state beside an entry (see queue_save()) into b: 1, or 0 when
+ * there is none, or -1 on error.  Only a missing file means none: taking
+ * the head's older state after a failed read would send again to the
+ * recipients done since.  No size cap: the state grows with the
+ * recipients, which have no limit, like the head it replaces.
+ */
+static int
+read_later(const char *path, struct buf *b, struct err *e)
 {
-	struct buf b = BUF_INIT;
-	char chunk[4096];
-	ssize_t r;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int rc = 1;
 
 	if (fd < 0)
-		return NULL;
-	while ((r = read(fd, chunk, sizeof(chunk))) > 0 ||
-	    (r < 0 && errno == EINTR))
-		if (r > 0)
-			buf_append(&b, chunk, (size_t)r);
+		return errno == ENOENT
+		    ? 0
+		    : err_sys(e, ERR_IO, "cannot read %s", path);
+	if (io_read_all(fd, b, SIZE_MAX) < 0)
+		rc = err_sys(e, ERR_IO, "cannot read %s", path);
 	close(fd);
-	if (r < 0) {
-		buf_free(&b);
-		return NULL;
-	}
-	return buf_release(&b);
+	return rc;
 }
 
 /*
@@ -326,15 +328,16 @@ static int
 load_state(int fd, const char *dir, const char *area, const char *id,
     struct qentry *q, struct err *e)
 {
-	struct buf head = BUF_INIT;
+	struct buf head = BUF_INIT, later = BUF_INIT;
 	char *path = qpath(dir, area, id, STATE_SUFFIX);
-	char *later = read_small_file(path);
 	struct stat st;
 	int rc;
 
-	rc = read_head(fd, q, &head, e);
-	if (rc == 0 && later != NULL)
-		rc = qentry_parse(later, strlen(later), q, e);
+	rc = read_later(path, &later, e);
+	if (rc >= 0 && read_head(fd, q, &head, e) < 0)
+		rc = -1;
+	if (rc > 0)
+		rc = qentry_parse(buf_cstr(&later), later.len, q, e);
 	else if (rc == 0)
 		rc = qentry_parse(head.data, head.len, q, e);
 	if (rc == 0 && fstat(fd, &st) == 0)
@@ -343,9 +346,9 @@ load_state(int fd, const char *dir, const char *area, const char *id,
 		err_prefix(e, "queue entry %s", id);
 	snprintf(q->id, sizeof(q->id), "%s", id);
 	q->failed = strcmp(area, "failed") == 0;
-	free(later);
 	free(path);
 	buf_free(&head);
+	buf_free(&later);
 	return rc;
 }
 
