@@ -340,7 +340,10 @@ load_state(int fd, const char *dir, const char *area, const char *id,
 		rc = qentry_parse(buf_cstr(&later), later.len, q, e);
 	else if (rc == 0)
 		rc = qentry_parse(head.data, head.len, q, e);
-	if (rc == 0 && fstat(fd, &st) == 0)
+	/* Without its size the message would look empty: never send that. */
+	if (rc == 0 && fstat(fd, &st) < 0)
+		rc = err_sys(e, ERR_IO, "cannot read the queue entry");
+	else if (rc == 0)
 		q->size = st.st_size - q->msg_off;
 	if (rc < 0)
 		err_prefix(e, "queue entry %s", id);
