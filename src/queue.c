@@ -375,30 +375,50 @@ open_entry(const char *dir, const char *area, const char *id, struct qentry *q,
 	return fd;
 }
 
+/*
+ * Is the locked fd still the entry q/id?  A run that held the lock before
+ * us may have removed it or moved it to failed/: either way it is not
+ * ours to deliver.  A move leaves it a link, so st_nlink cannot tell;
+ * only the file now at q/id, compared with ours, can.  Returns 1, 0 when
+ * it is gone, -1 on error.
+ */
+static int
+still_queued(int fd, const char *dir, const char *id, struct err *e)
+{
+	char *path = qpath(dir, "q", id, NULL);
+	struct stat held, named;
+	int rc;
+
+	if (fstat(fd, &held) < 0)
+		rc = err_sys(e, ERR_IO, "entry %s", id);
+	else if (stat(path, &named) < 0)
+		rc = errno == ENOENT ? 0 : err_sys(e, ERR_IO, "entry %s", id);
+	else
+		rc = held.st_dev == named.st_dev && held.st_ino == named.st_ino;
+	free(path);
+	return rc;
+}
+
 int
 queue_lock(const char *dir, const char *id, struct qentry *q, struct err *e)
 {
-	struct stat st;
 	int fd, rc;
 
 	if ((fd = open_entry(dir, "q", id, q, &rc, e)) < 0)
 		return rc;
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0)
 		rc = errno == EWOULDBLOCK ? 0
 		                          : err_sys(e, ERR_IO, "lock %s", id);
+	else
+		rc = still_queued(fd, dir, id, e);
+	/* Read after the lock: a run that held it may have saved a state. */
+	if (rc > 0 && load_state(fd, dir, "q", id, q, e) < 0) {
+		qentry_free(q);
+		rc = -1;
+	}
+	if (rc <= 0) {
 		close(fd);
 		return rc;
-	}
-	/* Read after the lock: a run that held it may have changed the
-	 * state, or removed the entry (then no name is left). */
-	if (fstat(fd, &st) < 0 || st.st_nlink == 0) {
-		close(fd);
-		return 0;
-	}
-	if (load_state(fd, dir, "q", id, q, e) < 0) {
-		close(fd);
-		qentry_free(q);
-		return -1;
 	}
 	q->fd = fd;
 	return 1;

@@ -1,0 +1,149 @@
+/*
+ * The queue on disk: entries in a scratch queue_dir, locked and changed
+ * the way queue runs do.  Another run's step at a precise moment (between
+ * our open and our flock) is played by the flock() below, which runs a
+ * hook before the real system call.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "envelope.h"
+#include "err.h"
+#include "msgsrc.h"
+#include "queue.h"
+#include "tap.h"
+#include "xalloc.h"
+
+static char *dir;
+static char held_id[QUEUE_ID_MAX];
+static void (*before_flock)(void);
+
+/* Ours wins over the C library's: the queue code calls this one. */
+int
+flock(int fd, int op)
+{
+	void (*hook)(void) = before_flock;
+
+	before_flock = NULL;
+	if (hook != NULL)
+		hook();
+	return (int)syscall(SYS_flock, fd, op);
+}
+
+static char *
+path(const char *area, const char *id, const char *suffix)
+{
+	return xasprintf("%s/%s/%s%s", dir, area, id, suffix);
+}
+
+static int
+exists(const char *area, const char *id, const char *suffix)
+{
+	char *p = path(area, id, suffix);
+	int rc = access(p, F_OK) == 0;
+
+	free(p);
+	return rc;
+}
+
+/* Queue a message to n recipients; its id goes to id. */
+static void
+put(const char *msg, size_t len, size_t n, char *id)
+{
+	struct qentry q;
+	struct memsrc m;
+	struct msgsrc src;
+	struct err e = {0};
+	char addr[64];
+	size_t i;
+
+	memset(&q, 0, sizeof(q));
+	q.env.sender = xstrdup("bob@example.org");
+	for (i = 0; i < n; i++) {
+		snprintf(addr, sizeof(addr), "rcpt%zu@example.com", i);
+		envelope_add_rcpt(&q.env, addr);
+	}
+	q.created = time(NULL);
+	memsrc_init(&m, msg, len, &src);
+	if (queue_put(dir, &q, &src, &e) < 0)
+		printf("# queue_put: %s\n", e.msg);
+	snprintf(id, QUEUE_ID_MAX, "%s", q.id);
+	qentry_free(&q);
+	err_clear(&e);
+}
+
+/* Another run moves the entry to failed/ (queue_fail()). */
+static void
+fail_it(void)
+{
+	char *from = path("q", held_id, ""), *to = path("failed", held_id, "");
+
+	if (rename(from, to) < 0)
+		printf("# rename: %s\n", strerror(errno));
+	free(from);
+	free(to);
+}
+
+/* Another run removes the entry (queue_remove()). */
+static void
+remove_it(void)
+{
+	char *p = path("q", held_id, "");
+
+	unlink(p);
+	free(p);
+}
+
+static const char msg[] = "Subject: test\r\n\r\nbody\r\n";
+
+static void
+test_lock(void)
+{
+	struct qentry q;
+	struct err e = {0};
+
+	put(msg, sizeof(msg) - 1, 2, held_id);
+	is_int(queue_lock(dir, held_id, &q, &e), 1, "lock: a queued entry");
+	is_int((long long)q.size, sizeof(msg) - 1, "lock: the message size");
+	queue_release(&q);
+
+	before_flock = remove_it;
+	is_int(queue_lock(dir, held_id, &q, &e), 0,
+	    "lock: removed between open and flock: gone");
+	put(msg, sizeof(msg) - 1, 2, held_id);
+	before_flock = fail_it;
+	is_int(queue_lock(dir, held_id, &q, &e), 0,
+	    "lock: moved to failed/ between open and flock: gone");
+	ok(exists("failed", held_id, ""), "lock: it is in failed/");
+	err_clear(&e);
+}
+
+int
+main(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	struct err e = {0};
+	char *cmd;
+
+	dir = xasprintf("%s/mailout-test.XXXXXX", tmp ? tmp : "/tmp");
+	if (mkdtemp(dir) == NULL || queue_init(dir, &e) < 0) {
+		printf("1..0 # SKIP no scratch queue: %s\n", strerror(errno));
+		return 0;
+	}
+	test_lock();
+	cmd = xasprintf("rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		printf("# could not remove %s\n", dir);
+	free(cmd);
+	free(dir);
+	return tap_done();
+}
