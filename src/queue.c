@@ -457,8 +457,10 @@ queue_save(const char *dir, const struct qentry *q, struct err *e)
 	int rc = 0;
 
 	if (write_file(tmp, text, strlen(text)) < 0 || rename(tmp, state) < 0 ||
-	    fsync_area(dir, "q") < 0)
+	    fsync_area(dir, "q") < 0) {
 		rc = err_sys(e, ERR_IO, "cannot update queue entry %s", q->id);
+		unlink(tmp); /* a partial one, say on a full disk */
+	}
 	free(text);
 	free(tmp);
 	free(state);
@@ -554,11 +556,18 @@ queue_source(struct qentry *q, struct msgsrc *src)
 }
 
 /*
+ * How old a leftover in q/ must be before it is cleaned: a run between
+ * the two steps that leave one (an entry removed or moved, then its state;
+ * a state written, then renamed) is far younger, and must not lose it.
+ */
+#define ORPHAN_AGE 60
+
+/*
  * A state file whose entry is gone: a run was killed between removing
  * the entry and its state, or between moving the two to failed/.
  */
 static void
-clean_state(const char *dir, const char *name, time_t age, time_t max_age)
+clean_state(const char *dir, const char *name)
 {
 	size_t n = strlen(name) - strlen(STATE_SUFFIX);
 	char *id = xstrndup(name, n);
@@ -567,7 +576,7 @@ clean_state(const char *dir, const char *name, time_t age, time_t max_age)
 	char *failed = qpath(dir, "failed", id, NULL);
 	char *fstate = qpath(dir, "failed", id, STATE_SUFFIX);
 
-	if (access(entry, F_OK) != 0 && age > max_age) {
+	if (access(entry, F_OK) != 0) {
 		if (access(failed, F_OK) == 0)
 			rename(state, fstate);
 		else
@@ -580,40 +589,49 @@ clean_state(const char *dir, const char *name, time_t age, time_t max_age)
 	free(fstate);
 }
 
-/* Leftovers older than max_age seconds: in tmp/, and orphans in q/. */
+/*
+ * Files in area older than max_age seconds: in tmp/ all of them, in q/
+ * the state files (see clean_state()) and the new states never renamed
+ * into place (a run killed, or a write that failed).
+ */
+static void
+clean_area(const char *dir, const char *area, time_t max_age)
+{
+	char *path = qpath(dir, area, NULL, NULL), *p;
+	int in_q = strcmp(area, "q") == 0;
+	time_t now = time(NULL);
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+
+	if ((d = opendir(path)) == NULL) {
+		free(path);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' ||
+		    (in_q && !has_suffix(de->d_name, STATE_SUFFIX) &&
+		        !has_suffix(de->d_name, STATE_SUFFIX ".new")))
+			continue;
+		p = xasprintf("%s/%s", path, de->d_name);
+		if (lstat(p, &st) == 0 && S_ISREG(st.st_mode) &&
+		    now - st.st_mtime > max_age) {
+			if (in_q && has_suffix(de->d_name, STATE_SUFFIX))
+				clean_state(dir, de->d_name);
+			else
+				unlink(p);
+		}
+		free(p);
+	}
+	closedir(d);
+	free(path);
+}
+
 void
 queue_clean_tmp(const char *dir, time_t max_age)
 {
-	static const char *const areas[] = {"tmp", "q"};
-	struct dirent *de;
-	struct stat st;
-	time_t now = time(NULL);
-	size_t i;
-	char *area, *p;
-	DIR *d;
-
-	for (i = 0; i < 2; i++) {
-		area = qpath(dir, areas[i], NULL, NULL);
-		if ((d = opendir(area)) != NULL) {
-			while ((de = readdir(d)) != NULL) {
-				if (de->d_name[0] == '.' ||
-				    (i == 1 &&
-				        !has_suffix(de->d_name, STATE_SUFFIX)))
-					continue;
-				p = xasprintf("%s/%s", area, de->d_name);
-				if (lstat(p, &st) == 0 && i == 0 &&
-				    S_ISREG(st.st_mode) &&
-				    now - st.st_mtime > max_age)
-					unlink(p);
-				else if (lstat(p, &st) == 0 && i == 1)
-					clean_state(dir, de->d_name,
-					    now - st.st_mtime, 60);
-				free(p);
-			}
-			closedir(d);
-		}
-		free(area);
-	}
+	clean_area(dir, "tmp", max_age);
+	clean_area(dir, "q", ORPHAN_AGE);
 }
 
 int

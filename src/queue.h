@@ -91,7 +91,11 @@ int queue_fail(const char *dir, struct qentry *q, struct err *e);
 /* A message source over the locked entry's message. */
 void queue_source(struct qentry *q, struct msgsrc *src);
 
-/* Remove leftovers in tmp/ older than max_age seconds. */
+/*
+ * Remove leftovers: in tmp/ those older than max_age seconds, in q/ the
+ * state files without an entry and the new states never renamed into
+ * place, once a minute old.
+ */
 void queue_clean_tmp(const char *dir, time_t max_age);
 
 /* Are there entries in q/ at all?  Cheap: for the run after a send. */

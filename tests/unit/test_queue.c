@@ -14,6 +14,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "envelope.h"
@@ -53,6 +54,27 @@ exists(const char *area, const char *id, const char *suffix)
 
 	free(p);
 	return rc;
+}
+
+/* Create area/id+suffix, as a file aged age seconds, or a directory. */
+static void
+make(const char *area, const char *id, const char *suffix, time_t age,
+    int is_dir)
+{
+	char *p = path(area, id, suffix);
+	struct timeval tv[2];
+	int fd;
+
+	if (is_dir) {
+		mkdir(p, 0770);
+	} else if ((fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0660)) >= 0) {
+		close(fd);
+		gettimeofday(&tv[0], NULL);
+		tv[0].tv_sec -= age;
+		tv[1] = tv[0];
+		utimes(p, tv);
+	}
+	free(p);
 }
 
 /* Queue a message to n recipients; its id goes to id. */
@@ -127,6 +149,66 @@ test_lock(void)
 	err_clear(&e);
 }
 
+static void
+test_save(void)
+{
+	struct qentry q;
+	struct err e = {0};
+	char id[QUEUE_ID_MAX], *p;
+
+	put(msg, sizeof(msg) - 1, 2, id);
+	is_int(queue_lock(dir, id, &q, &e), 1, "save: locked");
+	q.env.rcpts[0].state = RCPT_SENT;
+	is_int(queue_save(dir, &q, &e), 0, "save: saved");
+	ok(exists("q", id, ".state") && !exists("q", id, ".state.new"),
+	    "save: the state is in place, nothing left beside it");
+	p = path("q", id, ".state");
+	unlink(p);
+	/* A directory in its place makes the rename fail. */
+	make("q", id, ".state", 0, 1);
+	is_int(queue_save(dir, &q, &e), -1, "save: a failed rename fails");
+	ok(!exists("q", id, ".state.new"),
+	    "save: a failed save leaves no new state behind");
+	rmdir(p);
+	free(p);
+	queue_release(&q);
+	err_clear(&e);
+}
+
+static void
+test_clean(void)
+{
+	char id[QUEUE_ID_MAX], gone[] = "20261128000000.gone0000";
+	char failed[] = "20261128000000.failed00";
+
+	put(msg, sizeof(msg) - 1, 1, id);
+	make("q", id, ".state.new", 120, 0);
+	make("q", gone, ".state.new", 120, 0);
+	make("q", gone, ".state", 120, 0);
+	make("failed", failed, "", 120, 0);
+	make("q", failed, ".state", 120, 0);
+	make("tmp", "old", "", 100000, 0);
+	make("tmp", "young", "", 0, 0);
+	queue_clean_tmp(dir, 86400);
+	ok(!exists("q", id, ".state.new"),
+	    "clean: an old new state beside its entry is removed");
+	ok(!exists("q", gone, ".state.new"),
+	    "clean: an old new state without entry is removed");
+	ok(!exists("q", gone, ".state"),
+	    "clean: an old state without entry is removed");
+	ok(exists("failed", failed, ".state") && !exists("q", failed, ".state"),
+	    "clean: an old state whose entry failed joins it in failed/");
+	ok(!exists("tmp", "old", "") && exists("tmp", "young", ""),
+	    "clean: tmp/ loses what is older than max_age, only that");
+	ok(exists("q", id, ""), "clean: the entry stays");
+
+	make("q", id, ".state.new", 0, 0);
+	make("q", gone, ".state", 0, 0);
+	queue_clean_tmp(dir, 86400);
+	ok(exists("q", id, ".state.new") && exists("q", gone, ".state"),
+	    "clean: leftovers a run may still be making stay");
+}
+
 int
 main(void)
 {
@@ -140,6 +222,8 @@ main(void)
 		return 0;
 	}
 	test_lock();
+	test_save();
+	test_clean();
 	cmd = xasprintf("rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		printf("# could not remove %s\n", dir);
