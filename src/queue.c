@@ -447,7 +447,16 @@ queue_release(struct qentry *q)
 	qentry_free(q);
 }
 
-/* The new state beside the entry, replacing any earlier one. */
+/*
+ * The new state beside the entry, replacing any earlier one.  The file is
+ * synced before the rename, so the name never holds part of a state.  The
+ * rename is made durable by queue_sync() at the end of the run, with the
+ * run's removals: a crash before then brings the earlier state back, and
+ * the recipients done since are tried again (sent twice, or refused and
+ * bounced twice: at least once, never lost).  Syncing q/ here would only
+ * narrow that window, not close it: a run can die between the relay's
+ * reply and this save, or between a bounce and this save, all the same.
+ */
 int
 queue_save(const char *dir, const struct qentry *q, struct err *e)
 {
@@ -456,8 +465,7 @@ queue_save(const char *dir, const struct qentry *q, struct err *e)
 	char *text = qentry_format(q);
 	int rc = 0;
 
-	if (write_file(tmp, text, strlen(text)) < 0 || rename(tmp, state) < 0 ||
-	    fsync_area(dir, "q") < 0) {
+	if (write_file(tmp, text, strlen(text)) < 0 || rename(tmp, state) < 0) {
 		rc = err_sys(e, ERR_IO, "cannot update queue entry %s", q->id);
 		unlink(tmp); /* a partial one, say on a full disk */
 	}
@@ -492,10 +500,17 @@ void
 queue_sync(const char *dir)
 {
 	fsync_area(dir, "q");
+	fsync_area(dir, "failed");
 }
 
-/* Move the entry, then its state file (a crash between: see
- * clean_state()). */
+/*
+ * Move the entry, then its state file (a crash between: see
+ * clean_state()).  Synced by queue_sync(), not here, for the reason
+ * queue_save() gives: a move lost in a crash leaves the entry in q/ with
+ * an earlier state, to be tried again.  Should a file system lose it from
+ * both places, only the record is gone: each recipient of a failed entry
+ * was sent to, or refused and bounced.
+ */
 int
 queue_fail(const char *dir, struct qentry *q, struct err *e)
 {
@@ -508,8 +523,7 @@ queue_fail(const char *dir, struct qentry *q, struct err *e)
 	q->failed = 1;
 	if (queue_save(dir, q, e) < 0)
 		rc = -1;
-	else if (rename(from, to) < 0 || rename(sfrom, sto) < 0 ||
-	    fsync_area(dir, "failed") < 0 || fsync_area(dir, "q") < 0)
+	else if (rename(from, to) < 0 || rename(sfrom, sto) < 0)
 		rc = err_sys(e, ERR_IO, "cannot move %s to failed/", q->id);
 	free(from);
 	free(to);

@@ -76,16 +76,22 @@ int queue_peek(const char *dir, const char *id, int failed, struct qentry *q,
 /* Unlock an entry and free its state. */
 void queue_release(struct qentry *q);
 
-/* Replace the state of a locked entry, durably. */
+/*
+ * Replace the state of a locked entry.  The new state is whole or absent
+ * after a crash; it is durable once queue_sync() returns.
+ */
 int queue_save(const char *dir, const struct qentry *q, struct err *e);
 
 /* Remove a locked entry that needs nothing more. */
 int queue_remove(const char *dir, struct qentry *q, struct err *e);
 
-/* Make the removals done so far durable (one fsync of q/). */
+/*
+ * Make the removals, states and moves done so far durable: once per run,
+ * one fsync of q/ and one of failed/.
+ */
 void queue_sync(const char *dir);
 
-/* Move a locked entry to failed/. */
+/* Move a locked entry to failed/ (durable once queue_sync() returns). */
 int queue_fail(const char *dir, struct qentry *q, struct err *e);
 
 /* A message source over the locked entry's message. */
