@@ -267,34 +267,63 @@ queue_list(const char *dir, int failed, char ***ids, size_t *n, struct err *e)
 	return 0;
 }
 
-/* The state at the head of the entry open on fd; sets q->msg_off. */
+/*
+ * Append the file open on fd to b from off, up to off + lim (lim < 0: to
+ * its end), until sep is among the octets appended.  Each chunk is
+ * searched with the few octets before it (sep may straddle two), never
+ * from the start again: a head of 10,000 recipients (some 350 KB) costs
+ * linear time.  memmem, as a NUL in a message must not end the
+ * search.  Returns 1 with *at the offset of sep in b, 0 when the end
+ * comes first, -1 on a read error (errno set).
+ */
+static int
+read_until(int fd, off_t off, off_t lim, const char *sep, struct buf *b,
+    size_t *at)
+{
+	char chunk[8192];
+	size_t want, seplen = strlen(sep), start = b->len, from = b->len;
+	const char *hit;
+	ssize_t r;
+
+	for (;;) {
+		want = lim >= 0 && lim < (off_t)sizeof(chunk) ? (size_t)lim
+		                                              : sizeof(chunk);
+		do
+			r = want > 0 ? pread(fd, chunk, want, off) : 0;
+		while (r < 0 && errno == EINTR);
+		if (r <= 0)
+			return r < 0 ? -1 : 0;
+		buf_append(b, chunk, (size_t)r);
+		off += r;
+		lim -= lim >= 0 ? r : 0;
+		hit = memmem(b->data + from, b->len - from, sep, seplen);
+		if (hit != NULL) {
+			*at = (size_t)(hit - b->data);
+			return 1;
+		}
+		from = b->len - start >= seplen ? b->len - (seplen - 1) : start;
+	}
+}
+
+/*
+ * The state at the head of the entry open on fd: its lines (no empty
+ * one: see qentry_format()), then an empty line, so the first "\n\n"
+ * ends it.  Sets q->msg_off.
+ */
 static int
 read_head(int fd, struct qentry *q, struct buf *text, struct err *e)
 {
-	char chunk[8192];
-	const char *end;
-	ssize_t r;
-	off_t at = 0;
+	size_t at;
+	int rc = read_until(fd, 0, -1, "\n\n", text, &at);
 
-	for (;;) {
-		do
-			r = pread(fd, chunk, sizeof(chunk), at);
-		while (r < 0 && errno == EINTR);
-		if (r < 0)
-			return err_sys(e, ERR_IO,
-			    "cannot read the queue entry");
-		if (r == 0)
-			return err_set(e, ERR_DATA,
-			    "no message after the state");
-		buf_append(text, chunk, (size_t)r);
-		at += r;
-		end = strstr(buf_cstr(text), "\n\n");
-		if (end != NULL) {
-			text->len = (size_t)(end - text->data) + 1;
-			q->msg_off = (off_t)text->len + 1;
-			return 0;
-		}
-	}
+	if (rc < 0)
+		return err_sys(e, ERR_IO, "cannot read the queue entry");
+	if (rc == 0)
+		return err_set(e, ERR_DATA, "no message after the state");
+	text->len = at + 1; /* the state's last line keeps its newline */
+	text->data[text->len] = '\0';
+	q->msg_off = (off_t)text->len + 1;
+	return 0;
 }
 
 /*
@@ -530,6 +559,24 @@ queue_fail(const char *dir, struct qentry *q, struct err *e)
 	free(sfrom);
 	free(sto);
 	return rc;
+}
+
+int
+queue_msg_head(const struct qentry *q, struct buf *head, struct err *e)
+{
+	size_t at;
+	int rc = read_until(q->fd, q->msg_off, q->size, "\r\n\r\n", head, &at);
+
+	if (rc < 0) {
+		err_sys(e, ERR_IO, "cannot read queue entry %s", q->id);
+		buf_reset(head);
+		return -1;
+	}
+	if (rc > 0) {
+		head->len = at + 2; /* the last field keeps its CRLF */
+		head->data[head->len] = '\0';
+	}
+	return 0;
 }
 
 static ssize_t

@@ -24,6 +24,7 @@
 
 #include "envelope.h"
 
+struct buf;
 struct err;
 struct msgsrc;
 
@@ -93,6 +94,14 @@ void queue_sync(const char *dir);
 
 /* Move a locked entry to failed/ (durable once queue_sync() returns). */
 int queue_fail(const char *dir, struct qentry *q, struct err *e);
+
+/*
+ * The header section of the locked entry's message, appended to head (for
+ * a bounce): up to the CRLF that ends its last field, or all of the
+ * message when no empty line follows.  Returns 0, or -1 with e set and
+ * head empty.
+ */
+int queue_msg_head(const struct qentry *q, struct buf *head, struct err *e);
 
 /* A message source over the locked entry's message. */
 void queue_source(struct qentry *q, struct msgsrc *src);

@@ -17,6 +17,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "envelope.h"
 #include "err.h"
 #include "msgsrc.h"
@@ -77,15 +78,18 @@ make(const char *area, const char *id, const char *suffix, time_t age,
 	free(p);
 }
 
-/* Queue a message to n recipients; its id goes to id. */
+/*
+ * Queue a message to n recipients; its id goes to id.  When state_len is
+ * not 0, an account name pads the state to that many octets.
+ */
 static void
-put(const char *msg, size_t len, size_t n, char *id)
+put_sized(const char *msg, size_t len, size_t n, size_t state_len, char *id)
 {
 	struct qentry q;
 	struct memsrc m;
 	struct msgsrc src;
 	struct err e = {0};
-	char addr[64];
+	char addr[64], *text;
 	size_t i;
 
 	memset(&q, 0, sizeof(q));
@@ -95,12 +99,26 @@ put(const char *msg, size_t len, size_t n, char *id)
 		envelope_add_rcpt(&q.env, addr);
 	}
 	q.created = time(NULL);
+	if (state_len > 0) {
+		q.account = xstrdup("a");
+		text = qentry_format(&q);
+		free(q.account);
+		q.account = xcalloc(state_len - strlen(text) + 2, 1);
+		memset(q.account, 'a', state_len - strlen(text) + 1);
+		free(text);
+	}
 	memsrc_init(&m, msg, len, &src);
 	if (queue_put(dir, &q, &src, &e) < 0)
 		printf("# queue_put: %s\n", e.msg);
 	snprintf(id, QUEUE_ID_MAX, "%s", q.id);
 	qentry_free(&q);
 	err_clear(&e);
+}
+
+static void
+put(const char *msg, size_t len, size_t n, char *id)
+{
+	put_sized(msg, len, n, 0, id);
 }
 
 /* Another run moves the entry to failed/ (queue_fail()). */
@@ -209,6 +227,104 @@ test_clean(void)
 	    "clean: leftovers a run may still be making stay");
 }
 
+/* The whole message through queue_source(), equal to want? */
+static int
+reads_back(struct qentry *q, const char *want, size_t len)
+{
+	struct msgsrc src;
+	struct buf b = BUF_INIT;
+	char chunk[1000];
+	ssize_t n;
+	int same;
+
+	queue_source(q, &src);
+	while ((n = src.read(src.ctx, chunk, sizeof(chunk))) > 0)
+		buf_append(&b, chunk, (size_t)n);
+	same = n == 0 && b.len == len && memcmp(buf_cstr(&b), want, len) == 0;
+	buf_free(&b);
+	return same;
+}
+
+/* States around the 8 KiB chunks the head is read in, and a long one. */
+static void
+test_head(void)
+{
+	static const size_t lens[] = {8190, 8191, 8192, 8193, 16384};
+	struct qentry q;
+	struct err e = {0};
+	char id[QUEUE_ID_MAX], name[80];
+	size_t i;
+
+	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		put_sized(msg, sizeof(msg) - 1, 1, lens[i], id);
+		snprintf(name, sizeof(name), "head: a state of %zu octets",
+		    lens[i]);
+		is_int(queue_lock(dir, id, &q, &e), 1, name);
+		is_int((long long)q.msg_off, (long long)lens[i] + 1, name);
+		ok(reads_back(&q, msg, sizeof(msg) - 1), name);
+		queue_release(&q);
+	}
+	put(msg, sizeof(msg) - 1, 10000, id);
+	is_int(queue_lock(dir, id, &q, &e), 1, "head: 10,000 recipients");
+	is_int((long long)q.env.nrcpts, 10000, "head: all of them read");
+	is_str(q.env.rcpts[9999].addr, "rcpt9999@example.com",
+	    "head: the last one too");
+	ok(reads_back(&q, msg, sizeof(msg) - 1),
+	    "head: the message after it, whole");
+	queue_release(&q);
+	err_clear(&e);
+}
+
+/* queue_msg_head() of a message, compared with want (wlen octets). */
+static void
+msg_head(const char *m, size_t len, const char *want, size_t wlen,
+    const char *name)
+{
+	struct qentry q;
+	struct err e = {0};
+	struct buf head = BUF_INIT;
+	char id[QUEUE_ID_MAX];
+
+	put(m, len, 1, id);
+	if (queue_lock(dir, id, &q, &e) != 1)
+		printf("# queue_lock: %s\n", e.msg);
+	is_int(queue_msg_head(&q, &head, &e), 0, name);
+	ok(head.len == wlen && memcmp(buf_cstr(&head), want, wlen) == 0, name);
+	if (head.len != wlen)
+		printf("#   got %zu octets, want %zu\n", head.len, wlen);
+	buf_free(&head);
+	queue_release(&q);
+	err_clear(&e);
+}
+
+static void
+test_msg_head(void)
+{
+	static const char nul[] = "X-A: a\0b\r\n\r\nbody\0\r\n";
+	struct buf m = BUF_INIT;
+	char name[80];
+	size_t at;
+
+	msg_head(msg, sizeof(msg) - 1, "Subject: test\r\n", 15,
+	    "message head: up to the last field's CRLF");
+	msg_head("Subject: test\r\n", 15, "Subject: test\r\n", 15,
+	    "message head: no body, all of it");
+	msg_head(nul, sizeof(nul) - 1, nul, 10,
+	    "message head: a NUL does not end the search");
+	/* The empty line's CRLF CRLF straddling two chunks, at each split. */
+	for (at = 8188; at <= 8192; at++) {
+		buf_reset(&m);
+		buf_puts(&m, "X-Long: ");
+		while (m.len < at)
+			buf_putc(&m, 'x');
+		buf_puts(&m, "\r\n\r\nbody\r\n");
+		snprintf(name, sizeof(name),
+		    "message head: the empty line at octet %zu", at);
+		msg_head(m.data, m.len, m.data, at + 2, name);
+	}
+	buf_free(&m);
+}
+
 int
 main(void)
 {
@@ -224,6 +340,8 @@ main(void)
 	test_lock();
 	test_save();
 	test_clean();
+	test_head();
+	test_msg_head();
 	cmd = xasprintf("rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		printf("# could not remove %s\n", dir);
