@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "err.h"
+#include "io.h"
 #include "priv.h"
 #include "pwcmd.h"
 #include "xalloc.h"
@@ -43,21 +44,13 @@ pwcmd_child(const char *cmd, int out)
 static int
 read_all(int fd, struct buf *b, struct err *e)
 {
-	char chunk[4096];
-	ssize_t n;
-
-	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return err_sys(e, ERR_CONFIG, "password_command");
-		if (b->len + (size_t)n > PWCMD_MAX)
-			return err_set(e, ERR_CONFIG,
-			    "password_command: more than %d octets of output",
-			    PWCMD_MAX);
-		buf_append(b, chunk, (size_t)n);
-	}
-	return 0;
+	if (io_read_all(fd, b, PWCMD_MAX) == 0)
+		return 0;
+	if (errno == EFBIG)
+		return err_set(e, ERR_CONFIG,
+		    "password_command: more than %d octets of output",
+		    PWCMD_MAX);
+	return err_sys(e, ERR_CONFIG, "password_command");
 }
 
 static int

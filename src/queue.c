@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -266,56 +267,86 @@ queue_list(const char *dir, int failed, char ***ids, size_t *n, struct err *e)
 	return 0;
 }
 
-/* The state at the head of the entry open on fd; sets q->msg_off. */
+/*
+ * Append the file open on fd to b from off, up to off + lim (lim < 0: to
+ * its end), until sep is among the octets appended.  Each chunk is
+ * searched with the few octets before it (sep may straddle two), never
+ * from the start again: a head of 10,000 recipients (some 350 KB) costs
+ * linear time.  memmem, as a NUL in a message must not end the
+ * search.  Returns 1 with *at the offset of sep in b, 0 when the end
+ * comes first, -1 on a read error (errno set).
+ */
 static int
-read_head(int fd, struct qentry *q, struct buf *text, struct err *e)
+read_until(int fd, off_t off, off_t lim, const char *sep, struct buf *b,
+    size_t *at)
 {
 	char chunk[8192];
-	const char *end;
+	size_t want, seplen = strlen(sep), start = b->len, from = b->len;
+	const char *hit;
 	ssize_t r;
-	off_t at = 0;
 
 	for (;;) {
+		want = lim >= 0 && lim < (off_t)sizeof(chunk) ? (size_t)lim
+		                                              : sizeof(chunk);
 		do
-			r = pread(fd, chunk, sizeof(chunk), at);
+			r = want > 0 ? pread(fd, chunk, want, off) : 0;
 		while (r < 0 && errno == EINTR);
-		if (r < 0)
-			return err_sys(e, ERR_IO,
-			    "cannot read the queue entry");
-		if (r == 0)
-			return err_set(e, ERR_DATA,
-			    "no message after the state");
-		buf_append(text, chunk, (size_t)r);
-		at += r;
-		end = strstr(buf_cstr(text), "\n\n");
-		if (end != NULL) {
-			text->len = (size_t)(end - text->data) + 1;
-			q->msg_off = (off_t)text->len + 1;
-			return 0;
+		if (r <= 0)
+			return r < 0 ? -1 : 0;
+		buf_append(b, chunk, (size_t)r);
+		off += r;
+		lim -= lim >= 0 ? r : 0;
+		hit = memmem(b->data + from, b->len - from, sep, seplen);
+		if (hit != NULL) {
+			*at = (size_t)(hit - b->data);
+			return 1;
 		}
+		from = b->len - start >= seplen ? b->len - (seplen - 1) : start;
 	}
 }
 
-static char *
-read_small_file(const char *path)
+/*
+ * The state at the head of the entry open on fd: its lines (no empty
+ * one: see qentry_format()), then an empty line, so the first "\n\n"
+ * ends it.  Sets q->msg_off.
+ */
+static int
+read_head(int fd, struct qentry *q, struct buf *text, struct err *e)
 {
-	struct buf b = BUF_INIT;
-	char chunk[4096];
-	ssize_t r;
+	size_t at;
+	int rc = read_until(fd, 0, -1, "\n\n", text, &at);
+
+	if (rc < 0)
+		return err_sys(e, ERR_IO, "cannot read the queue entry");
+	if (rc == 0)
+		return err_set(e, ERR_DATA, "no message after the state");
+	text->len = at + 1; /* the state's last line keeps its newline */
+	text->data[text->len] = '\0';
+	q->msg_off = (off_t)text->len + 1;
+	return 0;
+}
+
+/*
+ * The later state beside an entry (see queue_save()) into b: 1, or 0 when
+ * there is none, or -1 on error.  Only a missing file means none: taking
+ * the head's older state after a failed read would send again to the
+ * recipients done since.  No size cap: the state grows with the
+ * recipients, which have no limit, like the head it replaces.
+ */
+static int
+read_later(const char *path, struct buf *b, struct err *e)
+{
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int rc = 1;
 
 	if (fd < 0)
-		return NULL;
-	while ((r = read(fd, chunk, sizeof(chunk))) > 0 ||
-	    (r < 0 && errno == EINTR))
-		if (r > 0)
-			buf_append(&b, chunk, (size_t)r);
+		return errno == ENOENT
+		    ? 0
+		    : err_sys(e, ERR_IO, "cannot read %s", path);
+	if (io_read_all(fd, b, SIZE_MAX) < 0)
+		rc = err_sys(e, ERR_IO, "cannot read %s", path);
 	close(fd);
-	if (r < 0) {
-		buf_free(&b);
-		return NULL;
-	}
-	return buf_release(&b);
+	return rc;
 }
 
 /*
@@ -326,26 +357,30 @@ static int
 load_state(int fd, const char *dir, const char *area, const char *id,
     struct qentry *q, struct err *e)
 {
-	struct buf head = BUF_INIT;
+	struct buf head = BUF_INIT, later = BUF_INIT;
 	char *path = qpath(dir, area, id, STATE_SUFFIX);
-	char *later = read_small_file(path);
 	struct stat st;
 	int rc;
 
-	rc = read_head(fd, q, &head, e);
-	if (rc == 0 && later != NULL)
-		rc = qentry_parse(later, strlen(later), q, e);
+	rc = read_later(path, &later, e);
+	if (rc >= 0 && read_head(fd, q, &head, e) < 0)
+		rc = -1;
+	if (rc > 0)
+		rc = qentry_parse(buf_cstr(&later), later.len, q, e);
 	else if (rc == 0)
 		rc = qentry_parse(head.data, head.len, q, e);
-	if (rc == 0 && fstat(fd, &st) == 0)
+	/* Without its size the message would look empty: never send that. */
+	if (rc == 0 && fstat(fd, &st) < 0)
+		rc = err_sys(e, ERR_IO, "cannot read the queue entry");
+	else if (rc == 0)
 		q->size = st.st_size - q->msg_off;
 	if (rc < 0)
 		err_prefix(e, "queue entry %s", id);
 	snprintf(q->id, sizeof(q->id), "%s", id);
 	q->failed = strcmp(area, "failed") == 0;
-	free(later);
 	free(path);
 	buf_free(&head);
+	buf_free(&later);
 	return rc;
 }
 
@@ -369,30 +404,50 @@ open_entry(const char *dir, const char *area, const char *id, struct qentry *q,
 	return fd;
 }
 
+/*
+ * Is the locked fd still the entry q/id?  A run that held the lock before
+ * us may have removed it or moved it to failed/: either way it is not
+ * ours to deliver.  A move leaves it a link, so st_nlink cannot tell;
+ * only the file now at q/id, compared with ours, can.  Returns 1, 0 when
+ * it is gone, -1 on error.
+ */
+static int
+still_queued(int fd, const char *dir, const char *id, struct err *e)
+{
+	char *path = qpath(dir, "q", id, NULL);
+	struct stat held, named;
+	int rc;
+
+	if (fstat(fd, &held) < 0)
+		rc = err_sys(e, ERR_IO, "entry %s", id);
+	else if (stat(path, &named) < 0)
+		rc = errno == ENOENT ? 0 : err_sys(e, ERR_IO, "entry %s", id);
+	else
+		rc = held.st_dev == named.st_dev && held.st_ino == named.st_ino;
+	free(path);
+	return rc;
+}
+
 int
 queue_lock(const char *dir, const char *id, struct qentry *q, struct err *e)
 {
-	struct stat st;
 	int fd, rc;
 
 	if ((fd = open_entry(dir, "q", id, q, &rc, e)) < 0)
 		return rc;
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0)
 		rc = errno == EWOULDBLOCK ? 0
 		                          : err_sys(e, ERR_IO, "lock %s", id);
+	else
+		rc = still_queued(fd, dir, id, e);
+	/* Read after the lock: a run that held it may have saved a state. */
+	if (rc > 0 && load_state(fd, dir, "q", id, q, e) < 0) {
+		qentry_free(q);
+		rc = -1;
+	}
+	if (rc <= 0) {
 		close(fd);
 		return rc;
-	}
-	/* Read after the lock: a run that held it may have changed the
-	 * state, or removed the entry (then no name is left). */
-	if (fstat(fd, &st) < 0 || st.st_nlink == 0) {
-		close(fd);
-		return 0;
-	}
-	if (load_state(fd, dir, "q", id, q, e) < 0) {
-		close(fd);
-		qentry_free(q);
-		return -1;
 	}
 	q->fd = fd;
 	return 1;
@@ -421,7 +476,16 @@ queue_release(struct qentry *q)
 	qentry_free(q);
 }
 
-/* The new state beside the entry, replacing any earlier one. */
+/*
+ * The new state beside the entry, replacing any earlier one.  The file is
+ * synced before the rename, so the name never holds part of a state.  The
+ * rename is made durable by queue_sync() at the end of the run, with the
+ * run's removals: a crash before then brings the earlier state back, and
+ * the recipients done since are tried again (sent twice, or refused and
+ * bounced twice: at least once, never lost).  Syncing q/ here would only
+ * narrow that window, not close it: a run can die between the relay's
+ * reply and this save, or between a bounce and this save, all the same.
+ */
 int
 queue_save(const char *dir, const struct qentry *q, struct err *e)
 {
@@ -430,9 +494,10 @@ queue_save(const char *dir, const struct qentry *q, struct err *e)
 	char *text = qentry_format(q);
 	int rc = 0;
 
-	if (write_file(tmp, text, strlen(text)) < 0 || rename(tmp, state) < 0 ||
-	    fsync_area(dir, "q") < 0)
+	if (write_file(tmp, text, strlen(text)) < 0 || rename(tmp, state) < 0) {
 		rc = err_sys(e, ERR_IO, "cannot update queue entry %s", q->id);
+		unlink(tmp); /* a partial one, say on a full disk */
+	}
 	free(text);
 	free(tmp);
 	free(state);
@@ -464,10 +529,17 @@ void
 queue_sync(const char *dir)
 {
 	fsync_area(dir, "q");
+	fsync_area(dir, "failed");
 }
 
-/* Move the entry, then its state file (a crash between: see
- * clean_state()). */
+/*
+ * Move the entry, then its state file (a crash between: see
+ * clean_state()).  Synced by queue_sync(), not here, for the reason
+ * queue_save() gives: a move lost in a crash leaves the entry in q/ with
+ * an earlier state, to be tried again.  Should a file system lose it from
+ * both places, only the record is gone: each recipient of a failed entry
+ * was sent to, or refused and bounced.
+ */
 int
 queue_fail(const char *dir, struct qentry *q, struct err *e)
 {
@@ -480,14 +552,31 @@ queue_fail(const char *dir, struct qentry *q, struct err *e)
 	q->failed = 1;
 	if (queue_save(dir, q, e) < 0)
 		rc = -1;
-	else if (rename(from, to) < 0 || rename(sfrom, sto) < 0 ||
-	    fsync_area(dir, "failed") < 0 || fsync_area(dir, "q") < 0)
+	else if (rename(from, to) < 0 || rename(sfrom, sto) < 0)
 		rc = err_sys(e, ERR_IO, "cannot move %s to failed/", q->id);
 	free(from);
 	free(to);
 	free(sfrom);
 	free(sto);
 	return rc;
+}
+
+int
+queue_msg_head(const struct qentry *q, struct buf *head, struct err *e)
+{
+	size_t at;
+	int rc = read_until(q->fd, q->msg_off, q->size, "\r\n\r\n", head, &at);
+
+	if (rc < 0) {
+		err_sys(e, ERR_IO, "cannot read queue entry %s", q->id);
+		buf_reset(head);
+		return -1;
+	}
+	if (rc > 0) {
+		head->len = at + 2; /* the last field keeps its CRLF */
+		head->data[head->len] = '\0';
+	}
+	return 0;
 }
 
 static ssize_t
@@ -528,11 +617,18 @@ queue_source(struct qentry *q, struct msgsrc *src)
 }
 
 /*
+ * How old a leftover in q/ must be before it is cleaned: a run between
+ * the two steps that leave one (an entry removed or moved, then its state;
+ * a state written, then renamed) is far younger, and must not lose it.
+ */
+#define ORPHAN_AGE 60
+
+/*
  * A state file whose entry is gone: a run was killed between removing
  * the entry and its state, or between moving the two to failed/.
  */
 static void
-clean_state(const char *dir, const char *name, time_t age, time_t max_age)
+clean_state(const char *dir, const char *name)
 {
 	size_t n = strlen(name) - strlen(STATE_SUFFIX);
 	char *id = xstrndup(name, n);
@@ -541,7 +637,7 @@ clean_state(const char *dir, const char *name, time_t age, time_t max_age)
 	char *failed = qpath(dir, "failed", id, NULL);
 	char *fstate = qpath(dir, "failed", id, STATE_SUFFIX);
 
-	if (access(entry, F_OK) != 0 && age > max_age) {
+	if (access(entry, F_OK) != 0) {
 		if (access(failed, F_OK) == 0)
 			rename(state, fstate);
 		else
@@ -554,40 +650,49 @@ clean_state(const char *dir, const char *name, time_t age, time_t max_age)
 	free(fstate);
 }
 
-/* Leftovers older than max_age seconds: in tmp/, and orphans in q/. */
+/*
+ * Files in area older than max_age seconds: in tmp/ all of them, in q/
+ * the state files (see clean_state()) and the new states never renamed
+ * into place (a run killed, or a write that failed).
+ */
+static void
+clean_area(const char *dir, const char *area, time_t max_age)
+{
+	char *path = qpath(dir, area, NULL, NULL), *p;
+	int in_q = strcmp(area, "q") == 0;
+	time_t now = time(NULL);
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+
+	if ((d = opendir(path)) == NULL) {
+		free(path);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' ||
+		    (in_q && !has_suffix(de->d_name, STATE_SUFFIX) &&
+		        !has_suffix(de->d_name, STATE_SUFFIX ".new")))
+			continue;
+		p = xasprintf("%s/%s", path, de->d_name);
+		if (lstat(p, &st) == 0 && S_ISREG(st.st_mode) &&
+		    now - st.st_mtime > max_age) {
+			if (in_q && has_suffix(de->d_name, STATE_SUFFIX))
+				clean_state(dir, de->d_name);
+			else
+				unlink(p);
+		}
+		free(p);
+	}
+	closedir(d);
+	free(path);
+}
+
 void
 queue_clean_tmp(const char *dir, time_t max_age)
 {
-	static const char *const areas[] = {"tmp", "q"};
-	struct dirent *de;
-	struct stat st;
-	time_t now = time(NULL);
-	size_t i;
-	char *area, *p;
-	DIR *d;
-
-	for (i = 0; i < 2; i++) {
-		area = qpath(dir, areas[i], NULL, NULL);
-		if ((d = opendir(area)) != NULL) {
-			while ((de = readdir(d)) != NULL) {
-				if (de->d_name[0] == '.' ||
-				    (i == 1 &&
-				        !has_suffix(de->d_name, STATE_SUFFIX)))
-					continue;
-				p = xasprintf("%s/%s", area, de->d_name);
-				if (lstat(p, &st) == 0 && i == 0 &&
-				    S_ISREG(st.st_mode) &&
-				    now - st.st_mtime > max_age)
-					unlink(p);
-				else if (lstat(p, &st) == 0 && i == 1)
-					clean_state(dir, de->d_name,
-					    now - st.st_mtime, 60);
-				free(p);
-			}
-			closedir(d);
-		}
-		free(area);
-	}
+	clean_area(dir, "tmp", max_age);
+	clean_area(dir, "q", ORPHAN_AGE);
 }
 
 int

@@ -24,6 +24,7 @@
 
 #include "envelope.h"
 
+struct buf;
 struct err;
 struct msgsrc;
 
@@ -76,22 +77,40 @@ int queue_peek(const char *dir, const char *id, int failed, struct qentry *q,
 /* Unlock an entry and free its state. */
 void queue_release(struct qentry *q);
 
-/* Replace the state of a locked entry, durably. */
+/*
+ * Replace the state of a locked entry.  The new state is whole or absent
+ * after a crash; it is durable once queue_sync() returns.
+ */
 int queue_save(const char *dir, const struct qentry *q, struct err *e);
 
 /* Remove a locked entry that needs nothing more. */
 int queue_remove(const char *dir, struct qentry *q, struct err *e);
 
-/* Make the removals done so far durable (one fsync of q/). */
+/*
+ * Make the removals, states and moves done so far durable: once per run,
+ * one fsync of q/ and one of failed/.
+ */
 void queue_sync(const char *dir);
 
-/* Move a locked entry to failed/. */
+/* Move a locked entry to failed/ (durable once queue_sync() returns). */
 int queue_fail(const char *dir, struct qentry *q, struct err *e);
+
+/*
+ * The header section of the locked entry's message, appended to head (for
+ * a bounce): up to the CRLF that ends its last field, or all of the
+ * message when no empty line follows.  Returns 0, or -1 with e set and
+ * head empty.
+ */
+int queue_msg_head(const struct qentry *q, struct buf *head, struct err *e);
 
 /* A message source over the locked entry's message. */
 void queue_source(struct qentry *q, struct msgsrc *src);
 
-/* Remove leftovers in tmp/ older than max_age seconds. */
+/*
+ * Remove leftovers: in tmp/ those older than max_age seconds, in q/ the
+ * state files without an entry and the new states never renamed into
+ * place, once a minute old.
+ */
 void queue_clean_tmp(const char *dir, time_t max_age);
 
 /* Are there entries in q/ at all?  Cheap: for the run after a send. */

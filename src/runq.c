@@ -30,25 +30,18 @@ backoff(const struct conf *c, int attempts)
 	return delay < c->retry_max ? delay : c->retry_max;
 }
 
-/* The header section at the start of the entry's message, for a bounce. */
+/*
+ * The header section at the start of the entry's message, for a bounce;
+ * the bounce goes without it when it cannot be read.
+ */
 static void
 entry_head(struct qentry *q, struct buf *head)
 {
-	struct msgsrc src;
-	char chunk[4096];
-	ssize_t n;
-	const char *end;
+	struct err e = {0};
 
-	queue_source(q, &src);
-	while ((n = src.read(src.ctx, chunk, sizeof(chunk))) > 0) {
-		buf_append(head, chunk, (size_t)n);
-		end = strstr(buf_cstr(head), "\r\n\r\n");
-		if (end != NULL) {
-			head->len = (size_t)(end - head->data) + 2;
-			head->data[head->len] = '\0';
-			return;
-		}
-	}
+	if (queue_msg_head(q, head, &e) < 0)
+		log_msg(LOG_ERR, "id=%s: %s", q->id, e.msg);
+	err_clear(&e);
 }
 
 static void

@@ -221,4 +221,26 @@ ok $? "damaged entry: -q leaves it in place"
 grep -q "id=$bad: queue entry $bad: not a queue entry" "$T/bad.log"
 ok $? "damaged entry: -q logs why"
 
+# --- a state file that cannot be read: the entry waits; its head's older
+# state would send again to recipients already done.  A directory in its
+# place fails the read even for root (EISDIR), as EIO or EMFILE would.
+"$MAILOUT" -C "$T/bad.conf" -odq -i -f bob@example.org st@example.com <"$T/msg" 2>/dev/null
+sid=$(ls "$T/bq/q" | grep -v -e '\.state$' -e "^$bad\$")
+mkdir "$T/bq/q/$sid.state"
+n=$(count "$T/r")
+"$MAILOUT" -C "$T/bad.conf" -qR
+is "$?/$(count "$T/r")" "0/$n" "unreadable state: -q sends nothing"
+test -f "$T/bq/q/$sid"
+ok $? "unreadable state: -q leaves the entry in place"
+grep -q "id=$sid: queue entry $sid: cannot read .*/q/$sid.state: Is a directory" "$T/bad.log"
+ok $? "unreadable state: -q logs why"
+if [ "$(id -u)" -eq 0 ]; then
+	"$MAILOUT" -C "$T/bad.conf" -bp | grep -q "^$sid unreadable: queue entry $sid: cannot read"
+	ok $? "unreadable state: root's mailq names it"
+fi
+rmdir "$T/bq/q/$sid.state"
+"$MAILOUT" -C "$T/bad.conf" -qR
+is "$(count "$T/r")/$(entries "$T/bq/q")" "$((n + 1))/1" \
+	"unreadable state: once readable, -q delivers it"
+
 done_testing
