@@ -184,4 +184,26 @@ is "$?/$(count "$T/auth")/$(entries "$R/queue/q")" "0/$n/1" \
 grep -q 'password_command' "$T/err"
 ok $? "password_command: says so"
 
+# --- root gives the group up for its own file too (and could take it
+#     back, as any group), and its password_command runs
+{
+	printf 'host = "localhost"; port = %s; domain = "example.org";\n' \
+		"$(cat "$T/auth/port")"
+	printf 'tls_ca_file = "%s"; queue_dir = "%s";\n' "$T/ca.pem" "$T/rootq"
+	printf 'user = "relayuser"; auth = "plain";\n'
+	printf 'password_command = "cat %s";\n' "$R/etc/secret"
+} >"$T/root.conf"
+chmod 600 "$T/root.conf"
+n=$(count "$T/auth")
+"$M" -C "$T/root.conf" -i a@example.com <"$T/msg" 2>"$T/err"
+is "$?/$(count "$T/auth")" "0/$((n + 1))" \
+	"root, -C with password_command: sent"
+is "$(cat "$T/err")" "" "root, -C: nothing on stderr"
+MAILOUT_CONF=$T/root.conf "$M" -i a@example.com <"$T/msg" 2>"$T/err"
+is "$?/$(count "$T/auth")" "0/$((n + 2))" \
+	"root, MAILOUT_CONF with password_command: sent"
+sys root "$M" -i a@example.com <"$T/msg" 2>"$T/err"
+is "$?/$(count "$T/auth")/$(entries "$R/queue/q")" "0/$((n + 3))/1" \
+	"root, the system's password_command (run without the group): sent"
+
 done_testing
