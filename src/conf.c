@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <libconfig.h>
 #include <limits.h>
 #include <arpa/inet.h>
@@ -536,6 +537,14 @@ set_tls_verify(struct conf *c, struct account *a, const config_setting_t *s,
 	return set_bool(s, &a->tls_verify);
 }
 
+/* Can the process read path?  mailout is set-group-ID: with its group,
+ * which access() would leave out (it asks about the real IDs). */
+static int
+readable(const char *path, int mode)
+{
+	return faccessat(AT_FDCWD, path, mode, AT_EACCESS) == 0;
+}
+
 /* An absolute path; with conf_check() it must be readable now. */
 static int
 set_path(struct conf *c, const config_setting_t *s, char **out, int dir,
@@ -547,7 +556,7 @@ set_path(struct conf *c, const config_setting_t *s, char **out, int dir,
 		return -1;
 	if ((*out)[0] != '/')
 		return conf_error(e, s, "'%s' must be an absolute path", name);
-	if (c->check_files && access(*out, dir ? R_OK | X_OK : R_OK) != 0)
+	if (c->check_files && !readable(*out, dir ? R_OK | X_OK : R_OK))
 		return conf_error(e, s, "'%s': %s: %s", name, *out,
 		    strerror(errno));
 	return 0;
@@ -933,7 +942,7 @@ conf_read(config_t *cfg, const char *path, struct err *e)
 	if (config_read_file(cfg, path))
 		return 0;
 	if (config_error_type(cfg) == CONFIG_ERR_FILE_IO) {
-		if (access(path, R_OK) != 0)
+		if (!readable(path, R_OK))
 			return err_sys(e, ERR_CONFIG, "%s", path);
 		return err_set(e, ERR_CONFIG, "%s: cannot read the file", path);
 	}

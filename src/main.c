@@ -76,6 +76,14 @@ trace_lines(void *arg, char dir, const char *line, size_t len)
 		    (int)len, line);
 }
 
+/* Can the process write in dir?  With its group, not the user's
+ * (access() would ask about the real IDs). */
+static int
+writable(const char *dir)
+{
+	return faccessat(AT_FDCWD, dir, W_OK, AT_EACCESS) == 0;
+}
+
 /* Spool in the queue's tmp/ (queueing then copies on one file system). */
 static char *
 spool_dir(const struct conf *c)
@@ -83,8 +91,8 @@ spool_dir(const struct conf *c)
 	char *tmp = xasprintf("%s/tmp", c->queue_dir);
 	struct err e = {0};
 
-	if (access(tmp, W_OK) == 0 ||
-	    (queue_init(c->queue_dir, &e) == 0 && access(tmp, W_OK) == 0))
+	if (writable(tmp) ||
+	    (queue_init(c->queue_dir, &e) == 0 && writable(tmp)))
 		return tmp;
 	err_clear(&e);
 	free(tmp);
