@@ -267,6 +267,22 @@ set_queue_dir(struct conf *c, struct account *a, const config_setting_t *s,
 	return 0;
 }
 
+/* The seconds in a duration's unit, stepping over it: "s", "m", "h", "d". */
+static long long
+unit_seconds(const char **unit)
+{
+	static const char units[] = "smhd";
+	static const long long seconds[] = {1, 60, 3600, 24 * 3600};
+	const char *u = **unit != '\0' ? strchr(units, **unit) : NULL;
+
+	if (u == NULL)
+		return 1;
+	(*unit)++;
+	return seconds[u - units];
+}
+
+#define DURATION_MAX (365LL * 24 * 3600)
+
 /*
  * Durations: an integer of seconds, or a string with a unit: "90s",
  * "30m", "4h", "5d".
@@ -274,46 +290,31 @@ set_queue_dir(struct conf *c, struct account *a, const config_setting_t *s,
 static int
 set_duration(const config_setting_t *s, long *out, struct err *e)
 {
-	const char *name = config_setting_name(s), *v;
-	long long n;
-	const char *end = "";
+	const char *name = config_setting_name(s), *end = "";
+	long long n, unit;
 
-	if (config_setting_type(s) == CONFIG_TYPE_INT) {
-		n = config_setting_get_int(s);
-	} else if (config_setting_type(s) == CONFIG_TYPE_INT64) {
+	if (config_setting_type(s) == CONFIG_TYPE_INT ||
+	    config_setting_type(s) == CONFIG_TYPE_INT64) {
 		n = config_setting_get_int64(s);
 	} else if (config_setting_type(s) == CONFIG_TYPE_STRING) {
+		const char *v = config_setting_get_string(s);
 		char *p;
 
-		v = config_setting_get_string(s);
 		n = strtoll(v, &p, 10);
 		end = p == v ? "?" : p;
 	} else {
 		return conf_error(e, s,
 		    "'%s' must be a duration such as 300 or \"5m\"", name);
 	}
-	switch (*end) {
-	case 'd':
-		n *= 24;
-		/* FALLTHROUGH */
-	case 'h':
-		n *= 60;
-		/* FALLTHROUGH */
-	case 'm':
-		n *= 60;
-		/* FALLTHROUGH */
-	case 's':
-		end++;
-		break;
-	default:
-		break;
-	}
-	if (*end != '\0' || n < 1 || n > 365LL * 24 * 3600)
+	/* Out of range before it is multiplied (strtoll's ERANGE gives
+	 * LLONG_MIN or LLONG_MAX, out of range too). */
+	unit = unit_seconds(&end);
+	if (*end != '\0' || n < 1 || n > DURATION_MAX / unit)
 		return conf_error(e, s,
 		    "'%s' must be a duration from 1s to 365d, such as 300 or "
 		    "\"5m\"",
 		    name);
-	*out = (long)n;
+	*out = (long)(n * unit);
 	return 0;
 }
 

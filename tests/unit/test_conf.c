@@ -268,6 +268,28 @@ tls_settings(void)
 	    ":1: 'reply_timeout' must be a duration from 1s to 365d, such as "
 	    "300 or \"5m\"",
 	    "reply_timeout 0");
+	is_str(error_of("reply_timeout = \"94368760191893771d\";\n", &c, &e),
+	    ":1: 'reply_timeout' must be a duration from 1s to 365d, such as "
+	    "300 or \"5m\"",
+	    "a number of days that overflows once in seconds");
+	is_str(error_of("connect_timeout = \"9223372036854775808s\";\n", &c,
+	           &e),
+	    ":1: 'connect_timeout' must be a duration from 1s to 365d, such "
+	    "as 300 or \"5m\"",
+	    "a number beyond 64 bits");
+	is_str(error_of("retry_max = \"366d\";\n", &c, &e),
+	    ":1: 'retry_max' must be a duration from 1s to 365d, such as "
+	    "300 or \"5m\"",
+	    "366d");
+	is_int(load("queue_lifetime = \"365d\";\nretry_min = 9000000000;\n", &c,
+	           &e),
+	    -1, "an integer beyond 32 bits");
+	is_int(load("queue_lifetime = \"365d\";\nretry_min = \"2h\";\n", &c,
+	           &e),
+	    0, "365d and 2h");
+	is_int(c.queue_lifetime, 365L * 24 * 3600, "365d in seconds");
+	is_int(c.retry_min, 7200, "2h in seconds");
+	conf_free(&c);
 	err_clear(&e);
 }
 
