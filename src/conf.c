@@ -1241,12 +1241,14 @@ conf_account(const struct conf *c, const char *name, const char *sender,
 const char *
 conf_domain(struct conf *c)
 {
+	const char *fqdn;
+
 	if (c->domain == NULL)
 		c->domain = sys_mailname();
-	if (c->domain == NULL)
-		c->domain = sys_fqdn();
-	if (c->domain == NULL)
-		c->domain = xstrdup("localhost");
+	if (c->domain == NULL) {
+		fqdn = sys_fqdn();
+		c->domain = xstrdup(fqdn != NULL ? fqdn : "localhost");
+	}
 	return c->domain;
 }
 
@@ -1255,9 +1257,7 @@ conf_helo(struct conf *c, const struct account *a)
 {
 	if (a->helo != NULL)
 		return a->helo;
-	if (c->fqdn == NULL)
-		c->fqdn = sys_fqdn();
-	return c->fqdn != NULL ? c->fqdn : conf_domain(c);
+	return sys_fqdn() != NULL ? sys_fqdn() : conf_domain(c);
 }
 
 static void
@@ -1291,7 +1291,6 @@ conf_free(struct conf *c)
 {
 	free(c->path);
 	free(c->domain);
-	free(c->fqdn);
 	free(c->queue_dir);
 	free(c->bounce_to);
 	free(c->logfile);

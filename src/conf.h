@@ -67,7 +67,6 @@ struct account {
 struct conf {
 	char *path; /* the file read, NULL when none was */
 	char *domain; /* NULL: not set, see conf_domain() */
-	char *fqdn; /* this host's name, looked up once by conf_helo() */
 	char *queue_dir;
 	long queue_lifetime; /* seconds before a queued message is given up */
 	long retry_min; /* first wait after a temporary failure */
