@@ -137,6 +137,15 @@ parse_relay(const char *v, struct relay *r)
 	return len > 0 && is_hostish(r->host) ? 0 : -1;
 }
 
+char *
+conf_relay_name(const struct relay *r)
+{
+	int v6 = strchr(r->host, ':') != NULL;
+
+	return xasprintf("%s%s%s:%d", v6 ? "[" : "", r->host, v6 ? "]" : "",
+	    r->port);
+}
+
 static void
 relays_free(struct account *a)
 {

@@ -22,6 +22,10 @@ struct relay {
 	int port; /* its own port, else the account's */
 };
 
+/* "host:port", "[v6]:port": the relay as messages and the URL name it;
+ * the caller frees it. */
+char *conf_relay_name(const struct relay *r);
+
 /* How the relay's certificate is pinned (tls_fingerprint). */
 enum tls_pin {
 	PIN_NONE,

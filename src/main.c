@@ -193,6 +193,23 @@ run_queue(const struct options *o, struct deliverer *d)
 	return EX_OK;
 }
 
+/* " via host:port, [v6]:port", or " via (no relay)". */
+static void
+print_relays(const struct account *a)
+{
+	size_t i;
+
+	fputs(" via", stdout);
+	for (i = 0; i < a->nrelays; i++) {
+		char *name = conf_relay_name(&a->relays[i]);
+
+		printf("%s %s", i ? "," : "", name);
+		free(name);
+	}
+	if (a->nrelays == 0)
+		fputs(" (no relay)", stdout);
+}
+
 /*
  * -bv: what would happen to each recipient argument (qualification,
  * aliases) and which relay would take it; nothing is sent.
@@ -222,15 +239,8 @@ verify(const struct options *o, struct conf *c)
 		printf("%s:", o->rcpts[i]);
 		for (j = 0; j < env.nrcpts; j++)
 			printf(" <%s>", env.rcpts[j].addr);
-		fputs(" via", stdout);
-		for (j = 0; j < a->nrelays; j++)
-			printf("%s %s%s%s:%d", j ? "," : "",
-			    strchr(a->relays[j].host, ':') ? "[" : "",
-			    a->relays[j].host,
-			    strchr(a->relays[j].host, ':') ? "]" : "",
-			    a->relays[j].port);
-		printf("%s (account %s), from <%s>\n",
-		    a->nrelays == 0 ? " (no relay)" : "",
+		print_relays(a);
+		printf(" (account %s), from <%s>\n",
 		    a->name != NULL ? a->name : "default", env.sender);
 		envelope_free(&env);
 	}

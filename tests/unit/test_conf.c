@@ -176,6 +176,7 @@ relays(void)
 {
 	struct conf c;
 	struct err e = {0};
+	char *name;
 
 	is_int(load("hosts = ( \"a.example\", \"b.example:2525\", "
 	            "\"[2001:db8::1]:26\", \"::1\", \"[::2]\" );\n"
@@ -192,6 +193,12 @@ relays(void)
 	is_str(c.acct.relays[3].host, "::1", "hosts: bare IPv6");
 	is_int(c.acct.relays[3].port, 25, "hosts: bare IPv6 has no port");
 	is_str(c.acct.relays[4].host, "::2", "hosts: [v6]");
+	name = conf_relay_name(&c.acct.relays[1]);
+	is_str(name, "b.example:2525", "a relay's name: name:port");
+	free(name);
+	name = conf_relay_name(&c.acct.relays[3]);
+	is_str(name, "[::1]:25", "a relay's name: [v6]:port");
+	free(name);
 	conf_free(&c);
 	is_int(load("host = \"r.example:465\"; tls = \"tls\";\n", &c, &e), 0,
 	    "host with a port");
