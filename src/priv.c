@@ -43,12 +43,6 @@ priv_sanitize(void)
 	return keep_conf;
 }
 
-int
-priv_setgid(void)
-{
-	return getegid() != getgid();
-}
-
 /* Are the real, effective and saved group IDs all g? */
 static int
 only_group(gid_t g)

@@ -18,9 +18,6 @@
  */
 char *priv_sanitize(void);
 
-/* Is the process running with a group it did not start with? */
-int priv_setgid(void);
-
 /*
  * Give up the set-group-ID privilege for good (real, effective and saved
  * group IDs set to the real one; only root could take it back, as it can
