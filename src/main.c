@@ -350,11 +350,34 @@ server_info(const struct options *o, struct conf *c, struct tracer *tr)
 	return status;
 }
 
+/* Sending, queue runs and -bs: the modes that log what they do. */
+static int
+deliver_mode(const struct options *o, struct conf *c, struct tracer *tr)
+{
+	struct deliverer d;
+	int status;
+
+	log_open(o->log_tag, c->logfile);
+	deliverer_init(&d, c);
+	if (tr->verbose || tr->file != NULL) {
+		d.trace = trace_lines;
+		d.trace_arg = tr;
+	}
+	if (o->mode == MODE_RUNQ)
+		status = run_queue(o, &d);
+	else if (o->mode == MODE_SMTP)
+		status = serve_smtp(o, &d);
+	else
+		status = submit(o, &d);
+	deliverer_free(&d);
+	log_close();
+	return status;
+}
+
 static int
 run_mode(const struct options *o, struct conf *c)
 {
 	struct tracer tr = {o->mode == MODE_SMTP ? 0 : o->verbose, NULL};
-	struct deliverer d;
 	struct err e = {0};
 	int status;
 
@@ -367,23 +390,10 @@ run_mode(const struct options *o, struct conf *c)
 	if (o->traffic_log != NULL &&
 	    (tr.file = open_traffic_log(o->traffic_log, &e)) == NULL)
 		return report(&e);
-	if (o->mode == MODE_SERVER_INFO) {
+	if (o->mode == MODE_SERVER_INFO)
 		status = server_info(o, c, &tr);
-		transport_global_cleanup();
-		return status;
-	}
-	deliverer_init(&d, c);
-	if (tr.verbose || tr.file != NULL) {
-		d.trace = trace_lines;
-		d.trace_arg = &tr;
-	}
-	if (o->mode == MODE_RUNQ)
-		status = run_queue(o, &d);
-	else if (o->mode == MODE_SMTP)
-		status = serve_smtp(o, &d);
 	else
-		status = submit(o, &d);
-	deliverer_free(&d);
+		status = deliver_mode(o, c, &tr);
 	transport_global_cleanup();
 	if (tr.file != NULL)
 		fclose(tr.file);
@@ -412,10 +422,8 @@ configured(struct options *o, const char *env_conf)
 		return check_config(o);
 	if (conf_load(o->config_path, &c, &e) < 0)
 		return report(&e);
-	log_open(o->log_tag, c.logfile);
 	status = run_mode(o, &c);
 	conf_free(&c);
-	log_close();
 	return status;
 }
 
