@@ -108,42 +108,52 @@ cli_body(struct options *o, const char *arg, struct err *e)
 	return 0;
 }
 
-/* RFC 3461 4.1: -N never, or a list of success, failure, delay. */
 static int
-cli_notify(struct options *o, const char *arg, struct err *e)
+is_notify_word(const char *p, size_t n)
+{
+	return (n == 7 && strncasecmp(p, "success", 7) == 0) ||
+	    (n == 7 && strncasecmp(p, "failure", 7) == 0) ||
+	    (n == 5 && strncasecmp(p, "delay", 5) == 0);
+}
+
+/*
+ * RFC 3461 4.1: -N never, or a list of success, failure, delay; an empty
+ * word ("", "success,") is refused, as sendmail does.  These flags are
+ * checked, so that a typo is told, but not sent: the relay decides.
+ */
+static int
+cli_notify(const char *arg, struct err *e)
 {
 	const char *p = arg;
 	size_t n;
 
-	if (strcasecmp(arg, "never") != 0)
-		for (; *p != '\0'; p += n + (p[n] == ',')) {
-			n = strcspn(p, ",");
-			if (!((n == 7 && strncasecmp(p, "success", 7) == 0) ||
-			        (n == 7 && strncasecmp(p, "failure", 7) == 0) ||
-			        (n == 5 && strncasecmp(p, "delay", 5) == 0)))
-				return err_set(e, ERR_USAGE,
-				    "-N %s: use never, or success, failure, "
-				    "delay separated by commas",
-				    arg);
-		}
-	o->dsn_notify = arg;
-	return 0;
+	if (strcasecmp(arg, "never") == 0)
+		return 0;
+	for (;; p += n + 1) {
+		n = strcspn(p, ",");
+		if (!is_notify_word(p, n))
+			return err_set(e, ERR_USAGE,
+			    "-N %s: use never, or success, failure, delay "
+			    "separated by commas",
+			    arg);
+		if (p[n] == '\0')
+			return 0;
+	}
 }
 
 /* RFC 3461 4.3: -R full or hdrs; 4.4: -V envid, printable US-ASCII. */
 static int
-cli_dsn(struct options *o, int c, const char *arg, struct err *e)
+cli_dsn(int c, const char *arg, struct err *e)
 {
 	const char *p;
 
 	if (c == 'N')
-		return cli_notify(o, arg, e);
+		return cli_notify(arg, e);
 	if (c == 'R') {
 		if (strcasecmp(arg, "full") != 0 &&
 		    strcasecmp(arg, "hdrs") != 0)
 			return err_set(e, ERR_USAGE, "-R %s: use full or hdrs",
 			    arg);
-		o->dsn_ret = arg;
 		return 0;
 	}
 	for (p = arg; *p != '\0'; p++)
@@ -152,7 +162,6 @@ cli_dsn(struct options *o, int c, const char *arg, struct err *e)
 			    "-V: the envelope id must be printable US-ASCII");
 	if (p == arg || p - arg > 100)
 		return err_set(e, ERR_USAGE, "-V: 1 to 100 characters");
-	o->dsn_envid = arg;
 	return 0;
 }
 
@@ -200,7 +209,7 @@ cli_value(struct options *o, int c, const char *arg, struct err *e)
 	case 'N':
 	case 'R':
 	case 'V':
-		return cli_dsn(o, c, arg, e);
+		return cli_dsn(c, arg, e);
 	case 'o':
 		cli_option(o, arg);
 		return 0;

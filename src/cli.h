@@ -34,9 +34,6 @@ struct options {
 	int noalias; /* -n: no aliases */
 	int queue_only; /* -odq: queue without trying */
 	int body8bit; /* -B 8BITMIME */
-	const char *dsn_notify; /* -N (RFC 3461), checked */
-	const char *dsn_ret; /* -R */
-	const char *dsn_envid; /* -V */
 	const char *log_tag; /* -L: the syslog tag */
 	const char *traffic_log; /* -X: append the conversation here */
 	int runq_all; /* -qR..., -qS...: every entry, due or not */

@@ -2,10 +2,12 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <libconfig.h>
 #include <limits.h>
 #include <arpa/inet.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -20,22 +22,15 @@
 #include "sysinfo.h"
 #include "xalloc.h"
 
-/*
- * The schema: every key the file may hold, its type and how its value is
- * checked and stored.  libconfig accepts any key silently, so anything not
- * listed here is reported as unknown.
- */
-struct key {
-	const char *name;
-	int type; /* CONFIG_TYPE_* */
-	int (*set)(struct conf *, struct account *, const config_setting_t *,
-	    struct err *);
-	int scope; /* where it may stand: */
-};
+/* "FILE:LINE" of a setting, for messages. */
+static char *
+setting_at(const config_setting_t *s)
+{
+	const char *file = config_setting_source_file(s);
 
-#define TOP 1 /* only at the top level */
-#define ACCOUNT 2 /* only in an element of "accounts" */
-#define BOTH 3 /* at the top level (the default) or in an account */
+	return xasprintf("%s:%u", file ? file : "?",
+	    config_setting_source_line(s));
+}
 
 /* "FILE:LINE: message" for the setting s. */
 static int conf_error(struct err *e, const config_setting_t *s, const char *fmt,
@@ -44,16 +39,15 @@ static int conf_error(struct err *e, const config_setting_t *s, const char *fmt,
 static int
 conf_error(struct err *e, const config_setting_t *s, const char *fmt, ...)
 {
-	const char *file = config_setting_source_file(s);
+	char *at = setting_at(s), *msg;
 	va_list ap;
-	char *msg;
 
 	va_start(ap, fmt);
 	msg = xvasprintf(fmt, ap);
 	va_end(ap);
-	err_set(e, ERR_CONFIG, "%s:%u: %s", file ? file : "?",
-	    config_setting_source_line(s), msg);
+	err_set(e, ERR_CONFIG, "%s: %s", at, msg);
 	free(msg);
+	free(at);
 	return -1;
 }
 
@@ -71,6 +65,18 @@ get_string(const config_setting_t *s, char **out, struct err *e)
 			    config_setting_name(s));
 	free(*out);
 	*out = xstrdup(v);
+	return 0;
+}
+
+/* A string that says something: "" would stand for nothing. */
+static int
+set_text(const config_setting_t *s, char **out, struct err *e)
+{
+	if (get_string(s, out, e) < 0)
+		return -1;
+	if ((*out)[0] == '\0')
+		return conf_error(e, s, "'%s' must not be empty",
+		    config_setting_name(s));
 	return 0;
 }
 
@@ -100,6 +106,148 @@ set_hostish(const config_setting_t *s, char **out, struct err *e)
 		    config_setting_name(s));
 	return 0;
 }
+
+/* An addr-spec, stored without its display name or comments. */
+static int
+set_address(const config_setting_t *s, char **out, int need_domain,
+    struct err *e)
+{
+	struct addr ad;
+	struct err ae = {0};
+
+	if (get_string(s, out, e) < 0)
+		return -1;
+	if (addr_parse_one(*out, &ad, 0, &ae) < 0) {
+		conf_error(e, s, "'%s': %s", config_setting_name(s), ae.msg);
+		err_clear(&ae);
+		return -1;
+	}
+	if (need_domain && ad.domain == NULL) {
+		addr_free(&ad);
+		return conf_error(e, s, "'%s' needs a domain",
+		    config_setting_name(s));
+	}
+	free(*out);
+	*out = xstrdup(ad.spec);
+	addr_free(&ad);
+	return 0;
+}
+
+/* Can the process read path?  mailout is set-group-ID: with its group,
+ * which access() would leave out (it asks about the real IDs). */
+static int
+readable(const char *path, int mode)
+{
+	return faccessat(AT_FDCWD, path, mode, AT_EACCESS) == 0;
+}
+
+/* An absolute path; with conf_check(), a file or directory it names
+ * (mode R_OK, or R_OK | X_OK) must be readable now. */
+static int
+set_path(const struct conf *c, const config_setting_t *s, char **out, int mode,
+    struct err *e)
+{
+	const char *name = config_setting_name(s);
+
+	if (get_string(s, out, e) < 0)
+		return -1;
+	if ((*out)[0] != '/')
+		return conf_error(e, s, "'%s' must be an absolute path", name);
+	if (mode != 0 && c->check_files && !readable(*out, mode))
+		return conf_error(e, s, "'%s': %s: %s", name, *out,
+		    strerror(errno));
+	return 0;
+}
+
+/* The seconds in a duration's unit, stepping over it: "s", "m", "h", "d". */
+static long long
+unit_seconds(const char **unit)
+{
+	static const char units[] = "smhd";
+	static const long long seconds[] = {1, 60, 3600, 24 * 3600};
+	const char *u = **unit != '\0' ? strchr(units, **unit) : NULL;
+
+	if (u == NULL)
+		return 1;
+	(*unit)++;
+	return seconds[u - units];
+}
+
+#define DURATION_MAX (365LL * 24 * 3600)
+
+/*
+ * Durations: an integer of seconds, or a string with a unit: "90s",
+ * "30m", "4h", "5d".
+ */
+static int
+set_duration(const config_setting_t *s, long *out, struct err *e)
+{
+	const char *name = config_setting_name(s), *end = "";
+	long long n, unit;
+
+	if (config_setting_type(s) == CONFIG_TYPE_INT ||
+	    config_setting_type(s) == CONFIG_TYPE_INT64) {
+		n = config_setting_get_int64(s);
+	} else if (config_setting_type(s) == CONFIG_TYPE_STRING) {
+		const char *v = config_setting_get_string(s);
+		char *p;
+
+		n = strtoll(v, &p, 10);
+		end = p == v ? "?" : p;
+	} else {
+		return conf_error(e, s,
+		    "'%s' must be a duration such as 300 or \"5m\"", name);
+	}
+	/* Out of range before it is multiplied (strtoll's ERANGE gives
+	 * LLONG_MIN or LLONG_MAX, out of range too). */
+	unit = unit_seconds(&end);
+	if (*end != '\0' || n < 1 || n > DURATION_MAX / unit)
+		return conf_error(e, s,
+		    "'%s' must be a duration from 1s to 365d, such as 300 or "
+		    "\"5m\"",
+		    name);
+	*out = (long)(n * unit);
+	return 0;
+}
+
+/* A word of a closed list, stored as its value. */
+struct choice {
+	const char *word;
+	int value;
+};
+
+static int
+set_choice(const config_setting_t *s, const struct choice *ch, int *out,
+    struct err *e)
+{
+	const char *v = config_setting_get_string(s);
+	struct buf words = BUF_INIT;
+	size_t i;
+
+	for (i = 0; ch[i].word != NULL; i++)
+		if (strcmp(v, ch[i].word) == 0) {
+			*out = ch[i].value;
+			return 0;
+		}
+	/* "a", "b" or "c" */
+	for (i = 0; ch[i].word != NULL; i++) {
+		if (i > 0)
+			buf_puts(&words,
+			    ch[i + 1].word != NULL ? ", " : " or ");
+		buf_printf(&words, "\"%s\"", ch[i].word);
+	}
+	conf_error(e, s, "'%s' must be %s", config_setting_name(s),
+	    buf_cstr(&words));
+	buf_free(&words);
+	return -1;
+}
+
+static const struct choice tls_modes[] = {{"starttls", TLS_STARTTLS},
+    {"tls", TLS_IMPLICIT}, {"none", TLS_NONE}, {NULL, 0}};
+static const struct choice tls_versions[] = {{"1.2", 12}, {"1.3", 13},
+    {NULL, 0}};
+static const struct choice rewrites[] = {{"none", 0}, {"envelope", 1},
+    {NULL, 0}};
 
 /* "host", "host:port", "[address]" or "[address]:port"; a bare IPv6
  * address (two colons or more) has no port. */
@@ -136,6 +284,15 @@ parse_relay(const char *v, struct relay *r)
 	return len > 0 && is_hostish(r->host) ? 0 : -1;
 }
 
+char *
+conf_relay_name(const struct relay *r)
+{
+	int v6 = strchr(r->host, ':') != NULL;
+
+	return xasprintf("%s%s%s:%d", v6 ? "[" : "", r->host, v6 ? "]" : "",
+	    r->port);
+}
+
 static void
 relays_free(struct account *a)
 {
@@ -144,6 +301,11 @@ relays_free(struct account *a)
 	free(a->relays);
 	a->relays = NULL;
 }
+
+/*
+ * The settings that are more than a kind of value (see enum kind below):
+ * each is checked and stored by a function of its own.
+ */
 
 /* host = "a";  hosts = ( "a", "b:2525" ): replaces what was inherited. */
 static int
@@ -184,30 +346,12 @@ set_hosts(struct conf *c, struct account *a, const config_setting_t *s,
 }
 
 static int
-set_helo(struct conf *c, struct account *a, const config_setting_t *s,
-    struct err *e)
-{
-	(void)c;
-	return set_hostish(s, &a->helo, e);
-}
-
-static int
-set_domain(struct conf *c, struct account *a, const config_setting_t *s,
-    struct err *e)
-{
-	(void)a;
-	return set_hostish(s, &c->domain, e);
-}
-
-static int
 set_port(struct conf *c, struct account *a, const config_setting_t *s,
     struct err *e)
 {
 	long long v = config_setting_get_int64(s);
 
 	(void)c;
-	if (config_setting_type(s) == CONFIG_TYPE_INT)
-		v = config_setting_get_int(s);
 	if (v < 1 || v > 65535)
 		return conf_error(e, s, "'port' must be from 1 to 65535");
 	a->port = (int)v;
@@ -215,176 +359,11 @@ set_port(struct conf *c, struct account *a, const config_setting_t *s,
 }
 
 static int
-set_tls(struct conf *c, struct account *a, const config_setting_t *s,
-    struct err *e)
-{
-	const char *v = config_setting_get_string(s);
-
-	(void)c;
-	if (strcmp(v, "starttls") == 0)
-		a->tls = TLS_STARTTLS;
-	else if (strcmp(v, "tls") == 0)
-		a->tls = TLS_IMPLICIT;
-	else if (strcmp(v, "none") == 0)
-		a->tls = TLS_NONE;
-	else
-		return conf_error(e, s,
-		    "'tls' must be \"starttls\", \"tls\" or \"none\"");
-	return 0;
-}
-
-static int
-set_from(struct conf *c, struct account *a, const config_setting_t *s,
-    struct err *e)
-{
-	struct addr ad;
-	struct err ae = {0};
-
-	(void)c;
-	if (get_string(s, &a->from, e) < 0)
-		return -1;
-	if (addr_parse_one(a->from, &ad, 0, &ae) < 0) {
-		conf_error(e, s, "'from': %s", ae.msg);
-		err_clear(&ae);
-		return -1;
-	}
-	free(a->from);
-	a->from = xstrdup(ad.spec);
-	addr_free(&ad);
-	return 0;
-}
-
-static int
-set_queue_dir(struct conf *c, struct account *a, const config_setting_t *s,
-    struct err *e)
-{
-	(void)a;
-	if (get_string(s, &c->queue_dir, e) < 0)
-		return -1;
-	if (c->queue_dir[0] != '/')
-		return conf_error(e, s, "'queue_dir' must be an absolute path");
-	return 0;
-}
-
-/*
- * Durations: an integer of seconds, or a string with a unit: "90s",
- * "30m", "4h", "5d".
- */
-static int
-set_duration(const config_setting_t *s, long *out, struct err *e)
-{
-	const char *name = config_setting_name(s), *v;
-	long long n;
-	const char *end = "";
-
-	if (config_setting_type(s) == CONFIG_TYPE_INT) {
-		n = config_setting_get_int(s);
-	} else if (config_setting_type(s) == CONFIG_TYPE_INT64) {
-		n = config_setting_get_int64(s);
-	} else if (config_setting_type(s) == CONFIG_TYPE_STRING) {
-		char *p;
-
-		v = config_setting_get_string(s);
-		n = strtoll(v, &p, 10);
-		end = p == v ? "?" : p;
-	} else {
-		return conf_error(e, s,
-		    "'%s' must be a duration such as 300 or \"5m\"", name);
-	}
-	switch (*end) {
-	case 'd':
-		n *= 24;
-		/* FALLTHROUGH */
-	case 'h':
-		n *= 60;
-		/* FALLTHROUGH */
-	case 'm':
-		n *= 60;
-		/* FALLTHROUGH */
-	case 's':
-		end++;
-		break;
-	default:
-		break;
-	}
-	if (*end != '\0' || n < 1 || n > 365LL * 24 * 3600)
-		return conf_error(e, s,
-		    "'%s' must be a duration from 1s to 365d, such as 300 or "
-		    "\"5m\"",
-		    name);
-	*out = (long)n;
-	return 0;
-}
-
-static int
-set_queue_lifetime(struct conf *c, struct account *a, const config_setting_t *s,
-    struct err *e)
-{
-	(void)a;
-	return set_duration(s, &c->queue_lifetime, e);
-}
-
-static int
-set_retry_min(struct conf *c, struct account *a, const config_setting_t *s,
-    struct err *e)
-{
-	(void)a;
-	return set_duration(s, &c->retry_min, e);
-}
-
-static int
-set_retry_max(struct conf *c, struct account *a, const config_setting_t *s,
-    struct err *e)
-{
-	(void)a;
-	return set_duration(s, &c->retry_max, e);
-}
-
-static int
-set_bounce(struct conf *c, struct account *a, const config_setting_t *s,
-    struct err *e)
-{
-	(void)a;
-	(void)e;
-	c->bounce = config_setting_get_bool(s);
-	return 0;
-}
-
-static int
 set_bounce_to(struct conf *c, struct account *a, const config_setting_t *s,
     struct err *e)
 {
-	struct addr ad;
-	struct err ae = {0};
-
 	(void)a;
-	if (get_string(s, &c->bounce_to, e) < 0)
-		return -1;
-	if (addr_parse_one(c->bounce_to, &ad, 0, &ae) < 0) {
-		conf_error(e, s, "'bounce_to': %s", ae.msg);
-		err_clear(&ae);
-		return -1;
-	}
-	if (ad.domain == NULL) {
-		addr_free(&ad);
-		return conf_error(e, s, "'bounce_to' needs a domain");
-	}
-	free(c->bounce_to);
-	c->bounce_to = xstrdup(ad.spec);
-	addr_free(&ad);
-	return 0;
-}
-
-static int
-set_logfile(struct conf *c, struct account *a, const config_setting_t *s,
-    struct err *e)
-{
-	(void)a;
-	if (get_string(s, &c->logfile, e) < 0)
-		return -1;
-	if (c->logfile[0] != '/')
-		return conf_error(e, s, "'logfile' must be an absolute path");
-	return 0;
+	return set_address(s, &c->bounce_to, 1, e);
 }
 
 static int
@@ -393,10 +372,8 @@ set_name(struct conf *c, struct account *a, const config_setting_t *s,
 {
 	size_t i;
 
-	if (get_string(s, &a->name, e) < 0)
+	if (set_text(s, &a->name, e) < 0)
 		return -1;
-	if (a->name[0] == '\0')
-		return conf_error(e, s, "'name' must not be empty");
 	for (i = 0; i < c->naccounts; i++)
 		if (&c->accounts[i] != a && c->accounts[i].name != NULL &&
 		    strcmp(c->accounts[i].name, a->name) == 0)
@@ -444,9 +421,7 @@ set_match(struct conf *c, struct account *a, const config_setting_t *s,
 static int
 conf_alias(struct conf *c, const config_setting_t *m, struct err *e)
 {
-	const char *file = config_setting_source_file(m);
-	char *where = xasprintf("%s:%u", file ? file : "?",
-	    config_setting_source_line(m));
+	char *where = setting_at(m);
 	struct buf all = BUF_INIT;
 	int i, rc = 0, n = config_setting_length(m);
 
@@ -507,94 +482,6 @@ source_path(const struct conf *c, const config_setting_t *s)
 	return xasprintf("%.*s/%s", (int)(slash - c->path), c->path, file);
 }
 
-static int
-set_bool(const config_setting_t *s, int *out)
-{
-	*out = config_setting_get_bool(s);
-	return 0;
-}
-
-static int
-set_aliases_file(struct conf *c, struct account *a, const config_setting_t *s,
-    struct err *e)
-{
-	(void)a;
-	if (get_string(s, &c->aliases_file, e) < 0)
-		return -1;
-	if (c->aliases_file[0] != '/')
-		return conf_error(e, s,
-		    "'aliases_file' must be an absolute path");
-	return 0;
-}
-
-static int
-set_tls_verify(struct conf *c, struct account *a, const config_setting_t *s,
-    struct err *e)
-{
-	(void)c;
-	(void)e;
-	return set_bool(s, &a->tls_verify);
-}
-
-/* An absolute path; with conf_check() it must be readable now. */
-static int
-set_path(struct conf *c, const config_setting_t *s, char **out, int dir,
-    struct err *e)
-{
-	const char *name = config_setting_name(s);
-
-	if (get_string(s, out, e) < 0)
-		return -1;
-	if ((*out)[0] != '/')
-		return conf_error(e, s, "'%s' must be an absolute path", name);
-	if (c->check_files && access(*out, dir ? R_OK | X_OK : R_OK) != 0)
-		return conf_error(e, s, "'%s': %s: %s", name, *out,
-		    strerror(errno));
-	return 0;
-}
-
-static int
-set_from_rewrite(struct conf *c, struct account *a, const config_setting_t *s,
-    struct err *e)
-{
-	const char *v = config_setting_get_string(s);
-
-	(void)a;
-	if (strcmp(v, "none") != 0 && strcmp(v, "envelope") != 0)
-		return conf_error(e, s,
-		    "'from_rewrite' must be \"none\" or \"envelope\"");
-	c->from_rewrite = strcmp(v, "envelope") == 0;
-	return 0;
-}
-
-static int
-set_tls_ca_file(struct conf *c, struct account *a, const config_setting_t *s,
-    struct err *e)
-{
-	return set_path(c, s, &a->tls_ca_file, 0, e);
-}
-
-static int
-set_tls_ca_dir(struct conf *c, struct account *a, const config_setting_t *s,
-    struct err *e)
-{
-	return set_path(c, s, &a->tls_ca_dir, 1, e);
-}
-
-static int
-set_tls_cert_file(struct conf *c, struct account *a, const config_setting_t *s,
-    struct err *e)
-{
-	return set_path(c, s, &a->tls_cert_file, 0, e);
-}
-
-static int
-set_tls_key_file(struct conf *c, struct account *a, const config_setting_t *s,
-    struct err *e)
-{
-	return set_path(c, s, &a->tls_key_file, 0, e);
-}
-
 /*
  * "AB:CD:..." (64 hex digits): SHA-256 of the certificate, as msmtp and
  * "openssl x509 -fingerprint -sha256" write it.  "sha256//BASE64":
@@ -626,23 +513,6 @@ set_tls_fingerprint(struct conf *c, struct account *a,
 	    "(AB:CD:...) or its key's as \"sha256//BASE64\"");
 }
 
-static int
-set_tls_min_version(struct conf *c, struct account *a,
-    const config_setting_t *s, struct err *e)
-{
-	const char *v = config_setting_get_string(s);
-
-	(void)c;
-	if (strcmp(v, "1.2") == 0)
-		a->tls_min_version = 12;
-	else if (strcmp(v, "1.3") == 0)
-		a->tls_min_version = 13;
-	else
-		return conf_error(e, s,
-		    "'tls_min_version' must be \"1.2\" or \"1.3\"");
-	return 0;
-}
-
 /* The SASL mechanisms libcurl knows (RFC 4422 names, upper case). */
 static const char *const mechanisms[] = {"PLAIN", "LOGIN", "CRAM-MD5",
     "DIGEST-MD5", "NTLM", "GSSAPI", "EXTERNAL", "XOAUTH2", "OAUTHBEARER",
@@ -659,9 +529,7 @@ set_auth(struct conf *c, struct account *a, const config_setting_t *s,
 	free(a->auth);
 	a->auth = NULL;
 	free(a->auth_at);
-	a->auth_at = xasprintf("%s:%u",
-	    config_setting_source_file(s) ? config_setting_source_file(s) : "?",
-	    config_setting_source_line(s));
+	a->auth_at = setting_at(s);
 	if (strcasecmp(v, "auto") == 0)
 		return 0;
 	for (i = 0; mechanisms[i] != NULL; i++)
@@ -673,18 +541,6 @@ set_auth(struct conf *c, struct account *a, const config_setting_t *s,
 	    "'auth' must be \"auto\" or one of plain, login, cram-md5, "
 	    "digest-md5, ntlm, gssapi, external, xoauth2, oauthbearer, "
 	    "scram-sha-1, scram-sha-256");
-}
-
-static int
-set_user(struct conf *c, struct account *a, const config_setting_t *s,
-    struct err *e)
-{
-	(void)c;
-	if (get_string(s, &a->user, e) < 0)
-		return -1;
-	if (a->user[0] == '\0')
-		return conf_error(e, s, "'user' must not be empty");
-	return 0;
 }
 
 /* msmtp's rule: a password in a file others can read is refused. */
@@ -702,33 +558,10 @@ set_password(struct conf *c, struct account *a, const config_setting_t *s,
 		    "chmod o-r %s",
 		    file, file);
 	free(file);
-	if (rc < 0 || get_string(s, &a->password, e) < 0)
+	if (rc < 0 || set_text(s, &a->password, e) < 0)
 		return -1;
-	if (a->password[0] == '\0')
-		return conf_error(e, s, "'password' must not be empty");
 	free(a->password_command); /* the one set last wins */
 	a->password_command = NULL;
-	return 0;
-}
-
-static int
-set_sender(struct conf *c, struct account *a, const config_setting_t *s,
-    struct err *e)
-{
-	struct addr ad;
-	struct err ae = {0};
-
-	(void)a;
-	if (get_string(s, &c->sender, e) < 0)
-		return -1;
-	if (addr_parse_one(c->sender, &ad, 0, &ae) < 0) {
-		conf_error(e, s, "'sender': %s", ae.msg);
-		err_clear(&ae);
-		return -1;
-	}
-	free(c->sender);
-	c->sender = xstrdup(ad.spec);
-	addr_free(&ad);
 	return 0;
 }
 
@@ -737,10 +570,8 @@ set_password_command(struct conf *c, struct account *a,
     const config_setting_t *s, struct err *e)
 {
 	(void)c;
-	if (get_string(s, &a->password_command, e) < 0)
+	if (set_text(s, &a->password_command, e) < 0)
 		return -1;
-	if (a->password_command[0] == '\0')
-		return conf_error(e, s, "'password_command' must not be empty");
 	free(a->password);
 	a->password = NULL;
 	return 0;
@@ -784,60 +615,119 @@ set_source_ip(struct conf *c, struct account *a, const config_setting_t *s,
 	return 0;
 }
 
-static int
-set_connect_timeout(struct conf *c, struct account *a,
-    const config_setting_t *s, struct err *e)
-{
-	(void)c;
-	return set_duration(s, &a->connect_timeout, e);
-}
+/*
+ * The schema: every key the file may hold, where it may stand, and how
+ * its value is checked and stored.  libconfig accepts any key silently,
+ * so anything not listed here is reported as unknown.
+ */
+enum kind {
+	K_CUSTOM, /* set() checks and stores it */
+	K_BOOL, /* int */
+	K_DURATION, /* long, seconds */
+	K_CHOICE, /* int: the value of one of choices[] */
+	K_TEXT, /* char *, not empty */
+	K_HOST, /* char *, a host name or address */
+	K_ADDRESS, /* char *, an addr-spec */
+	K_PATH, /* char *, an absolute path */
+	K_FILE, /* char *, a path to a file readable under conf_check() */
+	K_DIR /* char *, the same for a directory */
+};
 
-static int
-set_reply_timeout(struct conf *c, struct account *a, const config_setting_t *s,
-    struct err *e)
-{
-	(void)c;
-	return set_duration(s, &a->reply_timeout, e);
-}
+#define TOP 1 /* only at the top level */
+#define ACCOUNT 2 /* only in an element of "accounts" */
+#define BOTH 3 /* at the top level (the default) or in an account */
+
+struct key {
+	const char *name;
+	int scope; /* where it may stand: TOP, ACCOUNT, BOTH */
+	enum kind kind;
+	size_t off; /* of the field: in struct conf for TOP, else account */
+	const struct choice *choices; /* K_CHOICE */
+	int type; /* K_CUSTOM: CONFIG_TYPE_*; the other kinds imply it */
+	int (*set)(struct conf *, struct account *, const config_setting_t *,
+	    struct err *); /* K_CUSTOM */
+};
+
+#define IN_CONF(f) offsetof(struct conf, f)
+#define IN_ACCT(f) offsetof(struct account, f)
+
+/* K_CHOICE stores an enum through an int. */
+_Static_assert(sizeof(enum tls_mode) == sizeof(int), "enum tls_mode is int");
 
 static const struct key keys[] = {
-    {"aliases", CONFIG_TYPE_GROUP, set_aliases, TOP},
-    {"aliases_file", CONFIG_TYPE_STRING, set_aliases_file, TOP},
-    {"auth", CONFIG_TYPE_STRING, set_auth, BOTH},
-    {"bounce", CONFIG_TYPE_BOOL, set_bounce, TOP},
-    {"bounce_to", CONFIG_TYPE_STRING, set_bounce_to, TOP},
-    {"connect_timeout", CONFIG_TYPE_NONE, set_connect_timeout, BOTH},
-    {"domain", CONFIG_TYPE_STRING, set_domain, TOP},
-    {"from", CONFIG_TYPE_STRING, set_from, BOTH},
-    {"from_rewrite", CONFIG_TYPE_STRING, set_from_rewrite, TOP},
-    {"helo", CONFIG_TYPE_STRING, set_helo, BOTH},
-    {"host", CONFIG_TYPE_STRING, set_hosts, BOTH},
-    {"hosts", CONFIG_TYPE_LIST, set_hosts, BOTH},
-    {"logfile", CONFIG_TYPE_STRING, set_logfile, TOP},
-    {"match", CONFIG_TYPE_LIST, set_match, ACCOUNT},
-    {"name", CONFIG_TYPE_STRING, set_name, ACCOUNT},
-    {"password", CONFIG_TYPE_STRING, set_password, BOTH},
-    {"password_command", CONFIG_TYPE_STRING, set_password_command, BOTH},
-    {"port", CONFIG_TYPE_INT, set_port, BOTH},
-    {"proxy", CONFIG_TYPE_STRING, set_proxy, BOTH},
-    {"queue_dir", CONFIG_TYPE_STRING, set_queue_dir, TOP},
-    {"queue_lifetime", CONFIG_TYPE_NONE, set_queue_lifetime, TOP},
-    {"reply_timeout", CONFIG_TYPE_NONE, set_reply_timeout, BOTH},
-    {"retry_max", CONFIG_TYPE_NONE, set_retry_max, TOP},
-    {"retry_min", CONFIG_TYPE_NONE, set_retry_min, TOP},
-    {"sender", CONFIG_TYPE_STRING, set_sender, TOP},
-    {"source_ip", CONFIG_TYPE_STRING, set_source_ip, BOTH},
-    {"tls", CONFIG_TYPE_STRING, set_tls, BOTH},
-    {"tls_ca_dir", CONFIG_TYPE_STRING, set_tls_ca_dir, BOTH},
-    {"tls_ca_file", CONFIG_TYPE_STRING, set_tls_ca_file, BOTH},
-    {"tls_cert_file", CONFIG_TYPE_STRING, set_tls_cert_file, BOTH},
-    {"tls_fingerprint", CONFIG_TYPE_STRING, set_tls_fingerprint, BOTH},
-    {"tls_key_file", CONFIG_TYPE_STRING, set_tls_key_file, BOTH},
-    {"tls_min_version", CONFIG_TYPE_STRING, set_tls_min_version, BOTH},
-    {"tls_verify", CONFIG_TYPE_BOOL, set_tls_verify, BOTH},
-    {"user", CONFIG_TYPE_STRING, set_user, BOTH},
-    {NULL, 0, NULL, 0},
+    {"aliases", TOP, .type = CONFIG_TYPE_GROUP, .set = set_aliases},
+    {"aliases_file", TOP, K_PATH, .off = IN_CONF(aliases_file)},
+    {"auth", BOTH, .type = CONFIG_TYPE_STRING, .set = set_auth},
+    {"bounce", TOP, K_BOOL, .off = IN_CONF(bounce)},
+    {"bounce_to", TOP, .type = CONFIG_TYPE_STRING, .set = set_bounce_to},
+    {"connect_timeout", BOTH, K_DURATION, .off = IN_ACCT(connect_timeout)},
+    {"domain", TOP, K_HOST, .off = IN_CONF(domain)},
+    {"from", BOTH, K_ADDRESS, .off = IN_ACCT(from)},
+    {"from_rewrite", TOP, K_CHOICE, .off = IN_CONF(from_rewrite),
+        .choices = rewrites},
+    {"helo", BOTH, K_HOST, .off = IN_ACCT(helo)},
+    {"host", BOTH, .type = CONFIG_TYPE_STRING, .set = set_hosts},
+    {"hosts", BOTH, .type = CONFIG_TYPE_LIST, .set = set_hosts},
+    {"logfile", TOP, K_PATH, .off = IN_CONF(logfile)},
+    {"match", ACCOUNT, .type = CONFIG_TYPE_LIST, .set = set_match},
+    {"name", ACCOUNT, .type = CONFIG_TYPE_STRING, .set = set_name},
+    {"password", BOTH, .type = CONFIG_TYPE_STRING, .set = set_password},
+    {"password_command", BOTH, .type = CONFIG_TYPE_STRING,
+        .set = set_password_command},
+    {"port", BOTH, .type = CONFIG_TYPE_INT, .set = set_port},
+    {"proxy", BOTH, .type = CONFIG_TYPE_STRING, .set = set_proxy},
+    {"queue_dir", TOP, K_PATH, .off = IN_CONF(queue_dir)},
+    {"queue_lifetime", TOP, K_DURATION, .off = IN_CONF(queue_lifetime)},
+    {"reply_timeout", BOTH, K_DURATION, .off = IN_ACCT(reply_timeout)},
+    {"retry_max", TOP, K_DURATION, .off = IN_CONF(retry_max)},
+    {"retry_min", TOP, K_DURATION, .off = IN_CONF(retry_min)},
+    {"sender", TOP, K_ADDRESS, .off = IN_CONF(sender)},
+    {"source_ip", BOTH, .type = CONFIG_TYPE_STRING, .set = set_source_ip},
+    {"tls", BOTH, K_CHOICE, .off = IN_ACCT(tls), .choices = tls_modes},
+    {"tls_ca_dir", BOTH, K_DIR, .off = IN_ACCT(tls_ca_dir)},
+    {"tls_ca_file", BOTH, K_FILE, .off = IN_ACCT(tls_ca_file)},
+    {"tls_cert_file", BOTH, K_FILE, .off = IN_ACCT(tls_cert_file)},
+    {"tls_fingerprint", BOTH, .type = CONFIG_TYPE_STRING,
+        .set = set_tls_fingerprint},
+    {"tls_key_file", BOTH, K_FILE, .off = IN_ACCT(tls_key_file)},
+    {"tls_min_version", BOTH, K_CHOICE, .off = IN_ACCT(tls_min_version),
+        .choices = tls_versions},
+    {"tls_verify", BOTH, K_BOOL, .off = IN_ACCT(tls_verify)},
+    {"user", BOTH, K_TEXT, .off = IN_ACCT(user)},
+    {.name = NULL},
 };
+
+/* Check and store a value of k's kind in its field. */
+static int
+set_value(const struct key *k, struct conf *c, struct account *a,
+    const config_setting_t *s, struct err *e)
+{
+	void *f = (k->scope == TOP ? (char *)c : (char *)a) + k->off;
+
+	switch (k->kind) {
+	case K_BOOL:
+		*(int *)f = config_setting_get_bool(s);
+		return 0;
+	case K_DURATION:
+		return set_duration(s, f, e);
+	case K_CHOICE:
+		return set_choice(s, k->choices, f, e);
+	case K_TEXT:
+		return set_text(s, f, e);
+	case K_HOST:
+		return set_hostish(s, f, e);
+	case K_ADDRESS:
+		return set_address(s, f, 0, e);
+	case K_PATH:
+		return set_path(c, s, f, 0, e);
+	case K_FILE:
+		return set_path(c, s, f, R_OK, e);
+	case K_DIR:
+		return set_path(c, s, f, R_OK | X_OK, e);
+	default:
+		return k->set(c, a, s, e);
+	}
+}
 
 static const char *
 type_name(int type)
@@ -866,6 +756,22 @@ type_ok(int want, int got)
 	    (want == CONFIG_TYPE_INT && got == CONFIG_TYPE_INT64) ||
 	    (want == CONFIG_TYPE_LIST &&
 	        (got == CONFIG_TYPE_ARRAY || got == CONFIG_TYPE_STRING));
+}
+
+/* The libconfig type of a key's value. */
+static int
+key_type(const struct key *k)
+{
+	switch (k->kind) {
+	case K_CUSTOM:
+		return k->type;
+	case K_BOOL:
+		return CONFIG_TYPE_BOOL;
+	case K_DURATION:
+		return CONFIG_TYPE_NONE; /* a number or a string: it checks */
+	default:
+		return CONFIG_TYPE_STRING;
+	}
 }
 
 static const struct key *
@@ -909,11 +815,11 @@ conf_setting(struct conf *c, struct account *a, const config_setting_t *s,
 	if (!(k->scope & where))
 		return conf_error(e, s, "'%s' cannot be set %s", name,
 		    where == TOP ? "outside an account" : "in an account");
-	if (!type_ok(k->type, type))
+	if (!type_ok(key_type(k), type))
 		return conf_error(e, s, "'%s' must be %s", name,
-		    type_name(k->type));
+		    type_name(key_type(k)));
 	note_file(c, s);
-	return k->set(c, a, s, e);
+	return set_value(k, c, a, s, e);
 }
 
 static int
@@ -933,7 +839,7 @@ conf_read(config_t *cfg, const char *path, struct err *e)
 	if (config_read_file(cfg, path))
 		return 0;
 	if (config_error_type(cfg) == CONFIG_ERR_FILE_IO) {
-		if (access(path, R_OK) != 0)
+		if (!readable(path, R_OK))
 			return err_sys(e, ERR_CONFIG, "%s", path);
 		return err_set(e, ERR_CONFIG, "%s: cannot read the file", path);
 	}
@@ -1231,12 +1137,14 @@ conf_account(const struct conf *c, const char *name, const char *sender,
 const char *
 conf_domain(struct conf *c)
 {
+	const char *fqdn;
+
 	if (c->domain == NULL)
 		c->domain = sys_mailname();
-	if (c->domain == NULL)
-		c->domain = sys_fqdn();
-	if (c->domain == NULL)
-		c->domain = xstrdup("localhost");
+	if (c->domain == NULL) {
+		fqdn = sys_fqdn();
+		c->domain = xstrdup(fqdn != NULL ? fqdn : "localhost");
+	}
 	return c->domain;
 }
 
@@ -1245,9 +1153,7 @@ conf_helo(struct conf *c, const struct account *a)
 {
 	if (a->helo != NULL)
 		return a->helo;
-	if (c->fqdn == NULL)
-		c->fqdn = sys_fqdn();
-	return c->fqdn != NULL ? c->fqdn : conf_domain(c);
+	return sys_fqdn() != NULL ? sys_fqdn() : conf_domain(c);
 }
 
 static void
@@ -1281,7 +1187,6 @@ conf_free(struct conf *c)
 {
 	free(c->path);
 	free(c->domain);
-	free(c->fqdn);
 	free(c->queue_dir);
 	free(c->bounce_to);
 	free(c->logfile);

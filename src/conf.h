@@ -22,6 +22,10 @@ struct relay {
 	int port; /* its own port, else the account's */
 };
 
+/* "host:port", "[v6]:port": the relay as messages and the URL name it;
+ * the caller frees it. */
+char *conf_relay_name(const struct relay *r);
+
 /* How the relay's certificate is pinned (tls_fingerprint). */
 enum tls_pin {
 	PIN_NONE,
@@ -67,7 +71,6 @@ struct account {
 struct conf {
 	char *path; /* the file read, NULL when none was */
 	char *domain; /* NULL: not set, see conf_domain() */
-	char *fqdn; /* this host's name, looked up once by conf_helo() */
 	char *queue_dir;
 	long queue_lifetime; /* seconds before a queued message is given up */
 	long retry_min; /* first wait after a temporary failure */

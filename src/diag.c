@@ -56,13 +56,8 @@ put_relays(FILE *out, const struct account *a)
 	char **names = xcalloc(a->nrelays + 1, sizeof(*names));
 	size_t i;
 
-	for (i = 0; i < a->nrelays; i++) {
-		const struct relay *r = &a->relays[i];
-		int v6 = strchr(r->host, ':') != NULL;
-
-		names[i] = xasprintf("%s%s%s:%d", v6 ? "[" : "", r->host,
-		    v6 ? "]" : "", r->port);
-	}
+	for (i = 0; i < a->nrelays; i++)
+		names[i] = conf_relay_name(&a->relays[i]);
 	put_list(out, "hosts", names, a->nrelays);
 	for (i = 0; i < a->nrelays; i++)
 		free(names[i]);

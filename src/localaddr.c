@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #include "addr.h"
 #include "alias.h"
@@ -26,25 +25,7 @@ localmap_init(struct localmap *m, struct conf *c)
 void
 localmap_free(struct localmap *m)
 {
-	free(m->host);
-	free(m->fqdn);
 	memset(m, 0, sizeof(*m));
-}
-
-/* Looked up once, and only when an address has a domain to compare. */
-static void
-lookup_names(struct localmap *m)
-{
-	char host[256];
-
-	if (m->looked_up)
-		return;
-	m->looked_up = 1;
-	if (gethostname(host, sizeof(host)) == 0 && host[0] != '\0') {
-		host[sizeof(host) - 1] = '\0';
-		m->host = xstrdup(host);
-	}
-	m->fqdn = sys_fqdn();
 }
 
 /* "vm" matches "vm.example.org"'s first label too. */
@@ -59,8 +40,9 @@ is_short_name(const char *domain, const char *host)
 int
 local_is_local(struct localmap *m, const struct addr *a)
 {
-	const char *d = a->domain;
+	const char *d = a->domain, *host, *fqdn;
 
+	(void)m; /* the host's names are the process's (sysinfo) */
 	if (a->spec[0] == '\0')
 		return 0; /* the null path */
 	if (d == NULL)
@@ -68,11 +50,12 @@ local_is_local(struct localmap *m, const struct addr *a)
 	if (strcasecmp(d, "localhost") == 0 ||
 	    strcasecmp(d, "localhost.localdomain") == 0)
 		return 1;
-	lookup_names(m);
-	if (m->host != NULL &&
-	    (strcasecmp(d, m->host) == 0 || is_short_name(d, m->host)))
+	host = sys_hostname();
+	fqdn = sys_fqdn();
+	if (host != NULL &&
+	    (strcasecmp(d, host) == 0 || is_short_name(d, host)))
 		return 1;
-	return m->fqdn != NULL && strcasecmp(d, m->fqdn) == 0;
+	return fqdn != NULL && strcasecmp(d, fqdn) == 0;
 }
 
 /* A local address (the caller has asked local_is_local) with the mail

@@ -16,9 +16,6 @@ struct err;
 struct localmap {
 	struct conf *c;
 	int noalias; /* -n: local names are only qualified */
-	int looked_up; /* host names below are known */
-	char *host; /* gethostname(), NULL if none */
-	char *fqdn; /* this host's fully qualified name, NULL if none */
 };
 
 /* A list of addr-specs, owned. */

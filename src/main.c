@@ -76,6 +76,14 @@ trace_lines(void *arg, char dir, const char *line, size_t len)
 		    (int)len, line);
 }
 
+/* Can the process write in dir?  With its group, not the user's
+ * (access() would ask about the real IDs). */
+static int
+writable(const char *dir)
+{
+	return faccessat(AT_FDCWD, dir, W_OK, AT_EACCESS) == 0;
+}
+
 /* Spool in the queue's tmp/ (queueing then copies on one file system). */
 static char *
 spool_dir(const struct conf *c)
@@ -83,8 +91,8 @@ spool_dir(const struct conf *c)
 	char *tmp = xasprintf("%s/tmp", c->queue_dir);
 	struct err e = {0};
 
-	if (access(tmp, W_OK) == 0 ||
-	    (queue_init(c->queue_dir, &e) == 0 && access(tmp, W_OK) == 0))
+	if (writable(tmp) ||
+	    (queue_init(c->queue_dir, &e) == 0 && writable(tmp)))
 		return tmp;
 	err_clear(&e);
 	free(tmp);
@@ -185,6 +193,23 @@ run_queue(const struct options *o, struct deliverer *d)
 	return EX_OK;
 }
 
+/* " via host:port, [v6]:port", or " via (no relay)". */
+static void
+print_relays(const struct account *a)
+{
+	size_t i;
+
+	fputs(" via", stdout);
+	for (i = 0; i < a->nrelays; i++) {
+		char *name = conf_relay_name(&a->relays[i]);
+
+		printf("%s %s", i ? "," : "", name);
+		free(name);
+	}
+	if (a->nrelays == 0)
+		fputs(" (no relay)", stdout);
+}
+
 /*
  * -bv: what would happen to each recipient argument (qualification,
  * aliases) and which relay would take it; nothing is sent.
@@ -214,15 +239,8 @@ verify(const struct options *o, struct conf *c)
 		printf("%s:", o->rcpts[i]);
 		for (j = 0; j < env.nrcpts; j++)
 			printf(" <%s>", env.rcpts[j].addr);
-		fputs(" via", stdout);
-		for (j = 0; j < a->nrelays; j++)
-			printf("%s %s%s%s:%d", j ? "," : "",
-			    strchr(a->relays[j].host, ':') ? "[" : "",
-			    a->relays[j].host,
-			    strchr(a->relays[j].host, ':') ? "]" : "",
-			    a->relays[j].port);
-		printf("%s (account %s), from <%s>\n",
-		    a->nrelays == 0 ? " (no relay)" : "",
+		print_relays(a);
+		printf(" (account %s), from <%s>\n",
 		    a->name != NULL ? a->name : "default", env.sender);
 		envelope_free(&env);
 	}
@@ -332,11 +350,34 @@ server_info(const struct options *o, struct conf *c, struct tracer *tr)
 	return status;
 }
 
+/* Sending, queue runs and -bs: the modes that log what they do. */
+static int
+deliver_mode(const struct options *o, struct conf *c, struct tracer *tr)
+{
+	struct deliverer d;
+	int status;
+
+	log_open(o->log_tag, c->logfile);
+	deliverer_init(&d, c);
+	if (tr->verbose || tr->file != NULL) {
+		d.trace = trace_lines;
+		d.trace_arg = tr;
+	}
+	if (o->mode == MODE_RUNQ)
+		status = run_queue(o, &d);
+	else if (o->mode == MODE_SMTP)
+		status = serve_smtp(o, &d);
+	else
+		status = submit(o, &d);
+	deliverer_free(&d);
+	log_close();
+	return status;
+}
+
 static int
 run_mode(const struct options *o, struct conf *c)
 {
 	struct tracer tr = {o->mode == MODE_SMTP ? 0 : o->verbose, NULL};
-	struct deliverer d;
 	struct err e = {0};
 	int status;
 
@@ -349,23 +390,10 @@ run_mode(const struct options *o, struct conf *c)
 	if (o->traffic_log != NULL &&
 	    (tr.file = open_traffic_log(o->traffic_log, &e)) == NULL)
 		return report(&e);
-	if (o->mode == MODE_SERVER_INFO) {
+	if (o->mode == MODE_SERVER_INFO)
 		status = server_info(o, c, &tr);
-		transport_global_cleanup();
-		return status;
-	}
-	deliverer_init(&d, c);
-	if (tr.verbose || tr.file != NULL) {
-		d.trace = trace_lines;
-		d.trace_arg = &tr;
-	}
-	if (o->mode == MODE_RUNQ)
-		status = run_queue(o, &d);
-	else if (o->mode == MODE_SMTP)
-		status = serve_smtp(o, &d);
 	else
-		status = submit(o, &d);
-	deliverer_free(&d);
+		status = deliver_mode(o, c, &tr);
 	transport_global_cleanup();
 	if (tr.file != NULL)
 		fclose(tr.file);
@@ -394,10 +422,8 @@ configured(struct options *o, const char *env_conf)
 		return check_config(o);
 	if (conf_load(o->config_path, &c, &e) < 0)
 		return report(&e);
-	log_open(o->log_tag, c.logfile);
 	status = run_mode(o, &c);
 	conf_free(&c);
-	log_close();
 	return status;
 }
 

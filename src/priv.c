@@ -43,23 +43,34 @@ priv_sanitize(void)
 	return keep_conf;
 }
 
-int
-priv_setgid(void)
+/* Are the real, effective and saved group IDs all g? */
+static int
+only_group(gid_t g)
 {
-	return getegid() != getgid();
+	gid_t r, e, s;
+
+	return getresgid(&r, &e, &s) == 0 && r == g && e == g && s == g;
 }
 
 int
 priv_drop(void)
 {
-	gid_t g = getgid(), was = getegid();
+	gid_t g = getgid(), r, e, s;
 
-	if (was == g)
-		return 0;
-	if (setresgid(g, g, g) < 0 || getegid() != g)
+	if (getresgid(&r, &e, &s) < 0)
 		return -1;
-	/* It must not be possible to get it back. */
-	return setegid(was) == 0 ? -1 : 0;
+	if (e == g && s == g)
+		return 0;
+	if (setresgid(g, g, g) < 0)
+		return -1;
+	/* It must not be possible to get it back, except for root, who can
+	 * take any group (and has no need of this one's). */
+	if (!only_group(g) ||
+	    (geteuid() != 0 && setegid(e != g ? e : s) == 0)) {
+		errno = EPERM;
+		return -1;
+	}
+	return 0;
 }
 
 int

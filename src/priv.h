@@ -18,13 +18,11 @@
  */
 char *priv_sanitize(void);
 
-/* Is the process running with a group it did not start with? */
-int priv_setgid(void);
-
 /*
  * Give up the set-group-ID privilege for good (real, effective and saved
- * group IDs set to the real one).  Returns 0, or -1 when it cannot, in
- * which case the caller must stop.
+ * group IDs set to the real one; only root could take it back, as it can
+ * any group).  Returns 0, or -1 with errno set when it cannot, in which
+ * case the caller must stop.
  */
 int priv_drop(void);
 

@@ -27,7 +27,9 @@
 static void
 pwcmd_child(const char *cmd, int out)
 {
-	int null = open("/dev/null", O_RDONLY);
+	/* Close-on-exec: dup2() makes the command's stdin, and this one
+	 * does not stay open in it. */
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
 	/* The command runs as the caller, without mailout's group. */
 	if (priv_drop() < 0)
@@ -75,7 +77,7 @@ pwcmd_run(const char *cmd, struct err *e)
 {
 	struct buf b = BUF_INIT;
 	struct err ignored = {0};
-	int fds[2], rc;
+	int fds[2], rc, fork_errno;
 	pid_t pid;
 
 	if (pipe2(fds, O_CLOEXEC) < 0) {
@@ -83,11 +85,13 @@ pwcmd_run(const char *cmd, struct err *e)
 		return NULL;
 	}
 	pid = fork();
+	fork_errno = errno;
 	if (pid == 0)
 		pwcmd_child(cmd, fds[1]);
 	close(fds[1]);
 	if (pid < 0) {
 		close(fds[0]);
+		errno = fork_errno; /* why fork failed, not close */
 		err_sys(e, ERR_CONFIG, "password_command: fork");
 		return NULL;
 	}

@@ -14,30 +14,31 @@
 #include "sysinfo.h"
 #include "xalloc.h"
 
-char *
-sys_username(struct err *e)
-{
-	struct passwd *pw;
-	uid_t uid = getuid();
+/*
+ * Each fact is looked up once per process, its absence too: neither the
+ * real user nor the host's name changes while mailout runs, and each
+ * lookup reads files (/etc/passwd, /etc/hosts) or asks a resolver.
+ */
+static struct {
+	int looked_up;
+	char *login; /* NULL: the uid has no name */
+	char *fullname; /* NULL: none */
+} user;
 
-	pw = getpwuid(uid);
-	if (pw == NULL || pw->pw_name == NULL || pw->pw_name[0] == '\0') {
-		err_set(e, ERR_CONFIG,
-		    "uid %lu has no user name; use -f or set \"from\"",
-		    (unsigned long)uid);
-		return NULL;
-	}
-	return xstrdup(pw->pw_name);
-}
+static struct {
+	int looked_up;
+	char *host; /* gethostname(), NULL if none */
+	char *fqdn; /* NULL if none */
+} names;
 
-char *
-sys_fullname(void)
+/* The GECOS field up to its first comma, "&" for the login capitalised. */
+static char *
+gecos_name(const struct passwd *pw)
 {
-	struct passwd *pw = getpwuid(getuid());
 	struct buf b = BUF_INIT;
 	const char *g;
 
-	if (pw == NULL || pw->pw_gecos == NULL)
+	if (pw->pw_gecos == NULL)
 		return NULL;
 	for (g = pw->pw_gecos; *g != '\0' && *g != ','; g++) {
 		if (*g != '&') {
@@ -52,6 +53,42 @@ sys_fullname(void)
 	if (b.len == 0)
 		return NULL;
 	return buf_release(&b);
+}
+
+static void
+lookup_user(void)
+{
+	struct passwd *pw;
+
+	if (user.looked_up)
+		return;
+	user.looked_up = 1;
+	pw = getpwuid(getuid());
+	if (pw == NULL)
+		return;
+	if (pw->pw_name != NULL && pw->pw_name[0] != '\0')
+		user.login = xstrdup(pw->pw_name);
+	user.fullname = gecos_name(pw);
+}
+
+char *
+sys_username(struct err *e)
+{
+	lookup_user();
+	if (user.login == NULL) {
+		err_set(e, ERR_CONFIG,
+		    "uid %lu has no user name; use -f or set \"from\"",
+		    (unsigned long)getuid());
+		return NULL;
+	}
+	return xstrdup(user.login);
+}
+
+char *
+sys_fullname(void)
+{
+	lookup_user();
+	return user.fullname != NULL ? xstrdup(user.fullname) : NULL;
 }
 
 char *
@@ -74,19 +111,13 @@ sys_mailname(void)
 	return name;
 }
 
-char *
-sys_fqdn(void)
+/* A short name: ask the resolver (normally /etc/hosts) for more. */
+static char *
+canonical_name(const char *host)
 {
 	struct addrinfo hints, *res = NULL;
-	char host[256];
 	char *fqdn = NULL;
 
-	if (gethostname(host, sizeof(host)) != 0 || host[0] == '\0')
-		return NULL;
-	host[sizeof(host) - 1] = '\0';
-	if (strchr(host, '.') != NULL)
-		return xstrdup(host);
-	/* A short name: ask the resolver (normally /etc/hosts) for more. */
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_flags = AI_CANONNAME;
@@ -96,4 +127,36 @@ sys_fqdn(void)
 	if (res != NULL)
 		freeaddrinfo(res);
 	return fqdn;
+}
+
+static void
+lookup_names(void)
+{
+	char host[256];
+
+	if (names.looked_up)
+		return;
+	names.looked_up = 1;
+	/* Linux names are 64 octets at most; a longer one fails here
+	 * (ENAMETOOLONG) rather than come back cut. */
+	if (gethostname(host, sizeof(host)) != 0 || host[0] == '\0')
+		return;
+	host[sizeof(host) - 1] = '\0';
+	names.host = xstrdup(host);
+	names.fqdn =
+	    strchr(host, '.') != NULL ? xstrdup(host) : canonical_name(host);
+}
+
+const char *
+sys_hostname(void)
+{
+	lookup_names();
+	return names.host;
+}
+
+const char *
+sys_fqdn(void)
+{
+	lookup_names();
+	return names.fqdn;
 }

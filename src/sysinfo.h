@@ -2,6 +2,7 @@
  * Facts about this host and the calling user, read from the system.
  * Identity comes from getuid() and the password database, never from
  * $USER or $HOME: cron, atd and php-fpm pass environments that lie.
+ * Each is looked up once per process.
  */
 #ifndef MAILOUT_SYSINFO_H
 #define MAILOUT_SYSINFO_H
@@ -20,7 +21,10 @@ char *sys_fullname(void);
 /* The first word of /etc/mailname, or NULL. */
 char *sys_mailname(void);
 
+/* This host's name as gethostname() gives it, or NULL when it has none. */
+const char *sys_hostname(void);
+
 /* This host's fully qualified name, or NULL when it has none. */
-char *sys_fqdn(void);
+const char *sys_fqdn(void);
 
 #endif

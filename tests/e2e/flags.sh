@@ -102,6 +102,18 @@ is $? 0 "-bv: a list"
 M -bv 'bad@@example.com' >"$T/out"
 is $? 64 "-bv: a bad address: exit 64"
 
+# The modes that only look log nothing, and open no log file.
+conf "$T/log.conf" "$RELAY_PORT" "logfile = \"$T/look.log\";"
+for args in -bp "-bv root" -bi; do
+	"$MAILOUT" -C "$T/log.conf" $args >/dev/null
+	is "$?/$(test -e "$T/look.log" && echo created)" "0/" \
+		"${args%% *}: exit 0, no log file created"
+done
+"$MAILOUT" -C "$T/log.conf" -i a@example.com <"$T/msg"
+n=$((n + 1))
+grep -q 'status=sent' "$T/look.log"
+is "$?/$(count "$T/r")" "0/$n" "a message sent: the log file has it"
+
 # Process hygiene: closed fds are reopened on /dev/null before anything
 # else is opened, so no message lands in a file that took fd 2.
 conf "$T/down.conf" "$(free_port)" "queue_dir = \"$T/q2\";"

@@ -107,6 +107,19 @@ sys() {
 	' "$_u" "$R/etc" "$SYSCONFDIR" "$@"
 }
 M="$R/sbin/mailout"
+# sys_rotmp USER CMD...: as sys, with /tmp read-only and only the queue
+# writable there: a message spooled anywhere but in the queue fails.
+sys_rotmp() {
+	_u=$1
+	shift
+	unshare --mount --propagation private sh -c '
+		mount --bind "$1" "$2" && mount --bind "$3" "$3" &&
+			mount --rbind /tmp /tmp &&
+			mount -o remount,bind,ro /tmp || exit 99
+		shift 3
+		exec setpriv --reuid "$0" --regid "$0" --clear-groups "$@"
+	' "$_u" "$R/etc" "$SYSCONFDIR" "$R/queue" "$@"
+}
 
 # --- a user submits while the relay is down: queued, exit 0
 sys "$U1" "$M" -i a@example.com <"$T/msg" 2>"$T/err"
@@ -183,5 +196,42 @@ is "$?/$(count "$T/auth")/$(entries "$R/queue/q")" "0/$n/1" \
 	"password_command, as the user, cannot read the group's file: queued"
 grep -q 'password_command' "$T/err"
 ok $? "password_command: says so"
+
+# --- root gives the group up for its own file too (and could take it
+#     back, as any group), and its password_command runs
+{
+	printf 'host = "localhost"; port = %s; domain = "example.org";\n' \
+		"$(cat "$T/auth/port")"
+	printf 'tls_ca_file = "%s"; queue_dir = "%s";\n' "$T/ca.pem" "$T/rootq"
+	printf 'user = "relayuser"; auth = "plain";\n'
+	printf 'password_command = "cat %s";\n' "$R/etc/secret"
+} >"$T/root.conf"
+chmod 600 "$T/root.conf"
+n=$(count "$T/auth")
+"$M" -C "$T/root.conf" -i a@example.com <"$T/msg" 2>"$T/err"
+is "$?/$(count "$T/auth")" "0/$((n + 1))" \
+	"root, -C with password_command: sent"
+is "$(cat "$T/err")" "" "root, -C: nothing on stderr"
+MAILOUT_CONF=$T/root.conf "$M" -i a@example.com <"$T/msg" 2>"$T/err"
+is "$?/$(count "$T/auth")" "0/$((n + 2))" \
+	"root, MAILOUT_CONF with password_command: sent"
+sys root "$M" -i a@example.com <"$T/msg" 2>"$T/err"
+is "$?/$(count "$T/auth")/$(entries "$R/queue/q")" "0/$((n + 3))/1" \
+	"root, the system's password_command (run without the group): sent"
+
+# --- the group's rights count, not the user's: the queue's tmp/, files
+#     only the group can read
+n=$(entries "$R/queue/q")
+sys_rotmp "$U1" "$M" -i a@example.com <"$T/msg" 2>"$T/err"
+is "$?/$(entries "$R/queue/q")" "0/$((n + 1))" \
+	"a user outside the group spools in the queue's tmp/, not in /tmp"
+cp "$T/ca.pem" "$R/etc/ca.pem"
+chgrp "$G" "$R/etc/ca.pem" && chmod 0640 "$R/etc/ca.pem"
+sed -i "s|\"$T/ca.pem\"|\"$R/etc/ca.pem\"|" "$R/etc/mailout.conf"
+sys "$U1" "$M" --check-config >"$T/out" 2>"$T/err"
+is "$?/$(cat "$T/err")" "0/" \
+	"--check-config: a tls_ca_file only the group can read is readable"
+grep -q "tls_ca_file = \"$R/etc/ca.pem\"" "$T/out"
+ok $? "--check-config: shows it"
 
 done_testing

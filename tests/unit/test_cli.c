@@ -85,15 +85,37 @@ main(void)
 		    "-R", "hdrs", "-V", "id-1", "-h", "3", "-L", "tag", NULL};
 		is_int(parse(&o, &e, v), 0, "-B -N -R -V -h -L separate");
 		ok(!o.body8bit, "-B 7bit");
-		is_str(o.dsn_notify, "failure,delay", "-N");
-		is_str(o.dsn_ret, "hdrs", "-R");
-		is_str(o.dsn_envid, "id-1", "-V");
 		is_str(o.log_tag, "tag", "-L");
 		is_int((long long)o.nrcpts, 0, "-h 3 took its value");
 	}
 	{
+		char *v[] = {"sendmail", "-N", "failure,dela", NULL};
+		is_int(parse(&o, &e, v), -1, "-N: each word is checked");
+	}
+	{
+		char *v[] = {"sendmail", "-R", "hdr", NULL};
+		is_int(parse(&o, &e, v), -1, "-R: the value is checked");
+	}
+	{
+		char *v[] = {"sendmail", "-V", "id 1", NULL};
+		is_int(parse(&o, &e, v), -1, "-V: the value is checked");
+	}
+	{
 		char *v[] = {"sendmail", "-N", "never,success", NULL};
 		is_int(parse(&o, &e, v), -1, "-N never mixed with others");
+	}
+	{
+		char *v[] = {"sendmail", "-N", "", NULL};
+		is_int(parse(&o, &e, v), -1, "-N with no word");
+		is_int(e.kind, ERR_USAGE, "-N with no word: usage error");
+	}
+	{
+		char *v[] = {"sendmail", "-N", "success,", NULL};
+		is_int(parse(&o, &e, v), -1, "-N with an empty last word");
+	}
+	{
+		char *v[] = {"sendmail", "-N", "success,,delay", NULL};
+		is_int(parse(&o, &e, v), -1, "-N with an empty word between");
 	}
 	{
 		char *v[] = {"sendmail", "-bs", "-odb", "-oem", NULL};

@@ -176,6 +176,7 @@ relays(void)
 {
 	struct conf c;
 	struct err e = {0};
+	char *name;
 
 	is_int(load("hosts = ( \"a.example\", \"b.example:2525\", "
 	            "\"[2001:db8::1]:26\", \"::1\", \"[::2]\" );\n"
@@ -192,6 +193,12 @@ relays(void)
 	is_str(c.acct.relays[3].host, "::1", "hosts: bare IPv6");
 	is_int(c.acct.relays[3].port, 25, "hosts: bare IPv6 has no port");
 	is_str(c.acct.relays[4].host, "::2", "hosts: [v6]");
+	name = conf_relay_name(&c.acct.relays[1]);
+	is_str(name, "b.example:2525", "a relay's name: name:port");
+	free(name);
+	name = conf_relay_name(&c.acct.relays[3]);
+	is_str(name, "[::1]:25", "a relay's name: [v6]:port");
+	free(name);
 	conf_free(&c);
 	is_int(load("host = \"r.example:465\"; tls = \"tls\";\n", &c, &e), 0,
 	    "host with a port");
@@ -268,6 +275,28 @@ tls_settings(void)
 	    ":1: 'reply_timeout' must be a duration from 1s to 365d, such as "
 	    "300 or \"5m\"",
 	    "reply_timeout 0");
+	is_str(error_of("reply_timeout = \"94368760191893771d\";\n", &c, &e),
+	    ":1: 'reply_timeout' must be a duration from 1s to 365d, such as "
+	    "300 or \"5m\"",
+	    "a number of days that overflows once in seconds");
+	is_str(error_of("connect_timeout = \"9223372036854775808s\";\n", &c,
+	           &e),
+	    ":1: 'connect_timeout' must be a duration from 1s to 365d, such "
+	    "as 300 or \"5m\"",
+	    "a number beyond 64 bits");
+	is_str(error_of("retry_max = \"366d\";\n", &c, &e),
+	    ":1: 'retry_max' must be a duration from 1s to 365d, such as "
+	    "300 or \"5m\"",
+	    "366d");
+	is_int(load("queue_lifetime = \"365d\";\nretry_min = 9000000000;\n", &c,
+	           &e),
+	    -1, "an integer beyond 32 bits");
+	is_int(load("queue_lifetime = \"365d\";\nretry_min = \"2h\";\n", &c,
+	           &e),
+	    0, "365d and 2h");
+	is_int(c.queue_lifetime, 365L * 24 * 3600, "365d in seconds");
+	is_int(c.retry_min, 7200, "2h in seconds");
+	conf_free(&c);
 	err_clear(&e);
 }
 

@@ -1,6 +1,7 @@
 /* password_command: the first line of a command's output. */
 #include "config.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
 
 #include "err.h"
@@ -22,14 +23,30 @@ run(const char *cmd, const char *want, const char *want_err, const char *name)
 	err_clear(&e);
 }
 
+/* What the test inherited (from make, a shell) is not the commands'. */
+static void
+set_aside_inherited(void)
+{
+	int fd;
+
+	for (fd = 3; fd < 1024; fd++)
+		fcntl(fd, F_SETFD, FD_CLOEXEC);
+}
+
 int
 main(void)
 {
+	set_aside_inherited();
 	run("echo s3cret", "s3cret", NULL, "one line");
 	run("printf 'tok\\r\\nsecond\\n'", "tok", NULL,
 	    "the first line, CR LF stripped");
 	run("printf 'no newline'", "no newline", NULL, "no final newline");
 	run("read x; echo \"[$x]\"", "[]", NULL, "standard input is empty");
+	/* fds 0 to 2 aside, nothing of ours is open in the command. */
+	run("for f in /proc/$$/fd/*; do n=${f##*/}; [ $n -gt 2 ] && "
+	    "[ \"$(readlink $f)\" = /dev/null ] && printf '%s ' $n; done; "
+	    "echo end",
+	    "end", NULL, "no /dev/null left open beyond standard input");
 	run("echo pw; exit 3", NULL, "password_command: exit status 3",
 	    "a failing command");
 	run("true", NULL, "password_command printed no secret", "no output");
