@@ -7,15 +7,19 @@
 #include "err.h"
 #include "tap.h"
 
+/*
+ * argv holds string literals: getopt() reorders the array of pointers but
+ * never writes into the strings, so handing them over as char * is safe.
+ */
 static int
-parse(struct options *o, struct err *e, char **argv)
+parse(struct options *o, struct err *e, const char **argv)
 {
 	int argc = 0;
 
 	while (argv[argc] != NULL)
 		argc++;
 	err_clear(e);
-	return cli_parse(argc, argv, o, e);
+	return cli_parse(argc, (char **)argv, o, e);
 }
 
 int
@@ -25,8 +29,8 @@ main(void)
 	struct err e = {0};
 
 	{
-		char *v[] = {"sendmail", "-i", "-f", "bounce@example.org", "--",
-		    "a@example.com", "-b@example.com", NULL};
+		const char *v[] = {"sendmail", "-i", "-f", "bounce@example.org",
+		    "--", "a@example.com", "-b@example.com", NULL};
 		is_int(parse(&o, &e, v), 0, "-i -f addr -- rcpts");
 		ok(o.iflag, "-i sets iflag");
 		is_str(o.sender, "bounce@example.org", "-f separate value");
@@ -35,117 +39,119 @@ main(void)
 		    "a dash after -- is a recipient");
 	}
 	{
-		char *v[] = {"sendmail", "-oi", "-fx@example.org", "-t", NULL};
+		const char *v[] = {"sendmail", "-oi", "-fx@example.org", "-t",
+		    NULL};
 		is_int(parse(&o, &e, v), 0, "-oi -faddr -t");
 		ok(o.iflag && o.tflag, "-oi and -t set");
 		is_str(o.sender, "x@example.org", "-f attached value");
 	}
 	{
-		char *v[] = {"sendmail", "-f", "", "a@example.com", NULL};
+		const char *v[] = {"sendmail", "-f", "", "a@example.com", NULL};
 		is_int(parse(&o, &e, v), 0, "-f ''");
 		is_str(o.sender, "", "-f '' keeps the empty sender");
 	}
 	{
-		char *v[] = {"sendmail", "-i", "root", "-v", NULL};
+		const char *v[] = {"sendmail", "-i", "root", "-v", NULL};
 		is_int(parse(&o, &e, v), 0,
 		    "options end at the first recipient");
 		is_int((long long)o.nrcpts, 2, "a later -v is a recipient");
 	}
 	{
-		char *v[] = {"mailout", "-C", "/x.conf", "-v", "a", NULL};
+		const char *v[] = {"mailout", "-C", "/x.conf", "-v", "a", NULL};
 		is_int(parse(&o, &e, v), 0, "-C file -v");
 		is_str(o.config_path, "/x.conf", "-C value");
 		is_int(o.verbose, 1, "-v");
 	}
 	{
-		char *v[] = {"mailout", "-f", NULL};
+		const char *v[] = {"mailout", "-f", NULL};
 		is_int(parse(&o, &e, v), -1, "-f without value fails");
 		is_int(e.kind, ERR_USAGE, "-f without value: usage error");
 	}
 	{
-		char *v[] = {"mailout", "-bt", NULL};
+		const char *v[] = {"mailout", "-bt", NULL};
 		is_int(parse(&o, &e, v), -1, "-bt is refused");
 		is_int(e.kind, ERR_USAGE, "-bt: usage error");
 	}
 	{
-		char *v[] = {"mailout", "--version", NULL};
+		const char *v[] = {"mailout", "--version", NULL};
 		is_int(parse(&o, &e, v), 0, "--version");
 		is_int(o.mode, MODE_VERSION, "--version mode");
 	}
 	{
-		char *v[] = {"sendmail", "-FCronDaemon", "-i", "-B8BITMIME",
-		    "-oem", "root", NULL};
+		const char *v[] = {"sendmail", "-FCronDaemon", "-i",
+		    "-B8BITMIME", "-oem", "root", NULL};
 		is_int(parse(&o, &e, v), 0, "cron's argv");
 		is_str(o.fullname, "CronDaemon", "-F attached");
 		ok(o.body8bit && o.iflag, "-B8BITMIME and -i");
 		is_str(o.rcpts[0], "root", "cron's recipient");
 	}
 	{
-		char *v[] = {"sendmail", "-B", "7bit", "-N", "failure,delay",
-		    "-R", "hdrs", "-V", "id-1", "-h", "3", "-L", "tag", NULL};
+		const char *v[] = {"sendmail", "-B", "7bit", "-N",
+		    "failure,delay", "-R", "hdrs", "-V", "id-1", "-h", "3",
+		    "-L", "tag", NULL};
 		is_int(parse(&o, &e, v), 0, "-B -N -R -V -h -L separate");
 		ok(!o.body8bit, "-B 7bit");
 		is_str(o.log_tag, "tag", "-L");
 		is_int((long long)o.nrcpts, 0, "-h 3 took its value");
 	}
 	{
-		char *v[] = {"sendmail", "-N", "failure,dela", NULL};
+		const char *v[] = {"sendmail", "-N", "failure,dela", NULL};
 		is_int(parse(&o, &e, v), -1, "-N: each word is checked");
 	}
 	{
-		char *v[] = {"sendmail", "-R", "hdr", NULL};
+		const char *v[] = {"sendmail", "-R", "hdr", NULL};
 		is_int(parse(&o, &e, v), -1, "-R: the value is checked");
 	}
 	{
-		char *v[] = {"sendmail", "-V", "id 1", NULL};
+		const char *v[] = {"sendmail", "-V", "id 1", NULL};
 		is_int(parse(&o, &e, v), -1, "-V: the value is checked");
 	}
 	{
-		char *v[] = {"sendmail", "-N", "never,success", NULL};
+		const char *v[] = {"sendmail", "-N", "never,success", NULL};
 		is_int(parse(&o, &e, v), -1, "-N never mixed with others");
 	}
 	{
-		char *v[] = {"sendmail", "-N", "", NULL};
+		const char *v[] = {"sendmail", "-N", "", NULL};
 		is_int(parse(&o, &e, v), -1, "-N with no word");
 		is_int(e.kind, ERR_USAGE, "-N with no word: usage error");
 	}
 	{
-		char *v[] = {"sendmail", "-N", "success,", NULL};
+		const char *v[] = {"sendmail", "-N", "success,", NULL};
 		is_int(parse(&o, &e, v), -1, "-N with an empty last word");
 	}
 	{
-		char *v[] = {"sendmail", "-N", "success,,delay", NULL};
+		const char *v[] = {"sendmail", "-N", "success,,delay", NULL};
 		is_int(parse(&o, &e, v), -1, "-N with an empty word between");
 	}
 	{
-		char *v[] = {"sendmail", "-bs", "-odb", "-oem", NULL};
+		const char *v[] = {"sendmail", "-bs", "-odb", "-oem", NULL};
 		is_int(parse(&o, &e, v), 0, "alpine's argv");
 		is_int(o.mode, MODE_SMTP, "-bs");
 	}
 	{
-		char *v[] = {"sendmail", "-qIabc", NULL};
+		const char *v[] = {"sendmail", "-qIabc", NULL};
 		is_int(parse(&o, &e, v), 0, "-qIid");
 		is_int(o.mode, MODE_RUNQ, "-q mode");
 		is_str(o.runq_id, "abc", "-qI id");
 	}
 	{
-		char *v[] = {"sendmail", "-q30m", NULL};
+		const char *v[] = {"sendmail", "-q30m", NULL};
 		is_int(parse(&o, &e, v), 0, "-q30m");
 		ok(o.mode == MODE_RUNQ && !o.runq_all && o.runq_id == NULL,
 		    "-q with an interval runs the due queue");
 	}
 	{
-		char *v[] = {"/usr/bin/mailq", "--json", NULL};
+		const char *v[] = {"/usr/bin/mailq", "--json", NULL};
 		is_int(parse(&o, &e, v), 0, "mailq --json");
 		ok(o.mode == MODE_LIST && o.json, "invoked as mailq");
 	}
 	{
-		char *v[] = {"newaliases", NULL};
+		const char *v[] = {"newaliases", NULL};
 		is_int(parse(&o, &e, v), 0, "newaliases");
 		is_int(o.mode, MODE_ALIASES, "invoked as newaliases");
 	}
 	{
-		char *v[] = {"sendmail", "-odq", "-bv", "x", NULL};
+		const char *v[] = {"sendmail", "-odq", "-bv", "x", NULL};
 		is_int(parse(&o, &e, v), 0, "-odq -bv");
 		ok(o.queue_only && o.mode == MODE_VERIFY, "-odq and -bv");
 	}
