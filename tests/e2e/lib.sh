@@ -69,6 +69,12 @@ same_file() {
 }
 
 done_testing() {
+	if [ -s "$T/.stale" ]; then
+		TAP_N=$((TAP_N + 1))
+		TAP_FAILED=$((TAP_FAILED + 1))
+		echo "not ok $TAP_N - every message read was the one its send stored"
+		sed 's/^/#   /' "$T/.stale"
+	fi
 	echo "1..$TAP_N"
 	[ "$TAP_FAILED" -eq 0 ]
 }
@@ -180,6 +186,29 @@ quiesce() {
 # last_msg DIR: the directory of the message the relay accepted last.
 last_msg() {
 	echo "$1/$(ls "$1" | grep '^msg\.[0-9]*$' | sort -t. -k2 -n | tail -1)"
+}
+
+# before_send DIR: note how many messages the relay in DIR holds, before
+# a send whose message "last" reads.
+before_send() {
+	count "$1" >"$1/.before"
+}
+
+# last [DIR] FILE: FILE (mail, rcpt, data...) of the message the relay in
+# DIR ($T/r if not given) accepted last, which must be the one message it
+# accepted since "before_send DIR".  If the send stored none, or more,
+# a check must not pass on an older message: last prints a line that no
+# check expects instead, and done_testing fails the script.
+last() {
+	[ $# -eq 1 ] && set -- "$T/r" "$1"
+	_want=$(($(cat "$1/.before" 2>/dev/null || echo -1) + 1))
+	_have=$(count "$1")
+	if [ "$_have" -ne "$_want" ]; then
+		echo "last $2: $1 holds $_have messages, not $_want" >>"$T/.stale"
+		echo "(no message of this send: $1 holds $_have, not $_want)"
+		return 1
+	fi
+	cat "$(last_msg "$1")/$2"
 }
 
 # crlf: turn LF into CRLF on stdin (for expected message bytes).
