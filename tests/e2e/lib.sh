@@ -130,7 +130,8 @@ free_port() {
 }
 
 # conf FILE PORT [extra lines...]: a configuration for a plain relay.
-# An extra line may replace a default (same name before " =").
+# A line replaces a default or an earlier extra line of the same name
+# (before " ="); a "hosts" line replaces the default host and port.
 conf() {
 	_file=$1
 	_port=$2
@@ -142,14 +143,53 @@ conf() {
 			"queue_dir = \"$T/queue\";"; do
 			_k=${_l%% =*}
 			for _x in "$@"; do
-				[ "${_x%% =*}" = "$_k" ] && _l=
+				case ${_x%% =*} in
+				"$_k") _l= ;;
+				hosts) [ "$_k" = host ] || [ "$_k" = port ] && _l= ;;
+				esac
 			done
 			[ -n "$_l" ] && echo "$_l"
 		done
+		_i=0
 		for _l in "$@"; do
-			echo "$_l"
+			_i=$((_i + 1)) _j=0 _later=
+			for _x in "$@"; do
+				_j=$((_j + 1))
+				[ $_j -gt $_i ] && [ "${_x%% =*}" = "${_l%% =*}" ] &&
+					_later=1
+			done
+			[ -z "$_later" ] && echo "$_l"
 		done
 	} >"$_file"
+}
+
+# send NAME PORT [settings...]: $T/msg from bob@example.org to
+# alice@example.com through $T/NAME.conf, which conf() makes for PORT
+# with the queue in $T/qNAME, the log in $T/NAME.log, the settings in
+# $SEND_CONF (one a line) and then those given.  mailout also gets the
+# options in $SEND_FLAGS; its stderr goes to $T/NAME.err.
+send() {
+	_n=$1 _p=$2
+	shift 2
+	_ifs=$IFS
+	IFS='
+'
+	set -f
+	set -- $SEND_CONF "$@"
+	set +f
+	IFS=$_ifs
+	conf "$T/$_n.conf" "$_p" "queue_dir = \"$T/q$_n\";" \
+		"logfile = \"$T/$_n.log\";" "$@"
+	chmod 600 "$T/$_n.conf"
+	# shellcheck disable=SC2086 # SEND_FLAGS: options, split on purpose
+	"$MAILOUT" -C "$T/$_n.conf" $SEND_FLAGS -i -f bob@example.org \
+		alice@example.com <"$T/msg" 2>"$T/$_n.err"
+}
+
+# queued NAME: how many messages the queue of "send NAME" holds.
+queued() {
+	[ $# -eq 1 ] || { echo "(queued: no NAME)" && return 2; }
+	entries "$T/q$1/q"
 }
 
 # count DIR: how many messages the relay in DIR accepted.

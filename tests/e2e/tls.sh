@@ -19,23 +19,8 @@ body
 EOF2
 crlf <"$T/msg" >"$T/msg.crlf"
 
-# send NAME PORT [settings...]: one message; $T/NAME.err has stderr and
-# $T/qNAME is the queue.
-send() {
-	_n=$1 _p=$2 _tls='tls = "starttls";'
-	shift 2
-	for _x in "$@"; do
-		[ "${_x%% =*}" = tls ] && _tls=
-	done
-	conf "$T/$_n.conf" "$_p" ${_tls:+"$_tls"} \
-		"queue_dir = \"$T/q$_n\";" "logfile = \"$T/$_n.log\";" "$@"
-	"$MAILOUT" -C "$T/$_n.conf" -i -f bob@example.org alice@example.com \
-		<"$T/msg" 2>"$T/$_n.err"
-}
-
-queued() {
-	entries "$T/q$1/q"
-}
+# send (lib.sh): STARTTLS unless a send says otherwise.
+SEND_CONF='tls = "starttls";'
 
 ca="tls_ca_file = \"$T/ca.pem\";"
 
