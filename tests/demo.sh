@@ -12,7 +12,11 @@ trap 'kill $relay 2>/dev/null; rm -rf "$dir"' EXIT
 i=0
 while [ ! -s "$dir/relay/port" ]; do
 	i=$((i + 1))
-	[ $i -le 100 ] || { cat "$dir/relay.log"; exit 1; }
+	if [ $i -gt 100 ] || ! kill -0 $relay 2>/dev/null; then
+		[ -s "$dir/relay/port" ] && break
+		cat "$dir/relay.log"
+		exit 1
+	fi
 	sleep 0.1
 done
 

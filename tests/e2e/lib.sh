@@ -118,6 +118,21 @@ relay_start() {
 	RELAY_PORT=$(cat "$_dir/port")
 }
 
+# wait_file FILE PID: wait, 10 s at most, until FILE is not empty; PID
+# writes it.  When PID ends first or takes too long, the script stops.
+wait_file() {
+	_w=0
+	while [ ! -s "$1" ]; do
+		if [ $_w -ge 100 ] || ! kill -0 "$2" 2>/dev/null; then
+			[ -s "$1" ] && break
+			echo "# process $2 did not write $1" >&2
+			exit 99
+		fi
+		sleep 0.1
+		_w=$((_w + 1))
+	done
+}
+
 # relay_stop DIR
 relay_stop() {
 	[ -s "$1/pid" ] && kill "$(cat "$1/pid")" 2>/dev/null

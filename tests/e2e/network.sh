@@ -60,7 +60,7 @@ time.sleep(60)
 EOF2
 "$PYTHON3" "$T/full.py" "$T/full.port" &
 RELAY_PIDS="$RELAY_PIDS $!"
-while [ ! -s "$T/full.port" ]; do sleep 0.1; done
+wait_file "$T/full.port" $!
 t0=$(now)
 send connect "$(cat "$T/full.port")" 'connect_timeout = 2;' \
 	'reply_timeout = 4;'
@@ -129,7 +129,7 @@ while True:
 EOF2
 "$PYTHON3" "$T/socks5.py" "$T/socks.port" "$T/proxy.log" &
 RELAY_PIDS="$RELAY_PIDS $!"
-while [ ! -s "$T/socks.port" ]; do sleep 0.1; done
+wait_file "$T/socks.port" $!
 proxy="proxy = \"socks5h://127.0.0.1:$(cat "$T/socks.port")\";"
 send socks "$RELAY_PORT" 'host = "localhost";' "$proxy"
 is "$?/$(count "$T/r")" "0/2" "SOCKS5 proxy: delivered"
