@@ -218,6 +218,11 @@ entries() {
 	ls "$1" 2>/dev/null | grep -vc -e '\.state$' -e '\.new$' -e '^\.'
 }
 
+# entry_ids AREA: the ids of the messages entries counts, one a line.
+entry_ids() {
+	ls "$1" 2>/dev/null | grep -v -e '\.state$' -e '\.new$' -e '^\.'
+}
+
 # quiesce FILE: wait, 60 s at most, until no process has FILE in its
 # command line.  After a send, mailout leaves a detached queue run behind
 # (it outlives the caller, so wait(1) does not see it); a test that counts

@@ -111,7 +111,7 @@ M="$R/sbin/mailout"
 # --- a user submits while the relay is down: queued, exit 0
 sys "$U1" "$M" -i a@example.com <"$T/msg" 2>"$T/err"
 is "$?/$(entries "$R/queue/q")" "0/1" "a user, relay down: exit 0, queued"
-id1=$(ls "$R/queue/q" | grep -v '\.state$')
+id1=$(entry_ids "$R/queue/q")
 is "$(stat -c '%G %a' "$R/queue/q/$id1")" "$G 660" \
 	"the entry belongs to the group, mode 0660"
 

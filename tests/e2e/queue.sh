@@ -49,7 +49,7 @@ is "$(waiting)" 1 "relay down: one entry in the queue"
 is "$(wc -l <"$T/err" | tr -d ' ')" 1 "relay down: one line on stderr"
 grep -q '^mailout: queued as [0-9]\{14\}\.[0-9a-v]\{8\}: .*421 4.3.2 down for maintenance' "$T/err"
 ok $? "relay down: says it is queued, and why"
-id=$(ls "$Q/q" | grep -v '\.state$')
+id=$(entry_ids "$Q/q")
 
 # --- mailq shows it
 M -bp >"$T/mailq"

@@ -43,7 +43,7 @@ EOP
 # qentry: the one queued entry; qsize: octets of its message (what
 # follows the state and its empty line); qempty: empty the queue.
 qentry() {
-	ls "$T"/queue/q/* | grep -v '\.state$' | head -1
+	echo "$T/queue/q/$(entry_ids "$T/queue/q" | head -1)"
 }
 qsize() {
 	sed '1,/^$/d' "$(qentry)" | wc -c | tr -d ' '
