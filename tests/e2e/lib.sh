@@ -271,6 +271,12 @@ last() {
 	cat "$(last_msg "$1")/$2"
 }
 
+# codes [FILE]: the code of each SMTP reply in FILE ($T/out if not
+# given), on one line: the last line of a reply ("250 ", not "250-").
+codes() {
+	grep -v '^...-' "${1:-$T/out}" | cut -c1-3 | tr '\n' ' '
+}
+
 # crlf: turn LF into CRLF on stdin (for expected message bytes).
 crlf() {
 	sed 's/$/\r/'
