@@ -3,7 +3,7 @@
 # on 127.0.0.1, show the conversation (-v) and what the relay stored.
 : "${srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${MAILOUT:=./mailout}"
-PYTHON3=/usr/bin/python3
+: "${PYTHON3:=/usr/bin/python3}"
 
 dir=$(mktemp -d "${TMPDIR:-/tmp}/mailout-demo.XXXXXX") || exit 1
 "$PYTHON3" "$srcdir/tests/relay/relay.py" --dir "$dir/relay" >"$dir/relay.log" 2>&1 &

@@ -63,7 +63,7 @@ ok $? "mailq: last error"
 grep -q '^    attempts: 1, next: in [0-9]' "$T/mailq"
 ok $? "mailq: attempts and next attempt"
 M --json -bp >"$T/json"
-/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d["queued"]==1 and d["failed"]==0 and d["pending_recipients"]==1 and d["oldest_age"]>=0 else 1)' "$T/json"
+"$PYTHON3" -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d["queued"]==1 and d["failed"]==0 and d["pending_recipients"]==1 and d["oldest_age"]>=0 else 1)' "$T/json"
 ok $? "mailq --json: counts"
 
 # --- not due yet: -q leaves it; -qI forces it while still down
