@@ -185,11 +185,7 @@ up
 # ones, so make it due.
 make_due
 M -i -f bob@example.org next@example.com <"$T/msg"
-i=0
-while [ "$(waiting)" != 0 ] && [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+quiesce "$T/c.conf"
 is "$(waiting)" 0 "outage: the next send delivered the waiting entry too"
 grep -l '<waited@example.com>' "$T/r"/msg.*/rcpt >/dev/null
 ok $? "outage: the waiting message arrived"
