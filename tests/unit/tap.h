@@ -10,7 +10,7 @@
 
 static int tap_n, tap_failed;
 
-static void
+static inline void
 tap_result(int ok, const char *name)
 {
 	tap_n++;
@@ -21,7 +21,7 @@ tap_result(int ok, const char *name)
 
 #define ok(cond, name) tap_result((cond) ? 1 : 0, (name))
 
-static void
+static inline void
 is_str(const char *got, const char *want, const char *name)
 {
 	int same = (got == NULL && want == NULL) ||
@@ -33,7 +33,7 @@ is_str(const char *got, const char *want, const char *name)
 		    want ? want : "(null)");
 }
 
-static void
+static inline void
 is_int(long long got, long long want, const char *name)
 {
 	tap_result(got == want, name);
@@ -41,7 +41,7 @@ is_int(long long got, long long want, const char *name)
 		printf("#   got:  %lld\n#   want: %lld\n", got, want);
 }
 
-static int
+static inline int
 tap_done(void)
 {
 	printf("1..%d\n", tap_n);
