@@ -3,7 +3,7 @@
 # on 127.0.0.1, show the conversation (-v) and what the relay stored.
 : "${srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${MAILOUT:=./mailout}"
-PYTHON3=/usr/bin/python3
+: "${PYTHON3:=/usr/bin/python3}"
 
 dir=$(mktemp -d "${TMPDIR:-/tmp}/mailout-demo.XXXXXX") || exit 1
 "$PYTHON3" "$srcdir/tests/relay/relay.py" --dir "$dir/relay" >"$dir/relay.log" 2>&1 &
@@ -12,7 +12,11 @@ trap 'kill $relay 2>/dev/null; rm -rf "$dir"' EXIT
 i=0
 while [ ! -s "$dir/relay/port" ]; do
 	i=$((i + 1))
-	[ $i -le 100 ] || { cat "$dir/relay.log"; exit 1; }
+	if [ $i -gt 100 ] || ! kill -0 $relay 2>/dev/null; then
+		[ -s "$dir/relay/port" ] && break
+		cat "$dir/relay.log"
+		exit 1
+	fi
 	sleep 0.1
 done
 

@@ -13,21 +13,11 @@ printf 'From: bob@example.org\nTo: alice@example.com\nSubject: auth\n\nbody\n' >
 pw='Pa55-w0rd:secret'
 token='ya29.token-for-alice_XYZ'
 
-# send NAME PORT [settings...]: -v output in $T/NAME.err, log in $T/NAME.log.
-send() {
-	_n=$1 _p=$2
-	shift 2
-	conf "$T/$_n.conf" "$_p" 'tls = "starttls";' \
-		"tls_ca_file = \"$T/ca.pem\";" 'user = "alice";' \
-		"queue_dir = \"$T/q$_n\";" "logfile = \"$T/$_n.log\";" "$@"
-	chmod 600 "$T/$_n.conf"
-	"$MAILOUT" -C "$T/$_n.conf" -vv -i -f bob@example.org alice@example.com \
-		<"$T/msg" 2>"$T/$_n.err"
-}
-
-queued() {
-	entries "$T/q$1/q"
-}
+# send (lib.sh): as alice over STARTTLS, -vv output in $T/NAME.err.
+SEND_CONF="tls = \"starttls\";
+tls_ca_file = \"$T/ca.pem\";
+user = \"alice\";"
+SEND_FLAGS=-vv
 
 # --- mechanisms
 tls_relay "$T/r1" --auth "alice:$pw" --auth-mechs PLAIN,LOGIN,CRAM-MD5

@@ -9,10 +9,6 @@ conf "$T/c.conf" "$RELAY_PORT"
 bs() {
 	"$MAILOUT" -C "$T/c.conf" -bs <"$1" >"$T/out" 2>"$T/err"
 }
-# The code of each reply (its last line: "250 ", not "250-").
-codes() {
-	grep -v '^...-' "$T/out" | cut -c1-3 | tr '\n' ' '
-}
 msg() {
 	printf 'From: app@example.org\r\nTo: %s\r\nSubject: %s\r\nDate: Sat, 28 Nov 2026 10:00:00 +0000\r\nMessage-ID: <%s@example.org>\r\n\r\n' "$1" "$2" "$2"
 }

@@ -223,10 +223,11 @@ client "git --sendmail-cmd" "<$me@example.org>" "<list@example.org>" \
 printf 'To: a@example.com, b@example.com\r\nSubject: php\r\nFrom: app@example.org\r\n\r\nline one\nline two\r\n' >"$T/in"
 client "PHP mail()" "<$me@example.org>" "<a@example.com> <b@example.com>" \
 	sh -c "$SENDMAIL -t -i"
-printf 'From: app@example.org\r\nSubject: php\r\n\r\nline one\nline two\r\n' \
-	>"$T/php.body"
 grep -c "$(printf '\r$')" "$T/r/msg.$n/data" | grep -qx "$(wc -l <"$T/r/msg.$n/data" | tr -d ' ')"
 is $? 0 "PHP mail(): every line arrives CRLF, none CR CR LF"
+printf 'line one\r\nline two\r\n' >"$T/php.body"
+sed '1,/^\r$/d' "$T/r/msg.$n/data" >"$T/got"
+same_file "$T/got" "$T/php.body" "PHP mail(): the body arrives as written, LF made CRLF"
 client "PHP mail() -f" "<bounce@example.org>" "<a@example.com> <b@example.com>" \
 	sh -c "$SENDMAIL -t -i -fbounce@example.org"
 
@@ -308,8 +309,9 @@ client "fail2ban (bare)" "<fail2ban@example.org>" "<root@example.org>" \
 # ------------------------------------------------ SMTP on stdin and stdout
 printf 'EHLO localhost\r\nMAIL FROM:<root@elsewhere.example>\r\nRCPT TO:<alice@example.com>\r\nDATA\r\nDate: Sat, 28 Nov 2026 10:00:10 +0000\r\nFrom: root <root@vm>\r\nTo: alice@example.com\r\nSubject: alpine\r\nMessage-ID: <alpine.1@vm>\r\n\r\n..a stuffed line\r\n.\r\nQUIT\r\n' >"$T/in"
 "$SENDMAIL" -bs -odb -oem <"$T/in" >"$T/out" 2>&1
+rc=$?
 n=$((n + 1))
-is $? 0 "alpine -bs: exit 0"
+is $rc 0 "alpine -bs: exit 0"
 is "$(cat "$T/r/msg.$n/mail")/$(cat "$T/r/msg.$n/rcpt")" \
 	"<root@elsewhere.example>/<alice@example.com>" "alpine -bs: envelope"
 grep -v '^[0-9][0-9][0-9][ -]' "$T/out" | grep -q .
@@ -321,8 +323,9 @@ is $? 0 "alpine -bs: the dot unstuffed"
 
 printf 'HELO [127.0.0.1]\r\nMAIL FROM:<app@example.org>\r\nRCPT TO:<a@example.com>\r\nRCPT TO:<hidden@example.net>\r\nDATA\r\nFrom: app@example.org\r\nTo: a@example.com\r\nSubject: symfony\r\nDate: Sat, 28 Nov 2026 10:00:11 +0000\r\nMessage-ID: <symfony.1@example.org>\r\n\r\nbody\r\n.\r\nQUIT\r\n' >"$T/in"
 "$SENDMAIL" -bs <"$T/in" >"$T/out" 2>"$T/err"
+rc=$?
 n=$((n + 1))
-is "$?/$(cat "$T/err")" "0/" "Symfony -bs: exit 0, nothing on stderr"
+is "$rc/$(cat "$T/err")" "0/" "Symfony -bs: exit 0, nothing on stderr"
 is "$(cat "$T/r/msg.$n/mail")/$(tr '\n' ' ' <"$T/r/msg.$n/rcpt")" \
 	"<app@example.org>/<a@example.com> <hidden@example.net> " \
 	"Symfony -bs: envelope"

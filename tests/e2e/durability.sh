@@ -33,10 +33,11 @@ flap() {
 	rm -f "$1/faults"
 }
 
-# drain CONF: run the whole queue until it is empty (at most 10 runs).
+# drain CONF QUEUE-DIR: run the whole queue until it is empty (at most
+# 10 runs).
 drain() {
 	_i=0
-	while [ -n "$(ls "$2/q" 2>/dev/null)" ] && [ $_i -lt 10 ]; do
+	while [ "$(entries "$2/q")" -gt 0 ] && [ $_i -lt 10 ]; do
 		"$MAILOUT" -C "$1" -qR
 		_i=$((_i + 1))
 	done
@@ -150,6 +151,8 @@ is "$(entries "$T/cq/q")" 0 "concurrency: the queue is empty"
 # ------------------------------------------------------------- a full disk
 if [ "$(id -u)" -eq 0 ] && mkdir -p "$T/full" &&
 	mount -t tmpfs -o size=512k tmpfs "$T/full" 2>/dev/null; then
+	# Unmounted however the script ends (lib.sh's cleanup removes $T).
+	trap 'umount "$T/full"; cleanup' EXIT
 	conf "$T/f.conf" "$(free_port)" "queue_dir = \"$T/full\";"
 	# 300 KiB: the spool fits, a queue copy beside it does not.
 	{
@@ -173,6 +176,7 @@ if [ "$(id -u)" -eq 0 ] && mkdir -p "$T/full" &&
 	is "$(find "$T/full/q" "$T/full/tmp" -mindepth 1 | wc -l | tr -d ' ')" 0 \
 		"full disk: still nothing in q/ or tmp/"
 	umount "$T/full"
+	trap cleanup EXIT
 else
 	echo "# full disk: not root or no tmpfs; skipped"
 fi

@@ -18,32 +18,20 @@ body
 EOF2
 crlf <"$T/msg" >"$T/msg.crlf"
 
-# no_host FILE: drop the single relay conf() writes; "hosts" stands.
-no_host() {
-	grep -v '^host = \|^port = ' "$1" >"$1.new" && mv "$1.new" "$1"
+# hosts FIRST-PORT SECOND-PORT: the two relays, in that order (in conf()
+# and send, it replaces the single host and port).
+hosts() {
+	echo "hosts = ( \"127.0.0.1:$1\", \"127.0.0.1:$2\" );"
 }
-
-# send NAME FIRST-PORT SECOND-PORT [settings...]
-send() {
-	_n=$1 _hosts="hosts = ( \"127.0.0.1:$2\", \"127.0.0.1:$3\" );"
-	shift 3
-	conf "$T/$_n.conf" 0 "$_hosts" "queue_dir = \"$T/q$_n\";" \
-		"logfile = \"$T/$_n.log\";" "tls_ca_file = \"$T/ca.pem\";" "$@"
-	no_host "$T/$_n.conf"
-	chmod 600 "$T/$_n.conf"
-	"$MAILOUT" -C "$T/$_n.conf" -v -i -f bob@example.org alice@example.com \
-		<"$T/msg" 2>"$T/$_n.err"
-}
-
-queued() {
-	entries "$T/q$1/q"
-}
+# send (lib.sh): -v output in $T/NAME.err.
+SEND_CONF="tls_ca_file = \"$T/ca.pem\";"
+SEND_FLAGS=-v
 
 relay_start "$T/b"
 b=$RELAY_PORT
 
 # --- the first relay refuses the connection
-send refused "$(free_port)" "$b"
+send refused 0 "$(hosts "$(free_port)" "$b")"
 is "$?/$(count "$T/b")/$(queued refused)" "0/1/0" \
 	"first refuses connections: the second has it, once"
 same_file "$T/b/msg.1/data" "$T/msg.crlf" "first refuses connections: intact"
@@ -54,14 +42,14 @@ ok $? "the log names the relay used and the one skipped"
 
 # --- 421 at the greeting
 relay_start "$T/a2" --fault 'greeting=421 4.3.2 busy'
-send busy "$RELAY_PORT" "$b"
+send busy 0 "$(hosts "$RELAY_PORT" "$b")"
 is "$?/$(count "$T/a2")/$(count "$T/b")/$(queued busy)" "0/0/2/0" \
 	"first answers 421 at the greeting: the second has it, once"
 
 # --- TLS fails on the first (a certificate for another name)
 relay_start "$T/a3" --tls-cert "$T/wrong.pem" --tls-key "$T/wrong.key"
 relay_start "$T/b3" --tls-cert "$T/server.pem" --tls-key "$T/server.key"
-send tls "$(cat "$T/a3/port")" "$RELAY_PORT" 'tls = "starttls";'
+send tls 0 "$(hosts "$(cat "$T/a3/port")" "$RELAY_PORT")" 'tls = "starttls";'
 is "$?/$(count "$T/a3")/$(count "$T/b3")/$(queued tls)" "0/0/1/0" \
 	"TLS fails on the first: the second has it, once"
 grep -q "^C: MAIL" "$T/a3/session.1.log"
@@ -69,57 +57,56 @@ is $? 1 "TLS fails on the first: it saw no MAIL"
 
 # --- 4xx to MAIL, and to every RCPT
 relay_start "$T/a4" --fault 'mail=451 4.3.0 try later'
-send mail451 "$RELAY_PORT" "$b"
+send mail451 0 "$(hosts "$RELAY_PORT" "$b")"
 is "$?/$(count "$T/a4")/$(count "$T/b")" "0/0/3" "MAIL 451 on the first: the second has it"
 relay_start "$T/a5" --fault 'rcpt=452 4.3.1 insufficient storage'
-send rcpt452 "$RELAY_PORT" "$b"
+send rcpt452 0 "$(hosts "$RELAY_PORT" "$b")"
 is "$?/$(count "$T/a5")/$(count "$T/b")" "0/0/4" "RCPT 452 on the first: the second has it"
 
 # --- AUTH fails on the first (no AUTH offered)
 tls_relay "$T/a6"
 tls_relay "$T/b6" --auth alice:pw
-send noauth "$(cat "$T/a6/port")" "$RELAY_PORT" 'tls = "starttls";' \
+send noauth 0 "$(hosts "$(cat "$T/a6/port")" "$RELAY_PORT")" 'tls = "starttls";' \
 	'user = "alice";' 'password = "pw";'
 is "$?/$(count "$T/a6")/$(cat "$T/b6/msg.1/auth")" "0/0/PLAIN alice" \
 	"first offers no AUTH: the second authenticates and has it"
 
 # --- no reply in time on the first
 relay_start "$T/a7" --fault 'greeting=sleep:10'
-send slow "$RELAY_PORT" "$b" 'reply_timeout = 1;'
+send slow 0 "$(hosts "$RELAY_PORT" "$b")" 'reply_timeout = 1;'
 is "$?/$(count "$T/b")/$(queued slow)" "0/5/0" \
 	"first silent past reply_timeout: the second has it"
 
 # --- never after the data has gone out
 relay_start "$T/a8" --fault 'eod=554 5.7.1 spam'
-send eod554 "$RELAY_PORT" "$b"
+send eod554 0 "$(hosts "$RELAY_PORT" "$b")"
 is "$?/$(count "$T/b")/$(queued eod554)" "69/5/0" \
 	"5xx at end of data: no failover, refused (69)"
 relay_start "$T/a9" --fault 'eod=drop'
-send eoddrop "$RELAY_PORT" "$b"
+send eoddrop 0 "$(hosts "$RELAY_PORT" "$b")"
 is "$?/$(count "$T/b")/$(queued eoddrop)" "0/5/1" \
 	"connection lost after the final dot: no failover, queued"
 is "$(ls -d "$T/a9"/dropped.* | wc -l | tr -d ' ')" 1 \
 	"connection lost after the final dot: the first relay had it"
 relay_start "$T/a10" --fault 'body=drop'
-send bodydrop "$RELAY_PORT" "$b"
+send bodydrop 0 "$(hosts "$RELAY_PORT" "$b")"
 is "$?/$(count "$T/b")/$(queued bodydrop)" "0/5/1" \
 	"connection lost in the data: no failover, queued"
 relay_start "$T/a11" --fault 'mail=550 5.7.1 sender refused'
-send mail550 "$RELAY_PORT" "$b"
+send mail550 0 "$(hosts "$RELAY_PORT" "$b")"
 is "$?/$(count "$T/b")/$(queued mail550)" "69/5/0" \
 	"MAIL 550: a refusal of the message, no failover (69)"
 
 # --- every relay fails: queued, each named
-send alldown "$(free_port)" "$(cat "$T/a2/port")"
+send alldown 0 "$(hosts "$(free_port)" "$(cat "$T/a2/port")")"
 is "$?/$(queued alldown)" "0/1" "every relay fails: queued"
 grep -q "greeting: 421 4.3.2 busy" "$T/alldown.err"
 ok $? "every relay fails: the last failure is reported"
 
 # --- in one queue run the relay that took the last message goes first
 mkdir -p "$T/qrun"
-conf "$T/run.conf" 0 "hosts = ( \"127.0.0.1:$(free_port)\", \"127.0.0.1:$b\" );" \
+conf "$T/run.conf" 0 "$(hosts "$(free_port)" "$b")" \
 	"queue_dir = \"$T/qrun\";" 'connect_timeout = 5;'
-no_host "$T/run.conf"
 "$MAILOUT" -C "$T/run.conf" -odq -i alice@example.com <"$T/msg" 2>/dev/null &&
 	"$MAILOUT" -C "$T/run.conf" -odq -i alice@example.com <"$T/msg" 2>/dev/null
 before=$(count "$T/b")

@@ -125,8 +125,9 @@ is $? 1 "stderr closed: the notice did not land in the queue"
 # take fd 0 itself, so this one is left to the plain build.)
 if [ -z "${ASAN_OPTIONS:-}" ]; then
 	"$MAILOUT" -C "$T/c.conf" -i a@example.com <&- >&- 2>&-
+	rc=$?
 	n=$((n + 1))
-	is "$?/$(count "$T/r")" "0/$n" "stdin, stdout and stderr closed: sent"
+	is "$rc/$(count "$T/r")" "0/$n" "stdin, stdout and stderr closed: sent"
 fi
 
 # Identity comes from getuid(), never from the environment.

@@ -7,8 +7,7 @@
 relay_start "$T/r"
 conf "$T/c.conf" "$RELAY_PORT" \
 	'aliases = { root = "ops@example.org"; team = "a@example.net, b@example.net"; };'
-M() { "$MAILOUT" -C "$T/c.conf" "$@"; }
-last() { cat "$T/r/msg.$(count "$T/r")/$1"; }
+M() { before_send "$T/r" && "$MAILOUT" -C "$T/c.conf" "$@"; }
 me=$(id -un)
 
 # --- cron (Debian): its exact argv and stdin, as captured live.
@@ -182,16 +181,19 @@ same_file "$T/got" "$T/want" "a complete message gets nothing added"
 # --- from_rewrite = "envelope" and sender.
 conf "$T/fr.conf" "$RELAY_PORT" 'from_rewrite = "envelope";' \
 	'sender = "mailer";' 'from = "account@example.net";'
+before_send "$T/r"
 printf 'From: "Alice Example" <alice@example.com>\nSender: someone@example.com\nTo: b@example.com\nDate: Sat, 28 Nov 2026 10:00:00 +0000\nMessage-ID: <fr@example.org>\n\nbody\n' |
 	"$MAILOUT" -C "$T/fr.conf" -t
 printf 'From: "Alice Example" <account@example.net>\nTo: b@example.com\nDate: Sat, 28 Nov 2026 10:00:00 +0000\nMessage-ID: <fr@example.org>\nSender: mailer@example.org\n\nbody\n' | crlf >"$T/want"
 last data >"$T/got"
 same_file "$T/got" "$T/want" "from_rewrite: From's address is the sender's, name kept; sender replaces Sender"
 is "$(last mail)" "<account@example.net>" "from_rewrite: the envelope sender"
+before_send "$T/r"
 printf 'From: root (Cron Daemon)\nTo: b@example.com\n\nbody\n' |
 	"$MAILOUT" -C "$T/fr.conf" -t
 is "$(last data | grep '^From: ' | tr -d '\r')" "From: account@example.net (Cron Daemon)" \
 	"from_rewrite: a comment as name is kept"
+before_send "$T/r"
 printf 'From: a@example.com, b@example.com\nTo: b@example.com\n\nbody\n' |
 	"$MAILOUT" -C "$T/fr.conf" -t
 is "$(last data | grep '^From: ' | tr -d '\r')" "From: account@example.net" \

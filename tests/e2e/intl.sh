@@ -8,10 +8,8 @@ relay_start "$T/plain"
 conf "$T/plain.conf" "$RELAY_PORT"
 relay_start "$T/utf8" --ehlo-ext SMTPUTF8
 conf "$T/utf8.conf" "$RELAY_PORT"
-P() { "$MAILOUT" -C "$T/plain.conf" "$@"; }
-U() { "$MAILOUT" -C "$T/utf8.conf" "$@"; }
-# last DIR FILE
-last() { cat "$1/msg.$(count "$1")/$2"; }
+P() { before_send "$T/plain" && "$MAILOUT" -C "$T/plain.conf" "$@"; }
+U() { before_send "$T/utf8" && "$MAILOUT" -C "$T/utf8.conf" "$@"; }
 me=$(id -un)
 printf 'From: a@example.com\nDate: Sat, 28 Nov 2026 10:00:00 +0000\nMessage-ID: <intl@example.org>\nSubject: international\n\nbody\n' >"$T/msg"
 
@@ -50,8 +48,9 @@ is "$(cat "$T/plain/msg.$((n + 1))/rcpt")" \
 is "$(cat "$T/err")" \
 	"mailout: 1 of 2 recipients not accepted; last: <jörg@example.org>: 553 5.6.7 not sent: the relay does not offer SMTPUTF8 (RFC 6531), which this address needs" \
 	"no SMTPUTF8: the UTF-8 recipient is named, with the reason"
-is "$(last "$T/plain" mail)" "<>" "no SMTPUTF8: a bounce follows"
-grep -q '^Status: 5.6.7.$' "$T/plain/msg.$(count "$T/plain")/data"
+is "$(count "$T/plain")/$(cat "$T/plain/msg.$((n + 2))/mail")" "$((n + 2))/<>" \
+	"no SMTPUTF8: a bounce follows"
+grep -q '^Status: 5.6.7.$' "$T/plain/msg.$((n + 2))/data"
 ok $? "no SMTPUTF8: the bounce says 5.6.7"
 cat "$T"/plain/session.*.log | grep -a -e '^C: MAIL' -e '^C: RCPT' | grep -a -c 'jörg' >"$T/n"
 is "$(cat "$T/n")" 0 "no SMTPUTF8: the UTF-8 address never appears in a command"

@@ -75,6 +75,12 @@ skip() {
 }
 
 done_testing() {
+	if [ -s "$T/.stale" ]; then
+		TAP_N=$((TAP_N + 1))
+		TAP_FAILED=$((TAP_FAILED + 1))
+		echo "not ok $TAP_N - every message read was the one its send stored"
+		sed 's/^/#   /' "$T/.stale"
+	fi
 	echo "1..$TAP_N"
 	[ "$TAP_FAILED" -eq 0 ]
 }
@@ -118,6 +124,21 @@ relay_start() {
 	RELAY_PORT=$(cat "$_dir/port")
 }
 
+# wait_file FILE PID: wait, 10 s at most, until FILE is not empty; PID
+# writes it.  When PID ends first or takes too long, the script stops.
+wait_file() {
+	_w=0
+	while [ ! -s "$1" ]; do
+		if [ $_w -ge 100 ] || ! kill -0 "$2" 2>/dev/null; then
+			[ -s "$1" ] && break
+			echo "# process $2 did not write $1" >&2
+			exit 99
+		fi
+		sleep 0.1
+		_w=$((_w + 1))
+	done
+}
+
 # relay_stop DIR
 relay_stop() {
 	[ -s "$1/pid" ] && kill "$(cat "$1/pid")" 2>/dev/null
@@ -130,7 +151,8 @@ free_port() {
 }
 
 # conf FILE PORT [extra lines...]: a configuration for a plain relay.
-# An extra line may replace a default (same name before " =").
+# A line replaces a default or an earlier extra line of the same name
+# (before " ="); a "hosts" line replaces the default host and port.
 conf() {
 	_file=$1
 	_port=$2
@@ -142,14 +164,53 @@ conf() {
 			"queue_dir = \"$T/queue\";"; do
 			_k=${_l%% =*}
 			for _x in "$@"; do
-				[ "${_x%% =*}" = "$_k" ] && _l=
+				case ${_x%% =*} in
+				"$_k") _l= ;;
+				hosts) [ "$_k" = host ] || [ "$_k" = port ] && _l= ;;
+				esac
 			done
 			[ -n "$_l" ] && echo "$_l"
 		done
+		_i=0
 		for _l in "$@"; do
-			echo "$_l"
+			_i=$((_i + 1)) _j=0 _later=
+			for _x in "$@"; do
+				_j=$((_j + 1))
+				[ $_j -gt $_i ] && [ "${_x%% =*}" = "${_l%% =*}" ] &&
+					_later=1
+			done
+			[ -z "$_later" ] && echo "$_l"
 		done
 	} >"$_file"
+}
+
+# send NAME PORT [settings...]: $T/msg from bob@example.org to
+# alice@example.com through $T/NAME.conf, which conf() makes for PORT
+# with the queue in $T/qNAME, the log in $T/NAME.log, the settings in
+# $SEND_CONF (one a line) and then those given.  mailout also gets the
+# options in $SEND_FLAGS; its stderr goes to $T/NAME.err.
+send() {
+	_n=$1 _p=$2
+	shift 2
+	_ifs=$IFS
+	IFS='
+'
+	set -f
+	set -- $SEND_CONF "$@"
+	set +f
+	IFS=$_ifs
+	conf "$T/$_n.conf" "$_p" "queue_dir = \"$T/q$_n\";" \
+		"logfile = \"$T/$_n.log\";" "$@"
+	chmod 600 "$T/$_n.conf"
+	# shellcheck disable=SC2086 # SEND_FLAGS: options, split on purpose
+	"$MAILOUT" -C "$T/$_n.conf" $SEND_FLAGS -i -f bob@example.org \
+		alice@example.com <"$T/msg" 2>"$T/$_n.err"
+}
+
+# queued NAME: how many messages the queue of "send NAME" holds.
+queued() {
+	[ $# -eq 1 ] || { echo "(queued: no NAME)" && return 2; }
+	entries "$T/q$1/q"
 }
 
 # count DIR: how many messages the relay in DIR accepted.
@@ -161,6 +222,11 @@ count() {
 # failed/), not counting their .state files.
 entries() {
 	ls "$1" 2>/dev/null | grep -vc -e '\.state$' -e '\.new$' -e '^\.'
+}
+
+# entry_ids AREA: the ids of the messages entries counts, one a line.
+entry_ids() {
+	ls "$1" 2>/dev/null | grep -v -e '\.state$' -e '\.new$' -e '^\.'
 }
 
 # quiesce FILE: wait, 60 s at most, until no process has FILE in its
@@ -186,6 +252,35 @@ quiesce() {
 # last_msg DIR: the directory of the message the relay accepted last.
 last_msg() {
 	echo "$1/$(ls "$1" | grep '^msg\.[0-9]*$' | sort -t. -k2 -n | tail -1)"
+}
+
+# before_send DIR: note how many messages the relay in DIR holds, before
+# a send whose message "last" reads.
+before_send() {
+	count "$1" >"$1/.before"
+}
+
+# last [DIR] FILE: FILE (mail, rcpt, data...) of the message the relay in
+# DIR ($T/r if not given) accepted last, which must be the one message it
+# accepted since "before_send DIR".  If the send stored none, or more,
+# a check must not pass on an older message: last prints a line that no
+# check expects instead, and done_testing fails the script.
+last() {
+	[ $# -eq 1 ] && set -- "$T/r" "$1"
+	_want=$(($(cat "$1/.before" 2>/dev/null || echo -1) + 1))
+	_have=$(count "$1")
+	if [ "$_have" -ne "$_want" ]; then
+		echo "last $2: $1 holds $_have messages, not $_want" >>"$T/.stale"
+		echo "(no message of this send: $1 holds $_have, not $_want)"
+		return 1
+	fi
+	cat "$(last_msg "$1")/$2"
+}
+
+# codes [FILE]: the code of each SMTP reply in FILE ($T/out if not
+# given), on one line: the last line of a reply ("250 ", not "250-").
+codes() {
+	grep -v '^...-' "${1:-$T/out}" | cut -c1-3 | tr '\n' ' '
 }
 
 # crlf: turn LF into CRLF on stdin (for expected message bytes).

@@ -17,9 +17,7 @@ EOA
 conf "$T/c.conf" "$RELAY_PORT" \
 	'aliases = { root = "ops@example.org"; staff = ["team", "c@example.net"]; };' \
 	"aliases_file = \"$T/aliases\";"
-M() { "$MAILOUT" -C "$T/c.conf" "$@"; }
-# last FILE: that file of the message the relay stored last
-last() { cat "$T/r/msg.$(count "$T/r")/$1"; }
+M() { before_send "$T/r" && "$MAILOUT" -C "$T/c.conf" "$@"; }
 # rcpts ARGS... : send a message, print what the relay got as RCPT
 rcpts() {
 	printf 'Subject: local\n\nbody\n' | M -i "$@"
@@ -62,6 +60,7 @@ is "$(last mail)" "<root@example.org>" \
 # The catch-all: every local name not listed.
 conf "$T/d.conf" "$RELAY_PORT" \
 	'aliases = { default = "catch@example.org"; root = "root"; };'
+before_send "$T/r"
 printf 'Subject: d\n\nbody\n' | "$MAILOUT" -C "$T/d.conf" -i carol root x@example.com
 is "$(last rcpt | tr '\n' ' ')" \
 	"<catch@example.org> <root@example.org> <x@example.com> " \

@@ -6,8 +6,7 @@
 
 relay_start "$T/r"
 conf "$T/c.conf" "$RELAY_PORT"
-M() { "$MAILOUT" -C "$T/c.conf" "$@"; }
-last() { cat "$T/r/msg.$(count "$T/r")/$1"; }
+M() { before_send "$T/r" && "$MAILOUT" -C "$T/c.conf" "$@"; }
 hdr='From: a@example.com
 To: b@example.com
 Date: Sat, 28 Nov 2026 10:00:00 +0000

@@ -7,19 +7,6 @@
 
 printf 'From: bob@example.org\nTo: alice@example.com\nSubject: net\n\nbody\n' >"$T/msg"
 
-# send NAME PORT [settings...]
-send() {
-	_n=$1 _p=$2
-	shift 2
-	conf "$T/$_n.conf" "$_p" "queue_dir = \"$T/q$_n\";" "$@"
-	"$MAILOUT" -C "$T/$_n.conf" -i -f bob@example.org alice@example.com \
-		<"$T/msg" 2>"$T/$_n.err"
-}
-
-queued() {
-	entries "$T/q$1/q"
-}
-
 now() {
 	date +%s
 }
@@ -73,7 +60,7 @@ time.sleep(60)
 EOF2
 "$PYTHON3" "$T/full.py" "$T/full.port" &
 RELAY_PIDS="$RELAY_PIDS $!"
-while [ ! -s "$T/full.port" ]; do sleep 0.1; done
+wait_file "$T/full.port" $!
 t0=$(now)
 send connect "$(cat "$T/full.port")" 'connect_timeout = 2;' \
 	'reply_timeout = 4;'
@@ -140,16 +127,16 @@ while True:
     c, _ = s.accept()
     threading.Thread(target=serve, args=(c, sys.argv[2]), daemon=True).start()
 EOF2
-"$PYTHON3" "$T/socks5.py" "$T/socks.port" "$T/socks.log" &
+"$PYTHON3" "$T/socks5.py" "$T/socks.port" "$T/proxy.log" &
 RELAY_PIDS="$RELAY_PIDS $!"
-while [ ! -s "$T/socks.port" ]; do sleep 0.1; done
+wait_file "$T/socks.port" $!
 proxy="proxy = \"socks5h://127.0.0.1:$(cat "$T/socks.port")\";"
 send socks "$RELAY_PORT" 'host = "localhost";' "$proxy"
 is "$?/$(count "$T/r")" "0/2" "SOCKS5 proxy: delivered"
-is "$(cat "$T/socks.log")" "CONNECT atyp=3 localhost:$RELAY_PORT" \
+is "$(cat "$T/proxy.log")" "CONNECT atyp=3 localhost:$RELAY_PORT" \
 	"socks5h: the proxy was asked for the name"
 no_proxy='*' NO_PROXY='*' send socks2 "$RELAY_PORT" "$proxy"
-is "$?/$(count "$T/r")/$(sed -n 2p "$T/socks.log")" \
+is "$?/$(count "$T/r")/$(sed -n 2p "$T/proxy.log")" \
 	"0/3/CONNECT atyp=1 127.0.0.1:$RELAY_PORT" \
 	"proxy set, no_proxy in the environment: still through the proxy"
 

@@ -10,17 +10,21 @@ To: b@example.com
 Date: Sat, 28 Nov 2026 10:00:00 +0000
 Message-ID: <scale@example.org>'
 # A 1 KB message, and 100 MiB ones: 76-octet lines, 2,000-octet lines.
+# Under AddressSanitizer, where memory is not measured (see below), 10 MiB
+# ones: the streaming code runs all the same.
+mib=100
+[ -n "${ASAN_OPTIONS:-}" ] && mib=10
 {
 	printf '%s\nSubject: small\n\n' "$hdr"
 	yes 'a short line of text' | head -c 900
 } >"$T/small"
 {
 	printf '%s\nSubject: big\n\n' "$hdr"
-	yes "$(head -c 75 /dev/zero | tr '\0' x)" | head -c 104857600
+	yes "$(head -c 75 /dev/zero | tr '\0' x)" | head -c $((mib * 1048576))
 } >"$T/big"
 {
 	printf '%s\nSubject: big long lines\n\n' "$hdr"
-	yes "$(head -c 1999 /dev/zero | tr '\0' y)" | head -c 104857600
+	yes "$(head -c 1999 /dev/zero | tr '\0' y)" | head -c $((mib * 1048576))
 } >"$T/long"
 
 # rss FILE: "status peak-RSS-in-KiB seconds" of mailout -odq -t < FILE,
@@ -43,7 +47,7 @@ EOP
 # qentry: the one queued entry; qsize: octets of its message (what
 # follows the state and its empty line); qempty: empty the queue.
 qentry() {
-	ls "$T"/queue/q/* | grep -v '\.state$' | head -1
+	echo "$T/queue/q/$(entry_ids "$T/queue/q" | head -1)"
 }
 qsize() {
 	sed '1,/^$/d' "$(qentry)" | wc -c | tr -d ' '
@@ -72,12 +76,12 @@ with open(sys.argv[1], "rb") as f:
         m = max(m, len(l.rstrip(b"\r\n")))
 print(m)' "$(qentry)")
 qempty
-echo "# peak RSS: 1 KB $small_kb KiB; 100 MiB $big_kb KiB (${big_s}s); 100 MiB of 2,000-octet lines $long_kb KiB (${long_s}s)"
+echo "# peak RSS: 1 KB $small_kb KiB; $mib MiB $big_kb KiB (${big_s}s); $mib MiB of 2,000-octet lines $long_kb KiB (${long_s}s)"
 
-is "$small_rc $big_rc $long_rc" "0 0 0" "1 KB and 100 MiB messages queued"
+is "$small_rc $big_rc $long_rc" "0 0 0" "1 KB and $mib MiB messages queued"
 # Each LF becomes CRLF, the cut last line gets its CRLF.
 is "$big_q" "$(($(wc -c <"$T/big") + $(wc -l <"$T/big") + 2))" \
-	"100 MiB: queued whole"
+	"$mib MiB: queued whole"
 # Memory figures mean nothing under AddressSanitizer (shadow memory,
 # quarantine): there, only what is checked elsewhere is checked.
 if [ -z "${ASAN_OPTIONS:-}" ]; then
@@ -86,7 +90,7 @@ if [ -z "${ASAN_OPTIONS:-}" ]; then
 	test $((long_kb - small_kb)) -lt 1024
 	ok $? "100 MiB re-encoded as quoted-printable: peak RSS within 1 MiB (+$((long_kb - small_kb)) KiB)"
 fi
-is "$long_maxline" 76 "100 MiB of long lines: queued as quoted-printable lines of 76"
+is "$long_maxline" 76 "$mib MiB of long lines: queued as quoted-printable lines of 76"
 
 # --- 10,000 recipients in one To field, on one line as PHP writes it.
 "$PYTHON3" -c '

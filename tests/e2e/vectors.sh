@@ -8,8 +8,7 @@
 D="$srcdir/tests/data"
 relay_start "$T/r"
 conf "$T/c.conf" "$RELAY_PORT"
-M() { "$MAILOUT" -C "$T/c.conf" "$@"; }
-last() { cat "$T/r/msg.$(count "$T/r")/$1"; }
+M() { before_send "$T/r" && "$MAILOUT" -C "$T/c.conf" "$@"; }
 # got: the last message's recipients, sorted, one per line, no <>
 got() { last rcpt | sed 's/^<//; s/>$//' | sort; }
 # want LIST: a comma-separated list, sorted, one per line
@@ -37,6 +36,7 @@ while [ $i -le "$rows" ]; do
 	val=$(cat "$T/case.$i.val")
 	printf 'From: a@example.org\nTo: %s\nSubject: case %d\n\nbody\n' "$val" $i |
 		M -t fixed@example.net
+	is $? 0 "address-cases row $i: exit 0"
 	is "$(got)" "$(want "fixed@example.net,$(cat "$T/case.$i.exp")")" \
 		"address-cases row $i: $val"
 	i=$((i + 1))

@@ -9,13 +9,16 @@ trap 'rm -rf "$T"' EXIT
 sh "$srcdir/tests/fuzz/seeds.sh" "$srcdir" "$T"
 n=0
 failed=0
-for target in addr header smtpcmd qentry conf; do
-	set -- "$T/$target"/*
-	for f in "$srcdir/tests/fuzz/regress/$target"/*; do
+# A target is a tests/fuzz/fuzz_TARGET.c; its replay_TARGET must be built.
+for target in $(cd "$srcdir/tests/fuzz" && ls fuzz_*.c | sed 's/^fuzz_//; s/\.c$//'); do
+	set --
+	for f in "$T/$target"/* "$srcdir/tests/fuzz/regress/$target"/*; do
 		[ -f "$f" ] && set -- "$@" "$f"
 	done
 	n=$((n + 1))
-	if "$builddir/tests/fuzz/replay_$target" "$@" >"$T/out" 2>&1; then
+	echo "no inputs (seeds.sh makes none)" >"$T/out"
+	if [ $# -gt 0 ] &&
+		"$builddir/tests/fuzz/replay_$target" "$@" >"$T/out" 2>&1; then
 		echo "ok $n - $target: $# inputs"
 	else
 		failed=$((failed + 1))

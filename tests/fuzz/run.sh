@@ -12,7 +12,9 @@ cc=${FUZZ_CC:-clang}
 work=$builddir/tests/fuzz/work
 mkdir -p "$work/bin"
 sources=$(ls "$srcdir"/src/*.c | grep -v '/main\.c$')
-for target in ${FUZZ_TARGETS:-addr header smtpcmd qentry conf}; do
+# A target is a tests/fuzz/fuzz_TARGET.c.
+: "${FUZZ_TARGETS:=$(cd "$srcdir/tests/fuzz" && ls fuzz_*.c | sed 's/^fuzz_//; s/\.c$//')}"
+for target in $FUZZ_TARGETS; do
 	echo "== building $target"
 	$cc -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=undefined -D_GNU_SOURCE \
@@ -26,7 +28,7 @@ done
 sh "$srcdir/tests/fuzz/seeds.sh" "$srcdir" "$work/seeds"
 LSAN_OPTIONS=suppressions=$(cd "$srcdir" && pwd)/tests/fuzz/lsan.supp
 export LSAN_OPTIONS
-for target in ${FUZZ_TARGETS:-addr header smtpcmd qentry conf}; do
+for target in $FUZZ_TARGETS; do
 	mkdir -p "$work/$target/corpus" "$work/$target/crashes"
 	echo "== fuzzing $target for ${seconds}s"
 	(cd "$work/$target" &&

@@ -1,9 +1,11 @@
 #!/bin/sh
 # seeds.sh SRCDIR OUTDIR: seed inputs for each fuzz target, made from the
-# test vectors: OUTDIR/addr, header, smtpcmd, qentry, conf.
+# test vectors: OUTDIR/TARGET for each tests/fuzz/fuzz_TARGET.c.
 src=$1
 out=$2
-mkdir -p "$out/addr" "$out/header" "$out/smtpcmd" "$out/qentry" "$out/conf"
+for t in $(cd "$src/tests/fuzz" && ls fuzz_*.c | sed 's/^fuzz_//; s/\.c$//'); do
+	mkdir -p "$out/$t"
+done
 i=0
 for f in "$src/tests/data/address-cases.tsv" "$src/tests/data/address-invalid.tsv"; do
 	tail -n +2 "$f" | cut -f1 | while IFS= read -r line; do

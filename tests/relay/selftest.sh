@@ -7,7 +7,8 @@
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
-PY=/usr/bin/python3
+: "${PYTHON3:=/usr/bin/python3}"
+: "${OPENSSL:=openssl}"
 RELAY=$here/relay.py
 T=$(mktemp -d "${TMPDIR:-/tmp}/relay-selftest.XXXXXX") || exit 1
 pids=
@@ -45,7 +46,7 @@ start_relay() {     # NAME ARGS...: start a relay with DIR $T/NAME
     name=$1
     shift
     mkdir -p "$T/$name"
-    "$PY" "$RELAY" --dir "$T/$name" "$@" 2>"$T/$name.err" &
+    "$PYTHON3" "$RELAY" --dir "$T/$name" "$@" 2>"$T/$name.err" &
     pids="$pids $!"
     i=0
     while [ ! -s "$T/$name/port" ]; do
@@ -117,12 +118,12 @@ def send(s, rcpts=("<r@x.example>",), msg=MSG):
 '
 
 py() {      # NAME CODE: run Python CODE against relay NAME
-    D=$T/$1 PKI=$T/pki ROOT=$T "$PY" -c "$PRELUDE
+    D=$T/$1 PKI=$T/pki ROOT=$T "$PYTHON3" -c "$PRELUDE
 $2"
 }
 
 req() {     # openssl req with a new P-256 key
-    openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "$@"
+    "$OPENSSL" req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "$@"
 }
 
 make_pki() (    # a CA, a server certificate and a client certificate
@@ -130,12 +131,12 @@ make_pki() (    # a CA, a server certificate and a client certificate
     req -x509 -keyout ca.key -out ca.crt -days 2 -subj "/CN=Relay Test CA" &&
     req -keyout server.key -out server.csr -subj "/CN=localhost" &&
     echo "subjectAltName=DNS:localhost,IP:127.0.0.1" >server.ext &&
-    openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key \
+    "$OPENSSL" x509 -req -in server.csr -CA ca.crt -CAkey ca.key \
         -CAcreateserial -days 2 -extfile server.ext -out server.crt &&
     req -keyout client.key -out client.csr \
         -subj "/O=Relay Test/CN=mail client" &&
     echo "extendedKeyUsage=clientAuth" >client.ext &&
-    openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key \
+    "$OPENSSL" x509 -req -in client.csr -CA ca.crt -CAkey ca.key \
         -CAcreateserial -days 2 -extfile client.ext -out client.crt
 )
 if ! make_pki >"$T/pki.log" 2>&1; then
