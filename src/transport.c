@@ -1111,6 +1111,16 @@ finish_result(struct transport *t, struct smtp_result *r)
 	}
 }
 
+/* The relay's reply that decided the transaction. */
+static void
+keep_reply(struct session *s, struct smtp_result *r)
+{
+	if (s->replied && s->code != 0) {
+		r->code = s->code;
+		r->text = xstrdup(buf_cstr(&s->text));
+	}
+}
+
 static int
 fill_result(struct transport *t, struct envelope *env, CURLcode rc,
     struct smtp_result *r)
@@ -1121,13 +1131,10 @@ fill_result(struct transport *t, struct envelope *env, CURLcode rc,
 	if (r->stage == ST_BODY && s->eof)
 		r->stage = ST_EOD;
 	r->dot_sent = r->stage == ST_EOD;
-	if (s->replied && s->code != 0) {
-		r->code = s->code;
-		r->text = xstrdup(buf_cstr(&s->text));
-	}
 	if (rc == CURLE_OK && s->stage == ST_EOD && s->replied &&
 	    s->code / 100 == 2 && s->eof && s->sent == t->src->size) {
 		r->stage = ST_DONE;
+		keep_reply(s, r);
 		mark_rcpts(t, env, 1);
 		finish_result(t, r);
 		return 0;
@@ -1141,6 +1148,10 @@ fill_result(struct transport *t, struct envelope *env, CURLcode rc,
 	} else {
 		fail_reason(t, rc, r);
 	}
+	/* When we stopped (too big, no AUTH, a timeout...), the last reply
+	 * was a success or beside the point: the reason is ours. */
+	if (r->local == LOCAL_NONE)
+		keep_reply(s, r);
 	mark_rcpts(t, env, 0);
 	finish_result(t, r);
 	return -1;

@@ -46,7 +46,8 @@ enum smtp_local {
 
 struct smtp_result {
 	enum smtp_stage stage; /* where the transaction ended */
-	int code; /* the relay's reply at that stage, 0: none */
+	int code; /* the relay's verdict: its refusal, or on ST_DONE its
+	             acceptance; 0 when local says what failed */
 	char *text; /* its text (all lines), NULL: none */
 	int dot_sent; /* the final dot may have reached the relay */
 	enum smtp_local local; /* what failed on our side, if anything */
