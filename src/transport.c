@@ -69,6 +69,7 @@ struct session {
 	int eof; /* the source was read to its end */
 	off_t sent; /* octets handed to libcurl */
 	int read_error;
+	int unsent; /* the message could not be rewound: libcurl not called */
 	int too_big;
 	int no_auth; /* credentials set, but the relay did not take them */
 	int utf8_refused; /* stopped before MAIL: UTF-8 needed, not offered */
@@ -1168,7 +1169,9 @@ perform(struct transport *t, struct envelope *env, struct msgsrc *src,
 	for (attempt = 0; attempt < 2; attempt++) {
 		session_reset(&t->s);
 		if (src->rewind(src->ctx) < 0) {
-			t->s.read_error = 1;
+			/* A read failure: not the relay's, no failover. */
+			t->s.read_error = t->s.unsent = 1;
+			rc = CURLE_READ_ERROR;
 			break;
 		}
 		t->errbuf[0] = '\0';
@@ -1289,8 +1292,9 @@ transaction(struct transport *t, struct envelope *env, struct msgsrc *src,
 	curl_easy_setopt(t->h, CURLOPT_MAIL_RCPT, NULL);
 	curl_slist_free_all(rcpts);
 	result = fill_result(t, env, rc, r);
-	/* libcurl closes the connection after any failure. */
-	if (rc != CURLE_OK)
+	/* libcurl closes the connection after any failure; without a
+	 * transfer, the connection stays as it was (AUTH done...). */
+	if (rc != CURLE_OK && !t->s.unsent)
 		conn_reset(&t->conn);
 	return result;
 }
