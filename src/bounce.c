@@ -37,16 +37,6 @@ status_code(const struct rcpt *r, int expired, char *out, size_t len)
 	}
 }
 
-/* Text that goes into the notification: one line, US-ASCII. */
-static void
-put_ascii(struct buf *b, const char *s)
-{
-	for (; s != NULL && *s != '\0'; s++)
-		buf_putc(b,
-		    (unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e ? ' '
-		                                                         : *s);
-}
-
 static void
 human_part(struct buf *out, const struct bounce *b, const char *mta)
 {
@@ -61,9 +51,11 @@ human_part(struct buf *out, const struct bounce *b, const char *mta)
 	                 "these recipients:\r\n\r\n");
 	for (i = 0; i < b->nwhich; i++) {
 		const struct rcpt *r = &b->env->rcpts[b->which[i]];
+		const char *why = r->reply ? r->reply : "no reply";
 
 		buf_printf(out, "<%s>: ", r->addr);
-		put_ascii(out, r->reply ? r->reply : "no reply");
+		/* A part in US-ASCII, one line per recipient. */
+		buf_put_oneline(out, why, strlen(why), BUF_ASCII);
 		buf_puts(out, "\r\n");
 	}
 	buf_puts(out,
@@ -96,7 +88,8 @@ status_part(struct buf *out, const struct bounce *b, const char *mta)
 			    (int)strcspn(b->relay, ":"), b->relay);
 		if (r->reply != NULL) {
 			buf_puts(out, "Diagnostic-Code: smtp; ");
-			put_ascii(out, r->reply);
+			buf_put_oneline(out, r->reply, strlen(r->reply),
+			    BUF_ASCII);
 			buf_puts(out, "\r\n");
 		}
 	}

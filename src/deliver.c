@@ -62,17 +62,22 @@ conn_get(struct deliverer *d, const struct account *a, struct err *e)
 	return t;
 }
 
-/* key="text" with the text on one line and no '"' in it. */
+/*
+ * key="text" with the text on one line, and no '"' in it to end the
+ * value early (a rule of this log format alone).
+ */
 static void
 log_quoted(struct buf *b, const char *key, const char *text)
 {
-	char *v = xstrdup(text), *p;
+	size_t i;
 
-	for (p = v; *p != '\0'; p++)
-		if (*p == '\n' || *p == '"')
-			*p = *p == '"' ? '\'' : ' ';
-	buf_printf(b, " %s=\"%s\"", key, v);
-	free(v);
+	buf_printf(b, " %s=\"", key);
+	i = b->len;
+	buf_put_oneline(b, text, strlen(text), 0);
+	for (; i < b->len; i++)
+		if (b->data[i] == '"')
+			b->data[i] = '\'';
+	buf_putc(b, '"');
 }
 
 /*

@@ -3,23 +3,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "envelope.h"
 #include "err.h"
 #include "outcome.h"
 #include "transport.h"
-#include "xalloc.h"
 
-/* The relay's reply on one line: continuation lines joined by "; ". */
-static char *
-one_line(const char *text)
+/*
+ * The message on one line: a reply of several lines (a RCPT reply, the
+ * relay's verdict) must not split the log line or the note on stderr.
+ */
+static int
+one_line(struct err *e)
 {
-	char *s = xstrdup(text != NULL ? text : "");
-	char *p;
+	struct buf b = BUF_INIT;
 
-	for (p = s; *p != '\0'; p++)
-		if (*p == '\n' || *p == '\r' || *p == '\t')
-			*p = ' ';
-	return s;
+	buf_put_oneline(&b, e->msg, strlen(e->msg), 0);
+	free(e->msg);
+	e->msg = buf_release(&b);
+	return -1;
 }
 
 static int
@@ -68,12 +70,10 @@ judge_local(const struct smtp_result *r, struct err *e)
 	}
 }
 
-int
-outcome_judge(const struct smtp_result *r, const struct envelope *env,
-    struct err *e)
+static int
+judge(const struct smtp_result *r, const struct envelope *env, struct err *e)
 {
 	enum err_kind kind;
-	char *text;
 
 	if (r->stage == ST_DONE)
 		return judge_rcpts(env, e);
@@ -89,11 +89,15 @@ outcome_judge(const struct smtp_result *r, const struct envelope *env,
 	} else {
 		kind = ERR_TEMP;
 	}
-	text = one_line(r->text);
-	err_set(e, kind, "%s: %s: %s", r->relay, smtp_stage_name(r->stage),
-	    text != NULL ? text : "");
-	free(text);
-	return -1;
+	return err_set(e, kind, "%s: %s: %s", r->relay,
+	    smtp_stage_name(r->stage), r->text != NULL ? r->text : "");
+}
+
+int
+outcome_judge(const struct smtp_result *r, const struct envelope *env,
+    struct err *e)
+{
+	return judge(r, env, e) < 0 ? one_line(e) : 0;
 }
 
 int

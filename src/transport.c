@@ -1369,18 +1369,14 @@ may_fail_over(const struct smtp_result *r, const struct envelope *env)
 static char *
 describe(const struct smtp_result *r)
 {
-	char *s, *p;
+	struct buf b = BUF_INIT;
+	const char *why = r->local == LOCAL_NONE && r->text != NULL ? r->text
+	    : r->local_msg != NULL ? r->local_msg
+	                           : "failed";
 
-	if (r->local != LOCAL_NONE || r->text == NULL)
-		s = xasprintf("%s: %s: %s", r->relay, smtp_stage_name(r->stage),
-		    r->local_msg != NULL ? r->local_msg : "failed");
-	else
-		s = xasprintf("%s: %s: %s", r->relay, smtp_stage_name(r->stage),
-		    r->text);
-	for (p = s; *p != '\0'; p++)
-		if (*p == '\n' || *p == '\r')
-			*p = ' ';
-	return s;
+	buf_printf(&b, "%s: %s: ", r->relay, smtp_stage_name(r->stage));
+	buf_put_oneline(&b, why, strlen(why), 0);
+	return buf_release(&b);
 }
 
 static void

@@ -38,6 +38,35 @@ judge(enum smtp_stage st, int code, enum smtp_local local, int s0, int s1)
 	return kind;
 }
 
+/* The message is one line, whatever the reply. */
+static void
+one_line(void)
+{
+	struct smtp_result r;
+	struct err e = {0};
+
+	memset(&r, 0, sizeof(r));
+	r.stage = ST_MAIL;
+	r.code = 550;
+	r.text = (char *)"550-5.7.1 refused\n550 5.7.1 see\tthere\r";
+	r.relay = (char *)"relay:25";
+	outcome_judge(&r, &env, &e);
+	is_str(e.msg, "relay:25: MAIL: 550-5.7.1 refused 550 5.7.1 see there ",
+	    "a reply of several lines: one line");
+	err_clear(&e);
+	rcpts[0].state = RCPT_FAILED;
+	rcpts[1].state = RCPT_FAILED;
+	rcpts[1].reply = (char *)"550-5.1.1 no\n550 5.1.1 such user";
+	r.stage = ST_RCPT;
+	outcome_judge(&r, &env, &e);
+	is_str(e.msg,
+	    "every recipient was refused; last: <b@example.com>: "
+	    "550-5.1.1 no 550 5.1.1 such user",
+	    "a RCPT reply of several lines: one line");
+	rcpts[1].reply = NULL;
+	err_clear(&e);
+}
+
 int
 main(void)
 {
@@ -77,5 +106,6 @@ main(void)
 	    "read error is an I/O error");
 	is_int(judge(ST_MAIL, 0, LOCAL_TOO_BIG, 0, 0), ERR_UNAVAILABLE,
 	    "larger than SIZE is permanent");
+	one_line();
 	return tap_done();
 }
