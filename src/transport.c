@@ -300,8 +300,6 @@ on_final_reply(struct transport *t, int code)
 		s->stage = ST_GREETING;
 		on_greeting(t);
 	}
-	if (s->stage == ST_BODY)
-		s->stage = ST_EOD;
 	if (s->stage == ST_AUTH && code != 334)
 		s->auth = 0;
 	if (s->stage == ST_AUTH && code == 334)
@@ -329,12 +327,14 @@ on_reply(struct transport *t, const char *l, size_t n)
 	int code;
 
 	if (s->stage == ST_BODY) {
-		/* The message went out before this reply: show that. */
+		/* The message went out before this reply: show that, once
+		 * however many lines the reply has. */
 		char *m =
 		    xasprintf("(message, %lld octets)", (long long)s->sent);
 		trace(t, '>', m, strlen(m));
 		trace(t, '>', ".", 1);
 		free(m);
+		s->stage = ST_EOD;
 	}
 	trace(t, '<', l, n);
 	if (s->aside || n < 3 || l[0] < '2' || l[0] > '5')
