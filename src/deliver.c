@@ -117,17 +117,22 @@ deliver_attempt(struct deliverer *d, const char *id, const char *account,
 {
 	const struct account *a;
 	struct transport *t = NULL;
+	enum rcpt_state *before = xcalloc(env->nrcpts + 1, sizeof(*before));
+	size_t i;
 	int rc = -1;
 
 	memset(r, 0, sizeof(*r));
+	for (i = 0; i < env->nrcpts; i++)
+		before[i] = env->rcpts[i].state;
 	a = conf_account(d->conf, account, env->sender, e);
 	if (a != NULL)
 		t = conn_get(d, a, e);
 	if (t != NULL) {
 		transport_send(t, env, src, r);
-		rc = outcome_judge(r, env, e);
+		rc = outcome_judge(r, env, before, e);
 	}
 	log_attempt(id, env, r, src->size, rc < 0 ? e->msg : NULL);
+	free(before);
 	return rc;
 }
 

@@ -24,13 +24,18 @@ one_line(struct err *e)
 	return -1;
 }
 
+/* The recipients of this attempt: those pending at its start. */
 static int
-judge_rcpts(const struct envelope *env, struct err *e)
+judge_rcpts(const struct envelope *env, const enum rcpt_state *before,
+    struct err *e)
 {
-	size_t i, failed = 0, pending = 0;
+	size_t i, tried = 0, failed = 0, pending = 0;
 	const struct rcpt *last = NULL;
 
 	for (i = 0; i < env->nrcpts; i++) {
+		if (before != NULL && before[i] != RCPT_PENDING)
+			continue;
+		tried++;
 		if (env->rcpts[i].state == RCPT_FAILED)
 			failed++, last = &env->rcpts[i];
 		else if (env->rcpts[i].state == RCPT_PENDING)
@@ -38,14 +43,14 @@ judge_rcpts(const struct envelope *env, struct err *e)
 	}
 	if (failed + pending == 0)
 		return 0;
-	if (failed == env->nrcpts)
+	if (failed == tried)
 		return err_set(e, ERR_NOUSER,
 		    "every recipient was refused; "
 		    "last: <%s>: %s",
 		    last->addr, last->reply ? last->reply : "");
 	return err_set(e, pending ? ERR_TEMP : ERR_UNAVAILABLE,
 	    "%zu of %zu recipients not accepted; last: <%s>: %s",
-	    failed + pending, env->nrcpts, last->addr,
+	    failed + pending, tried, last->addr,
 	    last->reply ? last->reply : "(no reply)");
 }
 
@@ -71,17 +76,18 @@ judge_local(const struct smtp_result *r, struct err *e)
 }
 
 static int
-judge(const struct smtp_result *r, const struct envelope *env, struct err *e)
+judge(const struct smtp_result *r, const struct envelope *env,
+    const enum rcpt_state *before, struct err *e)
 {
 	enum err_kind kind;
 
 	if (r->stage == ST_DONE)
-		return judge_rcpts(env, e);
+		return judge_rcpts(env, before, e);
 	if (r->local != LOCAL_NONE)
 		return judge_local(r, e);
 	if (r->stage == ST_RCPT) {
 		/* Every recipient refused: libcurl stops before DATA. */
-		if (judge_rcpts(env, e) < 0 && e->kind == ERR_NOUSER)
+		if (judge_rcpts(env, before, e) < 0 && e->kind == ERR_NOUSER)
 			return -1;
 		kind = ERR_TEMP;
 	} else if (r->code >= 500 && r->stage >= ST_MAIL) {
@@ -95,9 +101,9 @@ judge(const struct smtp_result *r, const struct envelope *env, struct err *e)
 
 int
 outcome_judge(const struct smtp_result *r, const struct envelope *env,
-    struct err *e)
+    const enum rcpt_state *before, struct err *e)
 {
-	return judge(r, env, e) < 0 ? one_line(e) : 0;
+	return judge(r, env, before, e) < 0 ? one_line(e) : 0;
 }
 
 int

@@ -6,15 +6,17 @@
 #ifndef MAILOUT_OUTCOME_H
 #define MAILOUT_OUTCOME_H
 
+#include "envelope.h"
 #include "err.h"
 
-struct envelope;
 struct smtp_result;
 
 /*
  * Judge r (transport_send() returned -1, or some recipients are not
- * done).  Sets e to the kind and a one-line message and returns -1, or
- * returns 0 when every recipient was accepted.
+ * done) for the recipients that were pending when the attempt began, as
+ * before[] says (NULL: all of them); those done earlier do not count.
+ * Sets e to the kind and a one-line message and returns -1, or returns
+ * 0 when every one of them was accepted.
  *   ERR_TEMP        nothing is wrong with the message: network, TLS,
  *                   timeout, any 4xx, and any refusal before MAIL (the
  *                   relay or our account is at fault, not the message)
@@ -23,7 +25,7 @@ struct smtp_result;
  *   ERR_IO          the spooled message could not be read
  */
 int outcome_judge(const struct smtp_result *r, const struct envelope *env,
-    struct err *e);
+    const enum rcpt_state *before, struct err *e);
 
 /* Is the failure e (from outcome_judge) worth another try later? */
 int outcome_is_temporary(const struct err *e);

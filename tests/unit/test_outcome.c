@@ -31,7 +31,7 @@ judge(enum smtp_stage st, int code, enum smtp_local local, int s0, int s1)
 	rcpts[1].state = (enum rcpt_state)s1;
 	rcpts[0].code = s0 == RCPT_FAILED ? 550 : 250;
 	rcpts[1].code = s1 == RCPT_FAILED ? 550 : 250;
-	if (outcome_judge(&r, &env, &e) == 0)
+	if (outcome_judge(&r, &env, NULL, &e) == 0)
 		return ERR_NONE;
 	kind = e.kind;
 	err_clear(&e);
@@ -50,7 +50,7 @@ one_line(void)
 	r.code = 550;
 	r.text = (char *)"550-5.7.1 refused\n550 5.7.1 see\tthere\r";
 	r.relay = (char *)"relay:25";
-	outcome_judge(&r, &env, &e);
+	outcome_judge(&r, &env, NULL, &e);
 	is_str(e.msg, "relay:25: MAIL: 550-5.7.1 refused 550 5.7.1 see there ",
 	    "a reply of several lines: one line");
 	err_clear(&e);
@@ -58,12 +58,34 @@ one_line(void)
 	rcpts[1].state = RCPT_FAILED;
 	rcpts[1].reply = (char *)"550-5.1.1 no\n550 5.1.1 such user";
 	r.stage = ST_RCPT;
-	outcome_judge(&r, &env, &e);
+	outcome_judge(&r, &env, NULL, &e);
 	is_str(e.msg,
 	    "every recipient was refused; last: <b@example.com>: "
 	    "550-5.1.1 no 550 5.1.1 such user",
 	    "a RCPT reply of several lines: one line");
 	rcpts[1].reply = NULL;
+	err_clear(&e);
+}
+
+/* A recipient refused in an earlier attempt is not this one's failure. */
+static void
+earlier(void)
+{
+	enum rcpt_state before[2] = {RCPT_PENDING, RCPT_FAILED};
+	struct smtp_result r;
+	struct err e = {0};
+
+	memset(&r, 0, sizeof(r));
+	r.stage = ST_DONE;
+	r.relay = (char *)"relay:25";
+	rcpts[0].state = RCPT_SENT;
+	rcpts[1].state = RCPT_FAILED;
+	is_int(outcome_judge(&r, &env, before, &e), 0,
+	    "refused in an earlier attempt: this one succeeded");
+	rcpts[0].state = RCPT_FAILED;
+	r.stage = ST_RCPT;
+	outcome_judge(&r, &env, before, &e);
+	is_int(e.kind, ERR_NOUSER, "the one tried refused: no user");
 	err_clear(&e);
 }
 
@@ -107,5 +129,6 @@ main(void)
 	is_int(judge(ST_MAIL, 0, LOCAL_TOO_BIG, 0, 0), ERR_UNAVAILABLE,
 	    "larger than SIZE is permanent");
 	one_line();
+	earlier();
 	return tap_done();
 }

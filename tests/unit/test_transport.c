@@ -61,7 +61,7 @@ unreadable_source(void)
 	is_str(r.local_msg, "cannot read the spooled message",
 	    "unreadable: says so");
 	ok(r.skipped == NULL, "unreadable: no other relay tried");
-	outcome_judge(&r, &env, &e);
+	outcome_judge(&r, &env, NULL, &e);
 	is_int(e.kind, ERR_IO, "unreadable: an I/O error");
 	is_int(env.rcpts[0].state, RCPT_PENDING, "unreadable: still pending");
 	err_clear(&e);
