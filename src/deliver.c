@@ -82,19 +82,26 @@ log_quoted(struct buf *b, const char *key, const char *text)
 
 /*
  * id=... from=<...> to=<...>,<...> relay=... tls=... auth=... size=...
- * status=...  The transport has scrubbed every text of the secret; the
- * user name is not one.
+ * status=...  to= names the recipients this attempt was for (pending at
+ * its start, as before[] says).  The transport has scrubbed every text
+ * of the secret; the user name is not one.
  */
 static void
 log_attempt(const char *id, const struct envelope *env,
-    const struct smtp_result *r, off_t size, const char *failure)
+    const enum rcpt_state *before, const struct smtp_result *r, off_t size,
+    const char *failure)
 {
 	struct buf b = BUF_INIT;
+	const char *sep = "";
 	size_t i;
 
 	buf_printf(&b, "id=%s from=<%s> to=", id ? id : "-", env->sender);
-	for (i = 0; i < env->nrcpts; i++)
-		buf_printf(&b, "%s<%s>", i ? "," : "", env->rcpts[i].addr);
+	for (i = 0; i < env->nrcpts; i++) {
+		if (before[i] != RCPT_PENDING)
+			continue;
+		buf_printf(&b, "%s<%s>", sep, env->rcpts[i].addr);
+		sep = ",";
+	}
 	buf_printf(&b, " relay=%s", r->relay ? r->relay : "-");
 	if (r->skipped != NULL)
 		log_quoted(&b, "skipped", r->skipped);
@@ -131,7 +138,7 @@ deliver_attempt(struct deliverer *d, const char *id, const char *account,
 		transport_send(t, env, src, r);
 		rc = outcome_judge(r, env, before, e);
 	}
-	log_attempt(id, env, r, src->size, rc < 0 ? e->msg : NULL);
+	log_attempt(id, env, before, r, src->size, rc < 0 ? e->msg : NULL);
 	free(before);
 	return rc;
 }

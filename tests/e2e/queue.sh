@@ -129,10 +129,12 @@ is "$(queued)/$(count "$T/r")" "0/11" "partial: the 450 recipient delivered on r
 printf '<t@example.com>\n' >"$T/want"
 same_file "$T/r/msg.11/rcpt" "$T/want" "partial: only the pending recipient is retried"
 is "$(failed)" 1 "partial: the entry with a failed recipient goes to failed/"
-# The retry is judged on what it tried: the 550 of the first attempt is
-# not held against it.
+# The retry is judged and logged on what it tried: the 550 of the first
+# attempt is not held against it.
 grep -q " id=$pid .* status=sent\$" "$T/log"
 ok $? "partial: the retry is logged as sent"
+grep -q " id=$pid from=<bob@example.org> to=<t@example.com> relay=" "$T/log"
+ok $? "partial: the retry's log line names only the recipient it tried"
 
 # --- giving up after queue_lifetime: failed/, one bounce
 conf "$T/life.conf" "$RELAY_PORT" "queue_lifetime = 1;"
