@@ -86,8 +86,10 @@ judge(const struct smtp_result *r, const struct envelope *env,
 	if (r->local != LOCAL_NONE)
 		return judge_local(r, e);
 	if (r->stage == ST_RCPT) {
-		/* Every recipient refused: libcurl stops before DATA. */
-		if (judge_rcpts(env, before, e) < 0 && e->kind == ERR_NOUSER)
+		/* Every recipient refused: libcurl stops before DATA.  When
+		 * none is left pending (an earlier transaction took some),
+		 * that is the verdict. */
+		if (judge_rcpts(env, before, e) < 0 && e->kind != ERR_TEMP)
 			return -1;
 		kind = ERR_TEMP;
 	} else if (r->code >= 500 && r->stage >= ST_MAIL) {

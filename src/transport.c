@@ -1276,6 +1276,25 @@ more_to_try(const struct transport *t, const struct envelope *env)
 	return 0;
 }
 
+/*
+ * The relay refused every recipient of the last transaction for good:
+ * nothing is wrong with the connection or the message, so the next
+ * transaction goes ahead.
+ */
+static int
+batch_refused(const struct transport *t, const struct envelope *env,
+    const struct smtp_result *r)
+{
+	size_t k;
+
+	if (r->local != LOCAL_NONE || r->stage != ST_RCPT)
+		return 0;
+	for (k = 0; k < t->nmap; k++)
+		if (env->rcpts[t->map[k]].state != RCPT_FAILED)
+			return 0;
+	return 1;
+}
+
 /* One transaction with the recipients rcpts, on the current relay. */
 static int
 transaction(struct transport *t, struct envelope *env, struct msgsrc *src,
@@ -1328,8 +1347,8 @@ send_to(struct transport *t, size_t i, struct envelope *env, struct msgsrc *src,
 			return -1;
 		}
 		result = transaction(t, env, src, rcpts, r);
-	} while (
-	    result == 0 && (again_after_452(t, env) || more_to_try(t, env)));
+	} while (result == 0 ? again_after_452(t, env) || more_to_try(t, env)
+	                     : batch_refused(t, env, r) && more_to_try(t, env));
 	free(relay);
 	return result;
 }

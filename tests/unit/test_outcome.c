@@ -118,6 +118,10 @@ main(void)
 	    ERR_NOUSER, "every RCPT 550: no user");
 	is_int(judge(ST_RCPT, 450, LOCAL_NONE, RCPT_FAILED, RCPT_PENDING),
 	    ERR_TEMP, "RCPT 550 and 450: temporary");
+	is_int(judge(ST_RCPT, 550, LOCAL_NONE, RCPT_SENT, RCPT_FAILED),
+	    ERR_UNAVAILABLE,
+	    "RCPT 550 for a later transaction after delivery in an earlier "
+	    "one: permanent");
 	is_int(judge(ST_DATA, 554, LOCAL_NONE, 0, 0), ERR_UNAVAILABLE,
 	    "DATA 554 is permanent");
 	is_int(judge(ST_EOD, 552, LOCAL_NONE, 0, 0), ERR_UNAVAILABLE,
