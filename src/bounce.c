@@ -175,3 +175,32 @@ bounce_send(struct deliverer *d, const struct bounce *b, struct err *e)
 	buf_free(&msg);
 	return rc;
 }
+
+void
+bounce_failures(struct deliverer *d, const struct bounce *b,
+    const enum rcpt_state *before, bounce_head_fn head_fn, void *arg)
+{
+	const struct envelope *env = b->env;
+	struct bounce n = *b;
+	struct buf head = BUF_INIT;
+	struct err e = {0};
+	size_t i, *which = xcalloc(env->nrcpts + 1, sizeof(*which));
+
+	n.nwhich = 0;
+	for (i = 0; i < env->nrcpts; i++)
+		if (env->rcpts[i].state == RCPT_FAILED &&
+		    (before == NULL || before[i] != RCPT_FAILED))
+			which[n.nwhich++] = i;
+	n.which = which;
+	if (n.nwhich > 0 && head_fn != NULL) {
+		head_fn(arg, &head);
+		n.head = head.data;
+		n.headlen = head.len;
+	}
+	if (n.nwhich > 0 && bounce_send(d, &n, &e) < 0)
+		log_msg(LOG_ERR, "id=%s from=<%s> bounce failed: %s",
+		    n.id != NULL ? n.id : "-", env->sender, e.msg);
+	err_clear(&e);
+	buf_free(&head);
+	free(which);
+}

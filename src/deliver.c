@@ -174,34 +174,6 @@ deliver_enqueue(struct deliverer *d, struct submission *s,
 	return rc;
 }
 
-/* Bounce the recipients that have failed since the states in before. */
-static void
-bounce_new_failures(struct deliverer *d, const struct submission *s,
-    const struct smtp_result *r, const enum rcpt_state *before)
-{
-	struct bounce b;
-	struct err e = {0};
-	size_t i, *which = xcalloc(s->env->nrcpts, sizeof(*which));
-
-	memset(&b, 0, sizeof(b));
-	for (i = 0; i < s->env->nrcpts; i++)
-		if (s->env->rcpts[i].state == RCPT_FAILED &&
-		    (before == NULL || before[i] != RCPT_FAILED))
-			which[b.nwhich++] = i;
-	b.env = s->env;
-	b.which = which;
-	b.relay = r->relay;
-	b.arrival = time(NULL);
-	b.head = s->head;
-	b.headlen = s->headlen;
-	b.is_bounce = s->is_bounce;
-	if (b.nwhich > 0 && bounce_send(d, &b, &e) < 0)
-		log_msg(LOG_ERR, "bounce to <%s> failed: %s", s->env->sender,
-		    e.msg);
-	err_clear(&e);
-	free(which);
-}
-
 /*
  * After an attempt that not every recipient took.  When some got it (in
  * one transaction of several, perhaps), or the failure is temporary, the
@@ -214,6 +186,12 @@ after_attempt(struct deliverer *d, struct submission *s,
     struct err *e)
 {
 	int delivered = envelope_count(s->env, RCPT_SENT) > 0;
+	struct bounce b = {.env = s->env,
+	    .relay = r->relay,
+	    .arrival = time(NULL),
+	    .head = s->head,
+	    .headlen = s->headlen,
+	    .is_bounce = s->is_bounce};
 	struct err qe = {0};
 
 	if (!delivered && !outcome_is_temporary(e))
@@ -221,7 +199,7 @@ after_attempt(struct deliverer *d, struct submission *s,
 	if (!outcome_is_temporary(e))
 		envelope_fail_pending(s->env,
 		    r->text != NULL ? r->text : e->msg);
-	bounce_new_failures(d, s, r, NULL);
+	bounce_failures(d, &b, NULL, NULL, NULL);
 	if (envelope_count(s->env, RCPT_PENDING) > 0 &&
 	    deliver_enqueue(d, s, e->msg, 1, qid, &qe) < 0) {
 		err_set(e, ERR_TEMP, "%s; and it cannot be queued: %s", e->msg,

@@ -51,38 +51,11 @@ entry_head(struct qentry *q, struct buf *head)
 	}
 }
 
+/* For bounce_failures(): the entry's header section, when one is due. */
 static void
-bounce_failures(struct deliverer *d, struct qentry *q, const char *relay,
-    const enum rcpt_state *before, int expired)
+head_of_entry(void *q, struct buf *head)
 {
-	struct bounce b;
-	struct buf head = BUF_INIT;
-	struct err e = {0};
-	size_t i, *which = xcalloc(q->env.nrcpts, sizeof(*which));
-
-	memset(&b, 0, sizeof(b));
-	for (i = 0; i < q->env.nrcpts; i++)
-		if (q->env.rcpts[i].state == RCPT_FAILED &&
-		    before[i] != RCPT_FAILED)
-			which[b.nwhich++] = i;
-	if (b.nwhich > 0) {
-		entry_head(q, &head);
-		b.env = &q->env;
-		b.which = which;
-		b.relay = relay;
-		b.id = q->id;
-		b.arrival = q->created;
-		b.head = head.data;
-		b.headlen = head.len;
-		b.expired = expired;
-		b.is_bounce = q->is_bounce;
-		if (bounce_send(d, &b, &e) < 0)
-			log_msg(LOG_ERR, "id=%s bounce failed: %s", q->id,
-			    e.msg);
-	}
-	err_clear(&e);
-	buf_free(&head);
-	free(which);
+	entry_head(q, head);
 }
 
 /*
@@ -120,8 +93,14 @@ settle(struct deliverer *d, struct qentry *q, const struct smtp_result *r,
 	const struct conf *c = d->conf;
 	struct err e = {0};
 	int expired = give_up(c, q, r, failure, now);
+	struct bounce b = {.env = &q->env,
+	    .relay = r->relay,
+	    .id = q->id,
+	    .arrival = q->created,
+	    .expired = expired,
+	    .is_bounce = q->is_bounce};
 
-	bounce_failures(d, q, r->relay, before, expired);
+	bounce_failures(d, &b, before, head_of_entry, q);
 	free(q->last_error);
 	q->last_error = failure ? xstrdup(failure->msg) : NULL;
 	if (envelope_count(&q->env, RCPT_PENDING) > 0) {
