@@ -196,9 +196,8 @@ after_attempt(struct deliverer *d, struct submission *s,
 
 	if (!delivered && !outcome_is_temporary(e))
 		return -1;
-	if (!outcome_is_temporary(e))
-		envelope_fail_pending(s->env,
-		    r->text != NULL ? r->text : e->msg);
+	if (outcome_is_final(e))
+		envelope_fail_pending(s->env, outcome_reason(r, e));
 	bounce_failures(d, &b, NULL, NULL, NULL);
 	if (envelope_count(s->env, RCPT_PENDING) > 0 &&
 	    deliver_enqueue(d, s, e->msg, 1, qid, &qe) < 0) {

@@ -113,3 +113,15 @@ outcome_is_temporary(const struct err *e)
 {
 	return e->kind == ERR_TEMP;
 }
+
+int
+outcome_is_final(const struct err *e)
+{
+	return e->kind == ERR_NOUSER || e->kind == ERR_UNAVAILABLE;
+}
+
+const char *
+outcome_reason(const struct smtp_result *r, const struct err *e)
+{
+	return r->text != NULL ? r->text : e->msg;
+}

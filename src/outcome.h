@@ -30,4 +30,20 @@ int outcome_judge(const struct smtp_result *r, const struct envelope *env,
 /* Is the failure e (from outcome_judge) worth another try later? */
 int outcome_is_temporary(const struct err *e);
 
+/*
+ * Is e the relay's verdict (ERR_NOUSER, ERR_UNAVAILABLE)?  Only then do
+ * the recipients still pending fail at once, for a new message and a
+ * queued one alike.  Any other failure (temporary, or ours: a message
+ * that cannot be read, an account that is gone) leaves them pending:
+ * queued, until queue_lifetime.
+ */
+int outcome_is_final(const struct err *e);
+
+/*
+ * The reason to record for the recipients that fail with e: the relay's
+ * own reply when it gave one (a bounce takes its status code from it),
+ * else the message of e.
+ */
+const char *outcome_reason(const struct smtp_result *r, const struct err *e);
+
 #endif

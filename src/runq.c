@@ -12,6 +12,7 @@
 #include "err.h"
 #include "log.h"
 #include "msgsrc.h"
+#include "outcome.h"
 #include "queue.h"
 #include "runq.h"
 #include "xalloc.h"
@@ -60,29 +61,22 @@ head_of_entry(void *q, struct buf *head)
 
 /*
  * The pending recipients fail when the relay refused the message for good
- * or queue_lifetime is over.  Only the relay's verdict is final: a problem
- * of ours (a missing account, an unreadable entry) waits to be fixed.
- * Returns 1 when they failed because time ran out.
+ * or queue_lifetime is over (outcome_is_final).  Returns 1 when they
+ * failed because time ran out.
  */
 static int
 give_up(const struct conf *c, struct qentry *q, const struct smtp_result *r,
     const struct err *failure, time_t now)
 {
-	/* The relay's own words are the best reason; else ours. */
-	const char *why = r->code != 0 && r->text != NULL ? r->text
-	    : failure != NULL                             ? failure->msg
-	                                                  : NULL;
+	int final;
 
 	if (failure == NULL)
 		return 0;
-	if (failure->kind == ERR_NOUSER || failure->kind == ERR_UNAVAILABLE) {
-		envelope_fail_pending(&q->env, why);
+	final = outcome_is_final(failure);
+	if (!final && now - q->created < c->queue_lifetime)
 		return 0;
-	}
-	if (now - q->created < c->queue_lifetime)
-		return 0;
-	envelope_fail_pending(&q->env, why);
-	return 1;
+	envelope_fail_pending(&q->env, outcome_reason(r, failure));
+	return !final;
 }
 
 /* After an attempt: keep, finish or give up on the locked entry q. */

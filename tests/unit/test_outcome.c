@@ -89,6 +89,32 @@ earlier(void)
 	err_clear(&e);
 }
 
+/* What makes the pending recipients fail at once, and with what reason. */
+static void
+final(void)
+{
+	struct smtp_result r;
+	struct err e = {ERR_UNAVAILABLE, (char *)"relay:25: MAIL: 550 no"};
+	static const enum err_kind kinds[] = {ERR_TEMP, ERR_IO, ERR_USAGE,
+	    ERR_OSERR};
+	size_t i;
+	int any = 0;
+
+	ok(outcome_is_final(&e), "5xx to the message: final");
+	e.kind = ERR_NOUSER;
+	ok(outcome_is_final(&e), "every recipient refused: final");
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		e.kind = kinds[i];
+		any |= outcome_is_final(&e);
+	}
+	ok(!any, "temporary, unreadable, no account, system: not final");
+	memset(&r, 0, sizeof(r));
+	is_str(outcome_reason(&r, &e), e.msg, "no reply: the reason is ours");
+	r.code = 550;
+	r.text = (char *)"550 5.7.1 no";
+	is_str(outcome_reason(&r, &e), r.text, "a reply: the relay's words");
+}
+
 int
 main(void)
 {
@@ -134,5 +160,6 @@ main(void)
 	    "larger than SIZE is permanent");
 	one_line();
 	earlier();
+	final();
 	return tap_done();
 }
