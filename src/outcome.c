@@ -70,7 +70,7 @@ judge_local(const struct smtp_result *r, struct err *e)
 		return err_set(e, ERR_TEMP, "%s", r->local_msg);
 	default:
 		return err_set(e, ERR_TEMP, "%s: %s%s: %s", r->relay,
-		    r->dot_sent ? "no reply after " : "", stage,
+		    r->stage == ST_EOD ? "no reply after " : "", stage,
 		    r->local_msg != NULL ? r->local_msg : "failed");
 	}
 }

@@ -38,11 +38,10 @@
  */
 struct connstate {
 	int authed; /* 235 to AUTH */
-	int tls_seen; /* a TLS handshake completed: tls, cipher */
 	int pin_checked; /* the certificate matched tls_fingerprint */
 	long size_limit; /* EHLO SIZE, 0: none */
 	int smtputf8; /* EHLO SMTPUTF8 (RFC 6531) */
-	char *tls;
+	char *tls; /* a TLS handshake completed: its version, else NULL */
 	char *cipher;
 	struct buf greeting;
 	struct buf ehlo; /* the last EHLO reply */
@@ -255,19 +254,25 @@ conn_reset_tls(struct connstate *c)
 	free(c->tls);
 	free(c->cipher);
 	c->tls = c->cipher = NULL;
-	c->tls_seen = 0;
 	c->pin_checked = 0;
+}
+
+/* What the relay said on the connection: greeting, EHLO, AUTH. */
+static void
+conn_reset_smtp(struct connstate *c)
+{
+	c->authed = 0;
+	c->size_limit = 0;
+	c->smtputf8 = 0;
+	buf_free(&c->greeting);
+	buf_free(&c->ehlo);
 }
 
 static void
 conn_reset(struct connstate *c)
 {
 	conn_reset_tls(c);
-	c->authed = 0;
-	c->size_limit = 0;
-	c->smtputf8 = 0;
-	buf_free(&c->greeting);
-	buf_free(&c->ehlo);
+	conn_reset_smtp(c);
 }
 
 /*
@@ -279,13 +284,9 @@ on_greeting(struct transport *t)
 {
 	struct connstate *c = &t->conn;
 
-	c->authed = 0;
-	c->size_limit = 0;
-	c->smtputf8 = 0;
-	buf_free(&c->ehlo);
 	if (t->acct->tls != TLS_IMPLICIT)
 		conn_reset_tls(c);
-	buf_reset(&c->greeting);
+	conn_reset_smtp(c);
 	buf_append(&c->greeting, t->s.cur.data, t->s.cur.len);
 }
 
@@ -382,7 +383,6 @@ on_tls_note(struct transport *t, const char *l, size_t n)
 	const char *p = l + sizeof(prefix) - 1, *end = l + n, *sep;
 
 	conn_reset_tls(&t->conn);
-	t->conn.tls_seen = 1;
 	sep = memmem(p, (size_t)(end - p), " / ", 3);
 	t->conn.tls = xstrndup(p, (size_t)((sep ? sep : end) - p));
 	if (sep == NULL)
@@ -485,7 +485,7 @@ check_pin(struct transport *t)
 	struct buf der = BUF_INIT;
 	char *got;
 
-	if (t->acct->pin != PIN_CERT || t->unchecked || !t->conn.tls_seen ||
+	if (t->acct->pin != PIN_CERT || t->unchecked || t->conn.tls == NULL ||
 	    t->conn.pin_checked || t->s.pin_failed != NULL)
 		return t->s.pin_failed != NULL ? -1 : 0;
 	if (peer_cert(t, &der) < 0) {
@@ -991,21 +991,6 @@ local_failure(CURLcode rc)
 	}
 }
 
-/* No reply at all: did the connection (and implicit TLS) come up? */
-static enum smtp_stage
-silent_stage(struct transport *t)
-{
-	curl_off_t connect = 0, appconnect = 0;
-
-	curl_easy_getinfo(t->h, CURLINFO_CONNECT_TIME_T, &connect);
-	curl_easy_getinfo(t->h, CURLINFO_APPCONNECT_TIME_T, &appconnect);
-	if (connect == 0)
-		return ST_CONNECT;
-	if (t->acct->tls == TLS_IMPLICIT && appconnect == 0)
-		return ST_CONNECT;
-	return ST_GREETING;
-}
-
 static void
 mark_rcpts(struct transport *t, struct envelope *env, int delivered)
 {
@@ -1090,7 +1075,7 @@ finish_result(struct transport *t, struct smtp_result *r)
 {
 	char *clean;
 
-	if (t->conn.tls_seen && r->stage > ST_CONNECT) {
+	if (t->conn.tls != NULL && r->stage > ST_CONNECT) {
 		r->tls = xstrdup(t->conn.tls);
 		r->cipher = t->conn.cipher ? xstrdup(t->conn.cipher) : NULL;
 	}
@@ -1131,7 +1116,6 @@ fill_result(struct transport *t, struct envelope *env, CURLcode rc,
 	r->stage = s->stage;
 	if (r->stage == ST_BODY && s->eof)
 		r->stage = ST_EOD;
-	r->dot_sent = r->stage == ST_EOD;
 	if (rc == CURLE_OK && s->stage == ST_EOD && s->replied &&
 	    s->code / 100 == 2 && s->eof && s->sent == t->src->size) {
 		r->stage = ST_DONE;
@@ -1140,8 +1124,9 @@ fill_result(struct transport *t, struct envelope *env, CURLcode rc,
 		finish_result(t, r);
 		return 0;
 	}
+	/* No reply at all: did the connection (and implicit TLS) come up? */
 	if (r->stage == ST_CONNECT)
-		r->stage = silent_stage(t);
+		r->stage = connected(t) ? ST_GREETING : ST_CONNECT;
 	if (rc == CURLE_OK) {
 		r->local = LOCAL_OTHER;
 		r->local_msg = xstrdup("the transfer ended before the relay "
@@ -1364,7 +1349,7 @@ may_fail_over(const struct smtp_result *r, const struct envelope *env)
 {
 	size_t i;
 
-	if (r->dot_sent || r->stage >= ST_BODY)
+	if (r->stage >= ST_BODY)
 		return 0;
 	for (i = 0; i < env->nrcpts; i++)
 		if (env->rcpts[i].state == RCPT_PENDING)
@@ -1552,6 +1537,7 @@ quit(struct transport *t)
 	    curl_easy_getinfo(t->h, CURLINFO_ACTIVESOCKET, &p.fd) != CURLE_OK)
 		return;
 	trace(t, '>', "QUIT", 4);
+	t->s.aside = 1; /* the 221 is no reply to EHLO */
 	while (memchr(buf_cstr(&reply), '\n', reply.len) == NULL) {
 		rc = curl_easy_recv(t->h, chunk, sizeof(chunk), &got);
 		if (rc == CURLE_AGAIN && poll(&p, 1, 2000) > 0)
@@ -1572,7 +1558,7 @@ collect(struct transport *t, size_t i, struct server_info *si)
 	si->ehlo = xstrdup(buf_cstr(&t->conn.ehlo));
 	si->tls = dup_or_null(t->conn.tls);
 	si->cipher = dup_or_null(t->conn.cipher);
-	if (t->conn.tls_seen)
+	if (t->conn.tls != NULL)
 		collect_cert(t, si);
 	quit(t);
 }

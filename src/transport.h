@@ -45,11 +45,11 @@ enum smtp_local {
 };
 
 struct smtp_result {
-	enum smtp_stage stage; /* where the transaction ended */
+	enum smtp_stage stage; /* where the transaction ended; ST_EOD:
+	                          the final dot may have reached the relay */
 	int code; /* the relay's verdict: its refusal, or on ST_DONE its
 	             acceptance; 0 when local says what failed */
 	char *text; /* its text (all lines), NULL: none */
-	int dot_sent; /* the final dot may have reached the relay */
 	enum smtp_local local; /* what failed on our side, if anything */
 	char *local_msg; /* libcurl's or our description of it */
 	char *relay; /* "host:port" used (the last one tried) */
