@@ -81,6 +81,7 @@ struct session {
 struct transport {
 	CURL *h;
 	const struct account *acct;
+	char **names; /* of the account's relays: "host:port", "[v6]:port" */
 	char *helo; /* URL-escaped, the URL's path */
 	size_t cur; /* the relay that took the last message */
 	size_t relay; /* the relay of this attempt */
@@ -95,7 +96,7 @@ struct transport {
 	char *login_options;
 	struct redact secrets;
 	struct envelope *env;
-	size_t *map; /* RCPT number -> index in env->rcpts */
+	size_t *map; /* RCPT number -> index in env->rcpts, for one batch */
 	size_t nmap;
 	unsigned char *tried; /* per recipient, this relay: TRIED, RETRIED */
 	struct msgsrc *src;
@@ -613,12 +614,6 @@ prereq_cb(void *arg, char *conn_primary_ip, char *conn_local_ip,
 	return CURL_PREREQFUNC_OK;
 }
 
-static const struct relay *
-relay_of(const struct transport *t, size_t i)
-{
-	return &t->acct->relays[i];
-}
-
 static char *
 relay_name(const struct relay *r)
 {
@@ -633,11 +628,8 @@ static char *
 make_url(const struct transport *t, size_t i)
 {
 	const char *scheme = t->acct->tls == TLS_IMPLICIT ? "smtps" : "smtp";
-	char *name = relay_name(relay_of(t, i)), *url;
 
-	url = xasprintf("%s://%s/%s", scheme, name, t->helo);
-	free(name);
-	return url;
+	return xasprintf("%s://%s/%s", scheme, t->names[i], t->helo);
 }
 
 /* The relay's certificate: checked, pinned, or (tls_verify off) not. */
@@ -792,7 +784,8 @@ add_secrets(struct transport *t)
 
 /*
  * Credentials, once per transport: the password, or the first line of
- * password_command (run when the first message needs it).  The
+ * password_command (run when the first message needs it), and whether
+ * this libcurl can use the mechanism configured at all.  The
  * mechanism is always pinned: left to itself libcurl picks CRAM-MD5,
  * or GSSAPI for a user name with "@", and ignores a bearer token.
  */
@@ -800,10 +793,16 @@ static int
 set_credentials(struct transport *t, struct smtp_result *r)
 {
 	const struct account *a = t->acct;
+	const char *why;
 	struct err e = {0};
 
 	if (t->login_options != NULL || !account_has_credentials(a))
 		return 0;
+	if ((why = transport_auth_unsupported(a->auth)) != NULL) {
+		r->local = LOCAL_CONFIG;
+		r->local_msg = xasprintf("auth \"%s\": %s", a->auth, why);
+		return -1;
+	}
 	if (a->password != NULL)
 		t->secret = xstrdup(a->password);
 	else if (a->password_command != NULL &&
@@ -865,6 +864,7 @@ transport_new(const struct account *a, const char *helo, struct err *e)
 {
 	struct transport *t;
 	char *path;
+	size_t i;
 
 	if (a->nrelays == 0) {
 		err_set(e, ERR_TEMP, "no relay configured (\"host\")");
@@ -883,6 +883,9 @@ transport_new(const struct account *a, const char *helo, struct err *e)
 	path = curl_easy_escape(t->h, helo, 0);
 	t->helo = xstrdup(path != NULL ? path : "");
 	curl_free(path);
+	t->names = xcalloc(a->nrelays, sizeof(*t->names));
+	for (i = 0; i < a->nrelays; i++)
+		t->names[i] = relay_name(&a->relays[i]);
 	set_fixed_options(t);
 	return t;
 }
@@ -918,8 +921,6 @@ rcpt_list(struct transport *t, struct envelope *env)
 	struct curl_slist *head = NULL, *tail = NULL, *n;
 	size_t i, k = 0;
 
-	free(t->map);
-	t->map = xcalloc(env->nrcpts, sizeof(*t->map));
 	for (i = 0; i < env->nrcpts && k < RCPT_BATCH; i++) {
 		if (env->rcpts[i].state != RCPT_PENDING ||
 		    (t->tried != NULL && (t->tried[i] & TRIED)))
@@ -1312,7 +1313,7 @@ send_to(struct transport *t, size_t i, struct envelope *env, struct msgsrc *src,
     struct smtp_result *r)
 {
 	struct curl_slist *rcpts;
-	char *url = make_url(t, i), *relay = relay_name(relay_of(t, i));
+	char *url = make_url(t, i);
 	int result;
 
 	memset(t->tried, 0, env->nrcpts);
@@ -1323,18 +1324,16 @@ send_to(struct transport *t, size_t i, struct envelope *env, struct msgsrc *src,
 	free(url);
 	do {
 		smtp_result_free(r);
-		r->relay = xstrdup(relay);
+		r->relay = xstrdup(t->names[i]);
 		if ((rcpts = rcpt_list(t, env)) == NULL) {
 			/* libcurl would send HELP and report success. */
 			r->local = LOCAL_OTHER;
 			r->local_msg = xstrdup("no recipients to send to");
-			free(relay);
 			return -1;
 		}
 		result = transaction(t, env, src, rcpts, r);
 	} while (result == 0 ? again_after_452(t, env) || more_to_try(t, env)
 	                     : batch_refused(t, env, r) && more_to_try(t, env));
-	free(relay);
 	return result;
 }
 
@@ -1387,13 +1386,12 @@ static void
 note_failover(struct transport *t, struct smtp_result *r, size_t next,
     struct buf *skipped)
 {
-	char *why = describe(r), *to = relay_name(relay_of(t, next));
-	char *line = xasprintf("%s; trying %s", why, to);
+	char *why = describe(r);
+	char *line = xasprintf("%s; trying %s", why, t->names[next]);
 
 	trace(t, '!', line, strlen(line));
 	buf_printf(skipped, "%s%s", skipped->len ? "; " : "", why);
 	free(line);
-	free(to);
 	free(why);
 	smtp_result_free(r);
 }
@@ -1404,21 +1402,20 @@ transport_send(struct transport *t, struct envelope *env, struct msgsrc *src,
 {
 	struct buf skipped = BUF_INIT;
 	size_t k, i, n = t->acct->nrelays;
-	const char *why = transport_auth_unsupported(t->acct->auth);
 	int rc = -1;
 
 	memset(r, 0, sizeof(*r));
 	t->env = env;
 	t->src = src;
+	/* Per message: what was tried where, and one batch's RCPT map. */
 	free(t->tried);
-	t->tried = xcalloc(env->nrcpts ? env->nrcpts : 1, 1);
-	if (why != NULL || set_credentials(t, r) < 0) {
-		r->relay = relay_name(relay_of(t, t->cur));
-		if (why != NULL) {
-			r->local = LOCAL_CONFIG;
-			r->local_msg =
-			    xasprintf("auth \"%s\": %s", t->acct->auth, why);
-		}
+	t->tried = xcalloc(env->nrcpts + 1, 1);
+	free(t->map);
+	t->map =
+	    xcalloc(env->nrcpts < RCPT_BATCH ? env->nrcpts + 1 : RCPT_BATCH,
+	        sizeof(*t->map));
+	if (set_credentials(t, r) < 0) {
+		r->relay = xstrdup(t->names[t->cur]);
 		return -1;
 	}
 	for (k = 0; k < n; k++) {
@@ -1440,6 +1437,8 @@ transport_send(struct transport *t, struct envelope *env, struct msgsrc *src,
 void
 transport_free(struct transport *t)
 {
+	size_t i;
+
 	if (t == NULL)
 		return;
 	curl_easy_cleanup(t->h);
@@ -1449,6 +1448,9 @@ transport_free(struct transport *t)
 	free(t->secret);
 	free(t->login_options);
 	free(t->helo);
+	for (i = 0; i < t->acct->nrelays; i++)
+		free(t->names[i]);
+	free(t->names);
 	free(t->map);
 	free(t->tried);
 	free(t);
@@ -1553,7 +1555,7 @@ quit(struct transport *t)
 static void
 collect(struct transport *t, size_t i, struct server_info *si)
 {
-	si->relay = relay_name(relay_of(t, i));
+	si->relay = xstrdup(t->names[i]);
 	si->greeting = xstrdup(buf_cstr(&t->conn.greeting));
 	si->ehlo = xstrdup(buf_cstr(&t->conn.ehlo));
 	si->tls = dup_or_null(t->conn.tls);
@@ -1593,11 +1595,8 @@ transport_server_info(const struct account *a, size_t i, const char *helo,
 	if (rc == CURLE_OK) {
 		collect(t, i, si);
 	} else {
-		char *name = relay_name(relay_of(t, i));
-
-		err_set(e, ERR_TEMP, "%s: %s", name,
+		err_set(e, ERR_TEMP, "%s: %s", t->names[i],
 		    t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc));
-		free(name);
 	}
 	transport_free(t);
 	return rc == CURLE_OK ? 0 : -1;
