@@ -241,8 +241,8 @@ rcpt_reply(struct transport *t, int code, const char *text)
 {
 	struct rcpt *r;
 
-	if (t->s.rcpt == 0 || t->env == NULL)
-		return;
+	if (t->env == NULL)
+		return; /* no message: --server-info */
 	r = &t->env->rcpts[t->map[t->s.rcpt - 1]];
 	r->code = code;
 	free(r->reply);
@@ -923,10 +923,9 @@ rcpt_list(struct transport *t, struct envelope *env)
 
 	for (i = 0; i < env->nrcpts && k < RCPT_BATCH; i++) {
 		if (env->rcpts[i].state != RCPT_PENDING ||
-		    (t->tried != NULL && (t->tried[i] & TRIED)))
+		    (t->tried[i] & TRIED))
 			continue;
-		if (t->tried != NULL)
-			t->tried[i] |= TRIED;
+		t->tried[i] |= TRIED;
 		n = curl_slist_append(tail, env->rcpts[i].addr);
 		if (n == NULL) {
 			curl_slist_free_all(head);
@@ -1346,14 +1345,7 @@ send_to(struct transport *t, size_t i, struct envelope *env, struct msgsrc *src,
 static int
 may_fail_over(const struct smtp_result *r, const struct envelope *env)
 {
-	size_t i;
-
-	if (r->stage >= ST_BODY)
-		return 0;
-	for (i = 0; i < env->nrcpts; i++)
-		if (env->rcpts[i].state == RCPT_PENDING)
-			break;
-	if (i == env->nrcpts)
+	if (r->stage >= ST_BODY || envelope_count(env, RCPT_PENDING) == 0)
 		return 0;
 	switch (r->local) {
 	case LOCAL_READ:
