@@ -1,6 +1,5 @@
 #include "config.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,16 +15,21 @@
 #include "msgsrc.h"
 #include "xalloc.h"
 
-/* RFC 3463: the enhanced status code at the start of a reply's text. */
+/*
+ * RFC 3463: the enhanced status code after the reply code ("550 5.1.1
+ * ...").  A reason of ours has none, even when a relay's address starts
+ * it ("172.4.2.2:25: ..." is no "4.2.2").
+ */
 static void
 status_code(const struct rcpt *r, int expired, char *out, size_t len)
 {
 	const char *t = r->reply ? r->reply : "";
-	size_t n;
+	size_t n = 0;
 
-	if (strlen(t) > 4 && isdigit((unsigned char)t[0]))
+	if (strspn(t, "0123456789") == 3 && (t[3] == ' ' || t[3] == '-')) {
 		t += 4;
-	n = strspn(t, "0123456789.");
+		n = strspn(t, "0123456789.");
+	}
 	if (n >= 5 && n < len && (t[0] == '2' || t[0] == '4' || t[0] == '5') &&
 	    t[1] == '.') {
 		memcpy(out, t, n);
