@@ -83,8 +83,8 @@ log_quoted(struct buf *b, const char *key, const char *text)
 /*
  * id=... from=<...> to=<...>,<...> relay=... tls=... auth=... size=...
  * status=...  to= names the recipients this attempt was for (pending at
- * its start, as before[] says).  The transport has scrubbed every text
- * of the secret; the user name is not one.
+ * its start, as before[] says; NULL: all).  The transport has scrubbed every
+ * text of the secret; the user name is not one.
  */
 static void
 log_attempt(const char *id, const struct envelope *env,
@@ -97,7 +97,7 @@ log_attempt(const char *id, const struct envelope *env,
 
 	buf_printf(&b, "id=%s from=<%s> to=", id ? id : "-", env->sender);
 	for (i = 0; i < env->nrcpts; i++) {
-		if (before[i] != RCPT_PENDING)
+		if (before != NULL && before[i] != RCPT_PENDING)
 			continue;
 		buf_printf(&b, "%s<%s>", sep, env->rcpts[i].addr);
 		sep = ",";
@@ -119,18 +119,14 @@ log_attempt(const char *id, const struct envelope *env,
 
 int
 deliver_attempt(struct deliverer *d, const char *id, const char *account,
-    struct envelope *env, struct msgsrc *src, struct smtp_result *r,
-    struct err *e)
+    struct envelope *env, const enum rcpt_state *before, struct msgsrc *src,
+    struct smtp_result *r, struct err *e)
 {
 	const struct account *a;
 	struct transport *t = NULL;
-	enum rcpt_state *before = xcalloc(env->nrcpts + 1, sizeof(*before));
-	size_t i;
 	int rc = -1;
 
 	memset(r, 0, sizeof(*r));
-	for (i = 0; i < env->nrcpts; i++)
-		before[i] = env->rcpts[i].state;
 	a = conf_account(d->conf, account, env->sender, e);
 	if (a != NULL)
 		t = conn_get(d, a, e);
@@ -139,7 +135,6 @@ deliver_attempt(struct deliverer *d, const char *id, const char *account,
 		rc = outcome_judge(r, env, before, e);
 	}
 	log_attempt(id, env, before, r, src->size, rc < 0 ? e->msg : NULL);
-	free(before);
 	return rc;
 }
 
@@ -226,7 +221,7 @@ deliver_new(struct deliverer *d, struct submission *s, char qid[QUEUE_ID_MAX],
 		*note = xstrdup("queued without trying (-odq)");
 		return 0;
 	}
-	rc = deliver_attempt(d, NULL, s->account, s->env, s->src, &r, e);
+	rc = deliver_attempt(d, NULL, s->account, s->env, NULL, s->src, &r, e);
 	if (rc < 0)
 		rc = after_attempt(d, s, &r, qid, note, e);
 	smtp_result_free(&r);

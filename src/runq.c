@@ -129,8 +129,8 @@ run_entry(struct deliverer *d, struct qentry *q, time_t now)
 	 * away; settle it without talking to the relay. */
 	if (envelope_count(&q->env, RCPT_PENDING) > 0) {
 		queue_source(q, &src);
-		rc = deliver_attempt(d, q->id, q->account, &q->env, &src, &r,
-		    &e);
+		rc = deliver_attempt(d, q->id, q->account, &q->env, before,
+		    &src, &r, &e);
 		q->attempts++;
 	}
 	settle(d, q, &r, rc == 0 ? NULL : &e, before, now);
