@@ -1,6 +1,5 @@
 #include "config.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,16 +15,21 @@
 #include "msgsrc.h"
 #include "xalloc.h"
 
-/* RFC 3463: the enhanced status code at the start of a reply's text. */
+/*
+ * RFC 3463: the enhanced status code after the reply code ("550 5.1.1
+ * ...").  A reason of ours has none, even when a relay's address starts
+ * it ("172.4.2.2:25: ..." is no "4.2.2").
+ */
 static void
 status_code(const struct rcpt *r, int expired, char *out, size_t len)
 {
 	const char *t = r->reply ? r->reply : "";
-	size_t n;
+	size_t n = 0;
 
-	if (strlen(t) > 4 && isdigit((unsigned char)t[0]))
+	if (strspn(t, "0123456789") == 3 && (t[3] == ' ' || t[3] == '-')) {
 		t += 4;
-	n = strspn(t, "0123456789.");
+		n = strspn(t, "0123456789.");
+	}
 	if (n >= 5 && n < len && (t[0] == '2' || t[0] == '4' || t[0] == '5') &&
 	    t[1] == '.') {
 		memcpy(out, t, n);
@@ -35,16 +39,6 @@ status_code(const struct rcpt *r, int expired, char *out, size_t len)
 		snprintf(out, len, "%s",
 		    expired || r->code / 100 == 4 ? "4.4.7" : "5.0.0");
 	}
-}
-
-/* Text that goes into the notification: one line, US-ASCII. */
-static void
-put_ascii(struct buf *b, const char *s)
-{
-	for (; s != NULL && *s != '\0'; s++)
-		buf_putc(b,
-		    (unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e ? ' '
-		                                                         : *s);
 }
 
 static void
@@ -61,9 +55,11 @@ human_part(struct buf *out, const struct bounce *b, const char *mta)
 	                 "these recipients:\r\n\r\n");
 	for (i = 0; i < b->nwhich; i++) {
 		const struct rcpt *r = &b->env->rcpts[b->which[i]];
+		const char *why = r->reply ? r->reply : "no reply";
 
 		buf_printf(out, "<%s>: ", r->addr);
-		put_ascii(out, r->reply ? r->reply : "no reply");
+		/* A part in US-ASCII, one line per recipient. */
+		buf_put_oneline(out, why, strlen(why), BUF_ASCII);
 		buf_puts(out, "\r\n");
 	}
 	buf_puts(out,
@@ -96,7 +92,8 @@ status_part(struct buf *out, const struct bounce *b, const char *mta)
 			    (int)strcspn(b->relay, ":"), b->relay);
 		if (r->reply != NULL) {
 			buf_puts(out, "Diagnostic-Code: smtp; ");
-			put_ascii(out, r->reply);
+			buf_put_oneline(out, r->reply, strlen(r->reply),
+			    BUF_ASCII);
 			buf_puts(out, "\r\n");
 		}
 	}
@@ -181,4 +178,33 @@ bounce_send(struct deliverer *d, const struct bounce *b, struct err *e)
 	envelope_free(&env);
 	buf_free(&msg);
 	return rc;
+}
+
+void
+bounce_failures(struct deliverer *d, const struct bounce *b,
+    const enum rcpt_state *before, bounce_head_fn head_fn, void *arg)
+{
+	const struct envelope *env = b->env;
+	struct bounce n = *b;
+	struct buf head = BUF_INIT;
+	struct err e = {0};
+	size_t i, *which = xcalloc(env->nrcpts + 1, sizeof(*which));
+
+	n.nwhich = 0;
+	for (i = 0; i < env->nrcpts; i++)
+		if (env->rcpts[i].state == RCPT_FAILED &&
+		    (before == NULL || before[i] != RCPT_FAILED))
+			which[n.nwhich++] = i;
+	n.which = which;
+	if (n.nwhich > 0 && head_fn != NULL) {
+		head_fn(arg, &head);
+		n.head = head.data;
+		n.headlen = head.len;
+	}
+	if (n.nwhich > 0 && bounce_send(d, &n, &e) < 0)
+		log_msg(LOG_ERR, "id=%s from=<%s> bounce failed: %s",
+		    n.id != NULL ? n.id : "-", env->sender, e.msg);
+	err_clear(&e);
+	buf_free(&head);
+	free(which);
 }

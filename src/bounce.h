@@ -9,9 +9,10 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "envelope.h"
+
 struct buf;
 struct deliverer;
-struct envelope;
 struct err;
 
 struct bounce {
@@ -40,5 +41,19 @@ void bounce_build(struct buf *out, const struct bounce *b, const char *to,
  * "bounce = false").
  */
 int bounce_send(struct deliverer *d, const struct bounce *b, struct err *e);
+
+/* Reads the failed message's header section into out (for a bounce). */
+typedef void (*bounce_head_fn)(void *arg, struct buf *out);
+
+/*
+ * After an attempt: one bounce for the recipients of b->env that have
+ * failed since the states in before (NULL: every one that failed); the
+ * rest as b says (its which and nwhich are not used).  When head_fn is
+ * not NULL it supplies the header section instead of b->head, read only
+ * when a bounce is due.  A bounce that cannot be sent is logged: the
+ * message's own fate does not hang on it.
+ */
+void bounce_failures(struct deliverer *d, const struct bounce *b,
+    const enum rcpt_state *before, bounce_head_fn head_fn, void *arg);
 
 #endif

@@ -63,6 +63,19 @@ buf_printf(struct buf *b, const char *fmt, ...)
 	free(s);
 }
 
+void
+buf_put_oneline(struct buf *b, const char *s, size_t len, int flags)
+{
+	unsigned char *p, *end;
+
+	buf_append(b, s, len);
+	end = (unsigned char *)b->data + b->len;
+	for (p = end - len; p < end; p++)
+		if (*p < 0x20 || *p == 0x7f ||
+		    ((flags & BUF_ASCII) && *p > 0x7e))
+			*p = ' ';
+}
+
 const char *
 buf_cstr(struct buf *b)
 {

@@ -62,34 +62,46 @@ conn_get(struct deliverer *d, const struct account *a, struct err *e)
 	return t;
 }
 
-/* key="text" with the text on one line and no '"' in it. */
+/*
+ * key="text" with the text on one line, and no '"' in it to end the
+ * value early (a rule of this log format alone).
+ */
 static void
 log_quoted(struct buf *b, const char *key, const char *text)
 {
-	char *v = xstrdup(text), *p;
+	size_t i;
 
-	for (p = v; *p != '\0'; p++)
-		if (*p == '\n' || *p == '"')
-			*p = *p == '"' ? '\'' : ' ';
-	buf_printf(b, " %s=\"%s\"", key, v);
-	free(v);
+	buf_printf(b, " %s=\"", key);
+	i = b->len;
+	buf_put_oneline(b, text, strlen(text), 0);
+	for (; i < b->len; i++)
+		if (b->data[i] == '"')
+			b->data[i] = '\'';
+	buf_putc(b, '"');
 }
 
 /*
  * id=... from=<...> to=<...>,<...> relay=... tls=... auth=... size=...
- * status=...  The transport has scrubbed every text of the secret; the
- * user name is not one.
+ * status=...  to= names the recipients this attempt was for (pending at
+ * its start, as before[] says; NULL: all).  The transport has scrubbed every
+ * text of the secret; the user name is not one.
  */
 static void
 log_attempt(const char *id, const struct envelope *env,
-    const struct smtp_result *r, off_t size, const char *failure)
+    const enum rcpt_state *before, const struct smtp_result *r, off_t size,
+    const char *failure)
 {
 	struct buf b = BUF_INIT;
+	const char *sep = "";
 	size_t i;
 
 	buf_printf(&b, "id=%s from=<%s> to=", id ? id : "-", env->sender);
-	for (i = 0; i < env->nrcpts; i++)
-		buf_printf(&b, "%s<%s>", i ? "," : "", env->rcpts[i].addr);
+	for (i = 0; i < env->nrcpts; i++) {
+		if (before != NULL && before[i] != RCPT_PENDING)
+			continue;
+		buf_printf(&b, "%s<%s>", sep, env->rcpts[i].addr);
+		sep = ",";
+	}
 	buf_printf(&b, " relay=%s", r->relay ? r->relay : "-");
 	if (r->skipped != NULL)
 		log_quoted(&b, "skipped", r->skipped);
@@ -107,8 +119,8 @@ log_attempt(const char *id, const struct envelope *env,
 
 int
 deliver_attempt(struct deliverer *d, const char *id, const char *account,
-    struct envelope *env, struct msgsrc *src, struct smtp_result *r,
-    struct err *e)
+    struct envelope *env, const enum rcpt_state *before, struct msgsrc *src,
+    struct smtp_result *r, struct err *e)
 {
 	const struct account *a;
 	struct transport *t = NULL;
@@ -120,9 +132,9 @@ deliver_attempt(struct deliverer *d, const char *id, const char *account,
 		t = conn_get(d, a, e);
 	if (t != NULL) {
 		transport_send(t, env, src, r);
-		rc = outcome_judge(r, env, e);
+		rc = outcome_judge(r, env, before, e);
 	}
-	log_attempt(id, env, r, src->size, rc < 0 ? e->msg : NULL);
+	log_attempt(id, env, before, r, src->size, rc < 0 ? e->msg : NULL);
 	return rc;
 }
 
@@ -157,34 +169,6 @@ deliver_enqueue(struct deliverer *d, struct submission *s,
 	return rc;
 }
 
-/* Bounce the recipients that have failed since the states in before. */
-static void
-bounce_new_failures(struct deliverer *d, const struct submission *s,
-    const struct smtp_result *r, const enum rcpt_state *before)
-{
-	struct bounce b;
-	struct err e = {0};
-	size_t i, *which = xcalloc(s->env->nrcpts, sizeof(*which));
-
-	memset(&b, 0, sizeof(b));
-	for (i = 0; i < s->env->nrcpts; i++)
-		if (s->env->rcpts[i].state == RCPT_FAILED &&
-		    (before == NULL || before[i] != RCPT_FAILED))
-			which[b.nwhich++] = i;
-	b.env = s->env;
-	b.which = which;
-	b.relay = r->relay;
-	b.arrival = time(NULL);
-	b.head = s->head;
-	b.headlen = s->headlen;
-	b.is_bounce = s->is_bounce;
-	if (b.nwhich > 0 && bounce_send(d, &b, &e) < 0)
-		log_msg(LOG_ERR, "bounce to <%s> failed: %s", s->env->sender,
-		    e.msg);
-	err_clear(&e);
-	free(which);
-}
-
 /*
  * After an attempt that not every recipient took.  When some got it (in
  * one transaction of several, perhaps), or the failure is temporary, the
@@ -197,14 +181,19 @@ after_attempt(struct deliverer *d, struct submission *s,
     struct err *e)
 {
 	int delivered = envelope_count(s->env, RCPT_SENT) > 0;
+	struct bounce b = {.env = s->env,
+	    .relay = r->relay,
+	    .arrival = time(NULL),
+	    .head = s->head,
+	    .headlen = s->headlen,
+	    .is_bounce = s->is_bounce};
 	struct err qe = {0};
 
 	if (!delivered && !outcome_is_temporary(e))
 		return -1;
-	if (!outcome_is_temporary(e))
-		envelope_fail_pending(s->env,
-		    r->text != NULL ? r->text : e->msg);
-	bounce_new_failures(d, s, r, NULL);
+	if (outcome_is_final(e))
+		envelope_fail_pending(s->env, outcome_reason(r, e));
+	bounce_failures(d, &b, NULL, NULL, NULL);
 	if (envelope_count(s->env, RCPT_PENDING) > 0 &&
 	    deliver_enqueue(d, s, e->msg, 1, qid, &qe) < 0) {
 		err_set(e, ERR_TEMP, "%s; and it cannot be queued: %s", e->msg,
@@ -232,7 +221,7 @@ deliver_new(struct deliverer *d, struct submission *s, char qid[QUEUE_ID_MAX],
 		*note = xstrdup("queued without trying (-odq)");
 		return 0;
 	}
-	rc = deliver_attempt(d, NULL, s->account, s->env, s->src, &r, e);
+	rc = deliver_attempt(d, NULL, s->account, s->env, NULL, s->src, &r, e);
 	if (rc < 0)
 		rc = after_attempt(d, s, &r, qid, note, e);
 	smtp_result_free(&r);

@@ -9,11 +9,11 @@
 
 #include <stddef.h>
 
+#include "envelope.h"
 #include "queue.h"
 #include "transport.h"
 
 struct conf;
-struct envelope;
 struct err;
 struct msgsrc;
 
@@ -32,13 +32,15 @@ void deliverer_free(struct deliverer *d);
 
 /*
  * One attempt: choose the account (by name, else by the sender), send to
- * the recipients still pending, log one line (id may be NULL).  Returns
- * 0 when every pending recipient accepted the message, else -1 with e
- * judged by outcome_judge() and r telling what happened.
+ * the recipients still pending, log one line (id may be NULL).  before
+ * holds the states of env's recipients as the attempt begins (NULL: all
+ * pending).  Returns 0 when every pending recipient accepted the
+ * message, else -1 with e judged by outcome_judge() and r telling what
+ * happened.
  */
 int deliver_attempt(struct deliverer *d, const char *id, const char *account,
-    struct envelope *env, struct msgsrc *src, struct smtp_result *r,
-    struct err *e);
+    struct envelope *env, const enum rcpt_state *before, struct msgsrc *src,
+    struct smtp_result *r, struct err *e);
 
 /* A message that is new to us. */
 struct submission {

@@ -3,32 +3,39 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "envelope.h"
 #include "err.h"
 #include "outcome.h"
 #include "transport.h"
-#include "xalloc.h"
 
-/* The relay's reply on one line: continuation lines joined by "; ". */
-static char *
-one_line(const char *text)
+/*
+ * The message on one line: a reply of several lines (a RCPT reply, the
+ * relay's verdict) must not split the log line or the note on stderr.
+ */
+static int
+one_line(struct err *e)
 {
-	char *s = xstrdup(text != NULL ? text : "");
-	char *p;
+	struct buf b = BUF_INIT;
 
-	for (p = s; *p != '\0'; p++)
-		if (*p == '\n' || *p == '\r' || *p == '\t')
-			*p = ' ';
-	return s;
+	buf_put_oneline(&b, e->msg, strlen(e->msg), 0);
+	free(e->msg);
+	e->msg = buf_release(&b);
+	return -1;
 }
 
+/* The recipients of this attempt: those pending at its start. */
 static int
-judge_rcpts(const struct envelope *env, struct err *e)
+judge_rcpts(const struct envelope *env, const enum rcpt_state *before,
+    struct err *e)
 {
-	size_t i, failed = 0, pending = 0;
+	size_t i, tried = 0, failed = 0, pending = 0;
 	const struct rcpt *last = NULL;
 
 	for (i = 0; i < env->nrcpts; i++) {
+		if (before != NULL && before[i] != RCPT_PENDING)
+			continue;
+		tried++;
 		if (env->rcpts[i].state == RCPT_FAILED)
 			failed++, last = &env->rcpts[i];
 		else if (env->rcpts[i].state == RCPT_PENDING)
@@ -36,14 +43,14 @@ judge_rcpts(const struct envelope *env, struct err *e)
 	}
 	if (failed + pending == 0)
 		return 0;
-	if (failed == env->nrcpts)
+	if (failed == tried)
 		return err_set(e, ERR_NOUSER,
 		    "every recipient was refused; "
 		    "last: <%s>: %s",
 		    last->addr, last->reply ? last->reply : "");
 	return err_set(e, pending ? ERR_TEMP : ERR_UNAVAILABLE,
 	    "%zu of %zu recipients not accepted; last: <%s>: %s",
-	    failed + pending, env->nrcpts, last->addr,
+	    failed + pending, tried, last->addr,
 	    last->reply ? last->reply : "(no reply)");
 }
 
@@ -63,25 +70,26 @@ judge_local(const struct smtp_result *r, struct err *e)
 		return err_set(e, ERR_TEMP, "%s", r->local_msg);
 	default:
 		return err_set(e, ERR_TEMP, "%s: %s%s: %s", r->relay,
-		    r->dot_sent ? "no reply after " : "", stage,
+		    r->stage == ST_EOD ? "no reply after " : "", stage,
 		    r->local_msg != NULL ? r->local_msg : "failed");
 	}
 }
 
-int
-outcome_judge(const struct smtp_result *r, const struct envelope *env,
-    struct err *e)
+static int
+judge(const struct smtp_result *r, const struct envelope *env,
+    const enum rcpt_state *before, struct err *e)
 {
 	enum err_kind kind;
-	char *text;
 
 	if (r->stage == ST_DONE)
-		return judge_rcpts(env, e);
+		return judge_rcpts(env, before, e);
 	if (r->local != LOCAL_NONE)
 		return judge_local(r, e);
 	if (r->stage == ST_RCPT) {
-		/* Every recipient refused: libcurl stops before DATA. */
-		if (judge_rcpts(env, e) < 0 && e->kind == ERR_NOUSER)
+		/* Every recipient refused: libcurl stops before DATA.  When
+		 * none is left pending (an earlier transaction took some),
+		 * that is the verdict. */
+		if (judge_rcpts(env, before, e) < 0 && e->kind != ERR_TEMP)
 			return -1;
 		kind = ERR_TEMP;
 	} else if (r->code >= 500 && r->stage >= ST_MAIL) {
@@ -89,15 +97,31 @@ outcome_judge(const struct smtp_result *r, const struct envelope *env,
 	} else {
 		kind = ERR_TEMP;
 	}
-	text = one_line(r->text);
-	err_set(e, kind, "%s: %s: %s", r->relay, smtp_stage_name(r->stage),
-	    text != NULL ? text : "");
-	free(text);
-	return -1;
+	return err_set(e, kind, "%s: %s: %s", r->relay,
+	    smtp_stage_name(r->stage), r->text != NULL ? r->text : "");
+}
+
+int
+outcome_judge(const struct smtp_result *r, const struct envelope *env,
+    const enum rcpt_state *before, struct err *e)
+{
+	return judge(r, env, before, e) < 0 ? one_line(e) : 0;
 }
 
 int
 outcome_is_temporary(const struct err *e)
 {
 	return e->kind == ERR_TEMP;
+}
+
+int
+outcome_is_final(const struct err *e)
+{
+	return e->kind == ERR_NOUSER || e->kind == ERR_UNAVAILABLE;
+}
+
+const char *
+outcome_reason(const struct smtp_result *r, const struct err *e)
+{
+	return r->text != NULL ? r->text : e->msg;
 }

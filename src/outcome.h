@@ -6,15 +6,17 @@
 #ifndef MAILOUT_OUTCOME_H
 #define MAILOUT_OUTCOME_H
 
+#include "envelope.h"
 #include "err.h"
 
-struct envelope;
 struct smtp_result;
 
 /*
  * Judge r (transport_send() returned -1, or some recipients are not
- * done).  Sets e to the kind and a one-line message and returns -1, or
- * returns 0 when every recipient was accepted.
+ * done) for the recipients that were pending when the attempt began, as
+ * before[] says (NULL: all of them); those done earlier do not count.
+ * Sets e to the kind and a one-line message and returns -1, or returns
+ * 0 when every one of them was accepted.
  *   ERR_TEMP        nothing is wrong with the message: network, TLS,
  *                   timeout, any 4xx, and any refusal before MAIL (the
  *                   relay or our account is at fault, not the message)
@@ -23,9 +25,25 @@ struct smtp_result;
  *   ERR_IO          the spooled message could not be read
  */
 int outcome_judge(const struct smtp_result *r, const struct envelope *env,
-    struct err *e);
+    const enum rcpt_state *before, struct err *e);
 
 /* Is the failure e (from outcome_judge) worth another try later? */
 int outcome_is_temporary(const struct err *e);
+
+/*
+ * Is e the relay's verdict (ERR_NOUSER, ERR_UNAVAILABLE)?  Only then do
+ * the recipients still pending fail at once, for a new message and a
+ * queued one alike.  Any other failure (temporary, or ours: a message
+ * that cannot be read, an account that is gone) leaves them pending:
+ * queued, until queue_lifetime.
+ */
+int outcome_is_final(const struct err *e);
+
+/*
+ * The reason to record for the recipients that fail with e: the relay's
+ * own reply when it gave one (a bounce takes its status code from it),
+ * else the message of e.
+ */
+const char *outcome_reason(const struct smtp_result *r, const struct err *e);
 
 #endif

@@ -35,8 +35,7 @@ static const char states[] = "PSF";
 static void
 put_clean(struct buf *b, const char *s)
 {
-	for (; *s != '\0'; s++)
-		buf_putc(b, (unsigned char)*s < 0x20 || *s == 0x7f ? ' ' : *s);
+	buf_put_oneline(b, s, strlen(s), 0);
 }
 
 char *

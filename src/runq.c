@@ -12,6 +12,7 @@
 #include "err.h"
 #include "log.h"
 #include "msgsrc.h"
+#include "outcome.h"
 #include "queue.h"
 #include "runq.h"
 #include "xalloc.h"
@@ -44,65 +45,31 @@ entry_head(struct qentry *q, struct buf *head)
 	err_clear(&e);
 }
 
+/* For bounce_failures(): the entry's header section, when one is due. */
 static void
-bounce_failures(struct deliverer *d, struct qentry *q, const char *relay,
-    const enum rcpt_state *before, int expired)
+head_of_entry(void *q, struct buf *head)
 {
-	struct bounce b;
-	struct buf head = BUF_INIT;
-	struct err e = {0};
-	size_t i, *which = xcalloc(q->env.nrcpts, sizeof(*which));
-
-	memset(&b, 0, sizeof(b));
-	for (i = 0; i < q->env.nrcpts; i++)
-		if (q->env.rcpts[i].state == RCPT_FAILED &&
-		    before[i] != RCPT_FAILED)
-			which[b.nwhich++] = i;
-	if (b.nwhich > 0) {
-		entry_head(q, &head);
-		b.env = &q->env;
-		b.which = which;
-		b.relay = relay;
-		b.id = q->id;
-		b.arrival = q->created;
-		b.head = head.data;
-		b.headlen = head.len;
-		b.expired = expired;
-		b.is_bounce = q->is_bounce;
-		if (bounce_send(d, &b, &e) < 0)
-			log_msg(LOG_ERR, "id=%s bounce failed: %s", q->id,
-			    e.msg);
-	}
-	err_clear(&e);
-	buf_free(&head);
-	free(which);
+	entry_head(q, head);
 }
 
 /*
  * The pending recipients fail when the relay refused the message for good
- * or queue_lifetime is over.  Only the relay's verdict is final: a problem
- * of ours (a missing account, an unreadable entry) waits to be fixed.
- * Returns 1 when they failed because time ran out.
+ * or queue_lifetime is over (outcome_is_final).  Returns 1 when they
+ * failed because time ran out.
  */
 static int
 give_up(const struct conf *c, struct qentry *q, const struct smtp_result *r,
     const struct err *failure, time_t now)
 {
-	/* The relay's own words are the best reason; else ours. */
-	const char *why = r->code != 0 && r->text != NULL ? r->text
-	    : failure != NULL                             ? failure->msg
-	                                                  : NULL;
+	int final;
 
 	if (failure == NULL)
 		return 0;
-	if (failure->kind == ERR_NOUSER || failure->kind == ERR_UNAVAILABLE) {
-		envelope_fail_pending(&q->env, why);
+	final = outcome_is_final(failure);
+	if (!final && now - q->created < c->queue_lifetime)
 		return 0;
-	}
-	if (now - q->created < c->queue_lifetime)
-		return 0;
-	envelope_fail_pending(&q->env, why);
-	return 1;
+	envelope_fail_pending(&q->env, outcome_reason(r, failure));
+	return !final;
 }
 
 /* After an attempt: keep, finish or give up on the locked entry q. */
@@ -113,8 +80,14 @@ settle(struct deliverer *d, struct qentry *q, const struct smtp_result *r,
 	const struct conf *c = d->conf;
 	struct err e = {0};
 	int expired = give_up(c, q, r, failure, now);
+	struct bounce b = {.env = &q->env,
+	    .relay = r->relay,
+	    .id = q->id,
+	    .arrival = q->created,
+	    .expired = expired,
+	    .is_bounce = q->is_bounce};
 
-	bounce_failures(d, q, r->relay, before, expired);
+	bounce_failures(d, &b, before, head_of_entry, q);
 	free(q->last_error);
 	q->last_error = failure ? xstrdup(failure->msg) : NULL;
 	if (envelope_count(&q->env, RCPT_PENDING) > 0) {
@@ -149,8 +122,8 @@ run_entry(struct deliverer *d, struct qentry *q, time_t now)
 	 * away; settle it without talking to the relay. */
 	if (envelope_count(&q->env, RCPT_PENDING) > 0) {
 		queue_source(q, &src);
-		rc = deliver_attempt(d, q->id, q->account, &q->env, &src, &r,
-		    &e);
+		rc = deliver_attempt(d, q->id, q->account, &q->env, before,
+		    &src, &r, &e);
 		q->attempts++;
 	}
 	settle(d, q, &r, rc == 0 ? NULL : &e, before, now);

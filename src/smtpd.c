@@ -248,12 +248,12 @@ cmd_rcpt(struct session *s, const struct smtp_cmd *c)
 static char *
 one_line(const char *msg)
 {
-	char *t = xstrndup(msg != NULL ? msg : "failed", 400), *p;
+	struct buf b = BUF_INIT;
 
-	for (p = t; *p != '\0'; p++)
-		if ((unsigned char)*p < 0x20)
-			*p = ' ';
-	return t;
+	if (msg == NULL)
+		msg = "failed";
+	buf_put_oneline(&b, msg, strnlen(msg, 400), 0);
+	return buf_release(&b);
 }
 
 /* The reply to the final dot: what became of the message. */

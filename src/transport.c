@@ -38,11 +38,10 @@
  */
 struct connstate {
 	int authed; /* 235 to AUTH */
-	int tls_seen; /* a TLS handshake completed: tls, cipher */
 	int pin_checked; /* the certificate matched tls_fingerprint */
 	long size_limit; /* EHLO SIZE, 0: none */
 	int smtputf8; /* EHLO SMTPUTF8 (RFC 6531) */
-	char *tls;
+	char *tls; /* a TLS handshake completed: its version, else NULL */
 	char *cipher;
 	struct buf greeting;
 	struct buf ehlo; /* the last EHLO reply */
@@ -69,6 +68,7 @@ struct session {
 	int eof; /* the source was read to its end */
 	off_t sent; /* octets handed to libcurl */
 	int read_error;
+	int unsent; /* the message could not be rewound: libcurl not called */
 	int too_big;
 	int no_auth; /* credentials set, but the relay did not take them */
 	int utf8_refused; /* stopped before MAIL: UTF-8 needed, not offered */
@@ -81,6 +81,7 @@ struct session {
 struct transport {
 	CURL *h;
 	const struct account *acct;
+	char **names; /* of the account's relays: "host:port", "[v6]:port" */
 	char *helo; /* URL-escaped, the URL's path */
 	size_t cur; /* the relay that took the last message */
 	size_t relay; /* the relay of this attempt */
@@ -95,7 +96,7 @@ struct transport {
 	char *login_options;
 	struct redact secrets;
 	struct envelope *env;
-	size_t *map; /* RCPT number -> index in env->rcpts */
+	size_t *map; /* RCPT number -> index in env->rcpts, for one batch */
 	size_t nmap;
 	unsigned char *tried; /* per recipient, this relay: TRIED, RETRIED */
 	struct msgsrc *src;
@@ -240,8 +241,8 @@ rcpt_reply(struct transport *t, int code, const char *text)
 {
 	struct rcpt *r;
 
-	if (t->s.rcpt == 0 || t->env == NULL)
-		return;
+	if (t->env == NULL)
+		return; /* no message: --server-info */
 	r = &t->env->rcpts[t->map[t->s.rcpt - 1]];
 	r->code = code;
 	free(r->reply);
@@ -254,19 +255,25 @@ conn_reset_tls(struct connstate *c)
 	free(c->tls);
 	free(c->cipher);
 	c->tls = c->cipher = NULL;
-	c->tls_seen = 0;
 	c->pin_checked = 0;
+}
+
+/* What the relay said on the connection: greeting, EHLO, AUTH. */
+static void
+conn_reset_smtp(struct connstate *c)
+{
+	c->authed = 0;
+	c->size_limit = 0;
+	c->smtputf8 = 0;
+	buf_free(&c->greeting);
+	buf_free(&c->ehlo);
 }
 
 static void
 conn_reset(struct connstate *c)
 {
 	conn_reset_tls(c);
-	c->authed = 0;
-	c->size_limit = 0;
-	c->smtputf8 = 0;
-	buf_free(&c->greeting);
-	buf_free(&c->ehlo);
+	conn_reset_smtp(c);
 }
 
 /*
@@ -278,13 +285,9 @@ on_greeting(struct transport *t)
 {
 	struct connstate *c = &t->conn;
 
-	c->authed = 0;
-	c->size_limit = 0;
-	c->smtputf8 = 0;
-	buf_free(&c->ehlo);
 	if (t->acct->tls != TLS_IMPLICIT)
 		conn_reset_tls(c);
-	buf_reset(&c->greeting);
+	conn_reset_smtp(c);
 	buf_append(&c->greeting, t->s.cur.data, t->s.cur.len);
 }
 
@@ -299,8 +302,6 @@ on_final_reply(struct transport *t, int code)
 		s->stage = ST_GREETING;
 		on_greeting(t);
 	}
-	if (s->stage == ST_BODY)
-		s->stage = ST_EOD;
 	if (s->stage == ST_AUTH && code != 334)
 		s->auth = 0;
 	if (s->stage == ST_AUTH && code == 334)
@@ -328,12 +329,14 @@ on_reply(struct transport *t, const char *l, size_t n)
 	int code;
 
 	if (s->stage == ST_BODY) {
-		/* The message went out before this reply: show that. */
+		/* The message went out before this reply: show that, once
+		 * however many lines the reply has. */
 		char *m =
 		    xasprintf("(message, %lld octets)", (long long)s->sent);
 		trace(t, '>', m, strlen(m));
 		trace(t, '>', ".", 1);
 		free(m);
+		s->stage = ST_EOD;
 	}
 	trace(t, '<', l, n);
 	if (s->aside || n < 3 || l[0] < '2' || l[0] > '5')
@@ -381,7 +384,6 @@ on_tls_note(struct transport *t, const char *l, size_t n)
 	const char *p = l + sizeof(prefix) - 1, *end = l + n, *sep;
 
 	conn_reset_tls(&t->conn);
-	t->conn.tls_seen = 1;
 	sep = memmem(p, (size_t)(end - p), " / ", 3);
 	t->conn.tls = xstrndup(p, (size_t)((sep ? sep : end) - p));
 	if (sep == NULL)
@@ -484,7 +486,7 @@ check_pin(struct transport *t)
 	struct buf der = BUF_INIT;
 	char *got;
 
-	if (t->acct->pin != PIN_CERT || t->unchecked || !t->conn.tls_seen ||
+	if (t->acct->pin != PIN_CERT || t->unchecked || t->conn.tls == NULL ||
 	    t->conn.pin_checked || t->s.pin_failed != NULL)
 		return t->s.pin_failed != NULL ? -1 : 0;
 	if (peer_cert(t, &der) < 0) {
@@ -612,12 +614,6 @@ prereq_cb(void *arg, char *conn_primary_ip, char *conn_local_ip,
 	return CURL_PREREQFUNC_OK;
 }
 
-static const struct relay *
-relay_of(const struct transport *t, size_t i)
-{
-	return &t->acct->relays[i];
-}
-
 static char *
 relay_name(const struct relay *r)
 {
@@ -632,11 +628,8 @@ static char *
 make_url(const struct transport *t, size_t i)
 {
 	const char *scheme = t->acct->tls == TLS_IMPLICIT ? "smtps" : "smtp";
-	char *name = relay_name(relay_of(t, i)), *url;
 
-	url = xasprintf("%s://%s/%s", scheme, name, t->helo);
-	free(name);
-	return url;
+	return xasprintf("%s://%s/%s", scheme, t->names[i], t->helo);
 }
 
 /* The relay's certificate: checked, pinned, or (tls_verify off) not. */
@@ -791,7 +784,8 @@ add_secrets(struct transport *t)
 
 /*
  * Credentials, once per transport: the password, or the first line of
- * password_command (run when the first message needs it).  The
+ * password_command (run when the first message needs it), and whether
+ * this libcurl can use the mechanism configured at all.  The
  * mechanism is always pinned: left to itself libcurl picks CRAM-MD5,
  * or GSSAPI for a user name with "@", and ignores a bearer token.
  */
@@ -799,10 +793,16 @@ static int
 set_credentials(struct transport *t, struct smtp_result *r)
 {
 	const struct account *a = t->acct;
+	const char *why;
 	struct err e = {0};
 
 	if (t->login_options != NULL || !account_has_credentials(a))
 		return 0;
+	if ((why = transport_auth_unsupported(a->auth)) != NULL) {
+		r->local = LOCAL_CONFIG;
+		r->local_msg = xasprintf("auth \"%s\": %s", a->auth, why);
+		return -1;
+	}
 	if (a->password != NULL)
 		t->secret = xstrdup(a->password);
 	else if (a->password_command != NULL &&
@@ -864,6 +864,7 @@ transport_new(const struct account *a, const char *helo, struct err *e)
 {
 	struct transport *t;
 	char *path;
+	size_t i;
 
 	if (a->nrelays == 0) {
 		err_set(e, ERR_TEMP, "no relay configured (\"host\")");
@@ -882,6 +883,9 @@ transport_new(const struct account *a, const char *helo, struct err *e)
 	path = curl_easy_escape(t->h, helo, 0);
 	t->helo = xstrdup(path != NULL ? path : "");
 	curl_free(path);
+	t->names = xcalloc(a->nrelays, sizeof(*t->names));
+	for (i = 0; i < a->nrelays; i++)
+		t->names[i] = relay_name(&a->relays[i]);
 	set_fixed_options(t);
 	return t;
 }
@@ -917,14 +921,11 @@ rcpt_list(struct transport *t, struct envelope *env)
 	struct curl_slist *head = NULL, *tail = NULL, *n;
 	size_t i, k = 0;
 
-	free(t->map);
-	t->map = xcalloc(env->nrcpts, sizeof(*t->map));
 	for (i = 0; i < env->nrcpts && k < RCPT_BATCH; i++) {
 		if (env->rcpts[i].state != RCPT_PENDING ||
-		    (t->tried != NULL && (t->tried[i] & TRIED)))
+		    (t->tried[i] & TRIED))
 			continue;
-		if (t->tried != NULL)
-			t->tried[i] |= TRIED;
+		t->tried[i] |= TRIED;
 		n = curl_slist_append(tail, env->rcpts[i].addr);
 		if (n == NULL) {
 			curl_slist_free_all(head);
@@ -988,21 +989,6 @@ local_failure(CURLcode rc)
 	default:
 		return LOCAL_NETWORK;
 	}
-}
-
-/* No reply at all: did the connection (and implicit TLS) come up? */
-static enum smtp_stage
-silent_stage(struct transport *t)
-{
-	curl_off_t connect = 0, appconnect = 0;
-
-	curl_easy_getinfo(t->h, CURLINFO_CONNECT_TIME_T, &connect);
-	curl_easy_getinfo(t->h, CURLINFO_APPCONNECT_TIME_T, &appconnect);
-	if (connect == 0)
-		return ST_CONNECT;
-	if (t->acct->tls == TLS_IMPLICIT && appconnect == 0)
-		return ST_CONNECT;
-	return ST_GREETING;
 }
 
 static void
@@ -1089,7 +1075,7 @@ finish_result(struct transport *t, struct smtp_result *r)
 {
 	char *clean;
 
-	if (t->conn.tls_seen && r->stage > ST_CONNECT) {
+	if (t->conn.tls != NULL && r->stage > ST_CONNECT) {
 		r->tls = xstrdup(t->conn.tls);
 		r->cipher = t->conn.cipher ? xstrdup(t->conn.cipher) : NULL;
 	}
@@ -1111,6 +1097,16 @@ finish_result(struct transport *t, struct smtp_result *r)
 	}
 }
 
+/* The relay's reply that decided the transaction. */
+static void
+keep_reply(struct session *s, struct smtp_result *r)
+{
+	if (s->replied && s->code != 0) {
+		r->code = s->code;
+		r->text = xstrdup(buf_cstr(&s->text));
+	}
+}
+
 static int
 fill_result(struct transport *t, struct envelope *env, CURLcode rc,
     struct smtp_result *r)
@@ -1120,20 +1116,17 @@ fill_result(struct transport *t, struct envelope *env, CURLcode rc,
 	r->stage = s->stage;
 	if (r->stage == ST_BODY && s->eof)
 		r->stage = ST_EOD;
-	r->dot_sent = r->stage == ST_EOD;
-	if (s->replied && s->code != 0) {
-		r->code = s->code;
-		r->text = xstrdup(buf_cstr(&s->text));
-	}
 	if (rc == CURLE_OK && s->stage == ST_EOD && s->replied &&
 	    s->code / 100 == 2 && s->eof && s->sent == t->src->size) {
 		r->stage = ST_DONE;
+		keep_reply(s, r);
 		mark_rcpts(t, env, 1);
 		finish_result(t, r);
 		return 0;
 	}
+	/* No reply at all: did the connection (and implicit TLS) come up? */
 	if (r->stage == ST_CONNECT)
-		r->stage = silent_stage(t);
+		r->stage = connected(t) ? ST_GREETING : ST_CONNECT;
 	if (rc == CURLE_OK) {
 		r->local = LOCAL_OTHER;
 		r->local_msg = xstrdup("the transfer ended before the relay "
@@ -1141,6 +1134,10 @@ fill_result(struct transport *t, struct envelope *env, CURLcode rc,
 	} else {
 		fail_reason(t, rc, r);
 	}
+	/* When we stopped (too big, no AUTH, a timeout...), the last reply
+	 * was a success or beside the point: the reason is ours. */
+	if (r->local == LOCAL_NONE)
+		keep_reply(s, r);
 	mark_rcpts(t, env, 0);
 	finish_result(t, r);
 	return -1;
@@ -1157,7 +1154,9 @@ perform(struct transport *t, struct envelope *env, struct msgsrc *src,
 	for (attempt = 0; attempt < 2; attempt++) {
 		session_reset(&t->s);
 		if (src->rewind(src->ctx) < 0) {
-			t->s.read_error = 1;
+			/* A read failure: not the relay's, no failover. */
+			t->s.read_error = t->s.unsent = 1;
+			rc = CURLE_READ_ERROR;
 			break;
 		}
 		t->errbuf[0] = '\0';
@@ -1262,6 +1261,25 @@ more_to_try(const struct transport *t, const struct envelope *env)
 	return 0;
 }
 
+/*
+ * The relay refused every recipient of the last transaction for good:
+ * nothing is wrong with the connection or the message, so the next
+ * transaction goes ahead.
+ */
+static int
+batch_refused(const struct transport *t, const struct envelope *env,
+    const struct smtp_result *r)
+{
+	size_t k;
+
+	if (r->local != LOCAL_NONE || r->stage != ST_RCPT)
+		return 0;
+	for (k = 0; k < t->nmap; k++)
+		if (env->rcpts[t->map[k]].state != RCPT_FAILED)
+			return 0;
+	return 1;
+}
+
 /* One transaction with the recipients rcpts, on the current relay. */
 static int
 transaction(struct transport *t, struct envelope *env, struct msgsrc *src,
@@ -1278,8 +1296,9 @@ transaction(struct transport *t, struct envelope *env, struct msgsrc *src,
 	curl_easy_setopt(t->h, CURLOPT_MAIL_RCPT, NULL);
 	curl_slist_free_all(rcpts);
 	result = fill_result(t, env, rc, r);
-	/* libcurl closes the connection after any failure. */
-	if (rc != CURLE_OK)
+	/* libcurl closes the connection after any failure; without a
+	 * transfer, the connection stays as it was (AUTH done...). */
+	if (rc != CURLE_OK && !t->s.unsent)
 		conn_reset(&t->conn);
 	return result;
 }
@@ -1293,7 +1312,7 @@ send_to(struct transport *t, size_t i, struct envelope *env, struct msgsrc *src,
     struct smtp_result *r)
 {
 	struct curl_slist *rcpts;
-	char *url = make_url(t, i), *relay = relay_name(relay_of(t, i));
+	char *url = make_url(t, i);
 	int result;
 
 	memset(t->tried, 0, env->nrcpts);
@@ -1304,18 +1323,16 @@ send_to(struct transport *t, size_t i, struct envelope *env, struct msgsrc *src,
 	free(url);
 	do {
 		smtp_result_free(r);
-		r->relay = xstrdup(relay);
+		r->relay = xstrdup(t->names[i]);
 		if ((rcpts = rcpt_list(t, env)) == NULL) {
 			/* libcurl would send HELP and report success. */
 			r->local = LOCAL_OTHER;
 			r->local_msg = xstrdup("no recipients to send to");
-			free(relay);
 			return -1;
 		}
 		result = transaction(t, env, src, rcpts, r);
-	} while (
-	    result == 0 && (again_after_452(t, env) || more_to_try(t, env)));
-	free(relay);
+	} while (result == 0 ? again_after_452(t, env) || more_to_try(t, env)
+	                     : batch_refused(t, env, r) && more_to_try(t, env));
 	return result;
 }
 
@@ -1328,14 +1345,7 @@ send_to(struct transport *t, size_t i, struct envelope *env, struct msgsrc *src,
 static int
 may_fail_over(const struct smtp_result *r, const struct envelope *env)
 {
-	size_t i;
-
-	if (r->dot_sent || r->stage >= ST_BODY)
-		return 0;
-	for (i = 0; i < env->nrcpts; i++)
-		if (env->rcpts[i].state == RCPT_PENDING)
-			break;
-	if (i == env->nrcpts)
+	if (r->stage >= ST_BODY || envelope_count(env, RCPT_PENDING) == 0)
 		return 0;
 	switch (r->local) {
 	case LOCAL_READ:
@@ -1354,31 +1364,26 @@ may_fail_over(const struct smtp_result *r, const struct envelope *env)
 static char *
 describe(const struct smtp_result *r)
 {
-	char *s, *p;
+	struct buf b = BUF_INIT;
+	const char *why = r->local == LOCAL_NONE && r->text != NULL ? r->text
+	    : r->local_msg != NULL ? r->local_msg
+	                           : "failed";
 
-	if (r->local != LOCAL_NONE || r->text == NULL)
-		s = xasprintf("%s: %s: %s", r->relay, smtp_stage_name(r->stage),
-		    r->local_msg != NULL ? r->local_msg : "failed");
-	else
-		s = xasprintf("%s: %s: %s", r->relay, smtp_stage_name(r->stage),
-		    r->text);
-	for (p = s; *p != '\0'; p++)
-		if (*p == '\n' || *p == '\r')
-			*p = ' ';
-	return s;
+	buf_printf(&b, "%s: %s: ", r->relay, smtp_stage_name(r->stage));
+	buf_put_oneline(&b, why, strlen(why), 0);
+	return buf_release(&b);
 }
 
 static void
 note_failover(struct transport *t, struct smtp_result *r, size_t next,
     struct buf *skipped)
 {
-	char *why = describe(r), *to = relay_name(relay_of(t, next));
-	char *line = xasprintf("%s; trying %s", why, to);
+	char *why = describe(r);
+	char *line = xasprintf("%s; trying %s", why, t->names[next]);
 
 	trace(t, '!', line, strlen(line));
 	buf_printf(skipped, "%s%s", skipped->len ? "; " : "", why);
 	free(line);
-	free(to);
 	free(why);
 	smtp_result_free(r);
 }
@@ -1389,21 +1394,20 @@ transport_send(struct transport *t, struct envelope *env, struct msgsrc *src,
 {
 	struct buf skipped = BUF_INIT;
 	size_t k, i, n = t->acct->nrelays;
-	const char *why = transport_auth_unsupported(t->acct->auth);
 	int rc = -1;
 
 	memset(r, 0, sizeof(*r));
 	t->env = env;
 	t->src = src;
+	/* Per message: what was tried where, and one batch's RCPT map. */
 	free(t->tried);
-	t->tried = xcalloc(env->nrcpts ? env->nrcpts : 1, 1);
-	if (why != NULL || set_credentials(t, r) < 0) {
-		r->relay = relay_name(relay_of(t, t->cur));
-		if (why != NULL) {
-			r->local = LOCAL_CONFIG;
-			r->local_msg =
-			    xasprintf("auth \"%s\": %s", t->acct->auth, why);
-		}
+	t->tried = xcalloc(env->nrcpts + 1, 1);
+	free(t->map);
+	t->map =
+	    xcalloc(env->nrcpts < RCPT_BATCH ? env->nrcpts + 1 : RCPT_BATCH,
+	        sizeof(*t->map));
+	if (set_credentials(t, r) < 0) {
+		r->relay = xstrdup(t->names[t->cur]);
 		return -1;
 	}
 	for (k = 0; k < n; k++) {
@@ -1425,6 +1429,8 @@ transport_send(struct transport *t, struct envelope *env, struct msgsrc *src,
 void
 transport_free(struct transport *t)
 {
+	size_t i;
+
 	if (t == NULL)
 		return;
 	curl_easy_cleanup(t->h);
@@ -1434,6 +1440,9 @@ transport_free(struct transport *t)
 	free(t->secret);
 	free(t->login_options);
 	free(t->helo);
+	for (i = 0; i < t->acct->nrelays; i++)
+		free(t->names[i]);
+	free(t->names);
 	free(t->map);
 	free(t->tried);
 	free(t);
@@ -1522,6 +1531,7 @@ quit(struct transport *t)
 	    curl_easy_getinfo(t->h, CURLINFO_ACTIVESOCKET, &p.fd) != CURLE_OK)
 		return;
 	trace(t, '>', "QUIT", 4);
+	t->s.aside = 1; /* the 221 is no reply to EHLO */
 	while (memchr(buf_cstr(&reply), '\n', reply.len) == NULL) {
 		rc = curl_easy_recv(t->h, chunk, sizeof(chunk), &got);
 		if (rc == CURLE_AGAIN && poll(&p, 1, 2000) > 0)
@@ -1537,12 +1547,12 @@ quit(struct transport *t)
 static void
 collect(struct transport *t, size_t i, struct server_info *si)
 {
-	si->relay = relay_name(relay_of(t, i));
+	si->relay = xstrdup(t->names[i]);
 	si->greeting = xstrdup(buf_cstr(&t->conn.greeting));
 	si->ehlo = xstrdup(buf_cstr(&t->conn.ehlo));
 	si->tls = dup_or_null(t->conn.tls);
 	si->cipher = dup_or_null(t->conn.cipher);
-	if (t->conn.tls_seen)
+	if (t->conn.tls != NULL)
 		collect_cert(t, si);
 	quit(t);
 }
@@ -1577,11 +1587,8 @@ transport_server_info(const struct account *a, size_t i, const char *helo,
 	if (rc == CURLE_OK) {
 		collect(t, i, si);
 	} else {
-		char *name = relay_name(relay_of(t, i));
-
-		err_set(e, ERR_TEMP, "%s: %s", name,
+		err_set(e, ERR_TEMP, "%s: %s", t->names[i],
 		    t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc));
-		free(name);
 	}
 	transport_free(t);
 	return rc == CURLE_OK ? 0 : -1;

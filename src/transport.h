@@ -45,10 +45,11 @@ enum smtp_local {
 };
 
 struct smtp_result {
-	enum smtp_stage stage; /* where the transaction ended */
-	int code; /* the relay's reply at that stage, 0: none */
+	enum smtp_stage stage; /* where the transaction ended; ST_EOD:
+	                          the final dot may have reached the relay */
+	int code; /* the relay's verdict: its refusal, or on ST_DONE its
+	             acceptance; 0 when local says what failed */
 	char *text; /* its text (all lines), NULL: none */
-	int dot_sent; /* the final dot may have reached the relay */
 	enum smtp_local local; /* what failed on our side, if anything */
 	char *local_msg; /* libcurl's or our description of it */
 	char *relay; /* "host:port" used (the last one tried) */
@@ -80,8 +81,10 @@ void transport_set_trace(struct transport *t, transport_trace_fn fn, void *arg);
  * accepted for it, RCPT_FAILED on a 5xx, RCPT_PENDING otherwise.  A
  * recipient whose address is not ASCII fails (553 5.6.7) without being
  * sent when the relay does not offer SMTPUTF8 (RFC 6531).
- * Returns 0 when the relay accepted the message for at least one
- * recipient, -1 otherwise; r says why in both cases.
+ * Recipients go in transactions of up to 1,000; one in which the relay
+ * refuses every recipient with a 5xx does not stop the next.
+ * Returns 0 when the relay accepted the message in the last
+ * transaction, -1 otherwise; r tells of that transaction in both cases.
  *
  * The account's relays are tried in turn, starting with the one that
  * took the previous message, for any failure before the message data

@@ -102,6 +102,29 @@ is "$?/$(count "$T/r5")/$(queued stripped)" "0/0/1" \
 grep -q "^C: AUTH" "$T/r5/session.1.log"
 is $? 1 "relay without STARTTLS: no AUTH in clear text"
 
+# --- larger than the relay's SIZE, found after AUTH: the message fails
+# for that reason; the relay's last reply (235) was no verdict on it
+tls_relay "$T/r7" --auth "alice:$pw" --size 4000
+conf "$T/big.conf" "$RELAY_PORT" 'tls = "starttls";' "tls_ca_file = \"$T/ca.pem\";" \
+	'user = "alice";' "password = \"$pw\";" "queue_dir = \"$T/qbig\";" \
+	"logfile = \"$T/big.log\";"
+chmod 600 "$T/big.conf"
+{
+	cat "$T/msg"
+	yes 'a line of the body' | head -c 8000
+} >"$T/bigmsg"
+"$MAILOUT" -C "$T/big.conf" -odq -i -f bob@example.org alice@example.com \
+	<"$T/bigmsg" 2>/dev/null
+"$MAILOUT" -C "$T/big.conf" -q
+is "$(entries "$T/qbig/failed")/$(count "$T/r7")" "1/1" \
+	"larger than SIZE after AUTH: failed, one bounce"
+grep -q '^Status: 5\.' "$T/r7/msg.1/data"
+ok $? "larger than SIZE after AUTH: the bounce's status is permanent"
+grep -q '^Diagnostic-Code: .*larger than the relay.s limit of 4000' "$T/r7/msg.1/data"
+ok $? "larger than SIZE after AUTH: the bounce gives the reason"
+grep -q '235\|Authentication successful' "$T/r7/msg.1/data" "$T/big.log"
+is $? 1 "larger than SIZE after AUTH: the 235 is no reason, in the bounce or the log"
+
 # --- the secret shows nowhere: -vv, the log, the messages
 b64() { printf "$1" | base64 | tr -d '\n'; }
 leaks=0

@@ -86,6 +86,31 @@ ok $? "dropped after the final dot: the stage is named"
 [ -d "$T/f23/dropped.1" ]
 ok $? "dropped after the final dot: the relay had the whole message"
 
+# A refusal of several lines is said on one line: on stderr, in the log.
+ml='550-5.1.1 no such user\n550 5.1.1 try another'
+relay_start "$T/ml" --fault "rcpt:b@example.com=$ml"
+conf "$T/ml.conf" "$RELAY_PORT" "queue_dir = \"$T/qml\";" \
+	"logfile = \"$T/ml.log\";"
+"$MAILOUT" -C "$T/ml.conf" -i a@example.com b@example.com <"$T/msg" \
+	2>"$T/ml.err"
+is "$?/$(count "$T/ml")" "0/2" "RCPT 550 of two lines for one: sent, bounced"
+is "$(wc -l <"$T/ml.err" | tr -d ' ')" 1 \
+	"RCPT 550 of two lines for one: one line on stderr"
+grep -q '<b@example.com>: 550-5.1.1 no such user 550 5.1.1 try another$' "$T/ml.err"
+ok $? "RCPT 550 of two lines for one: both lines said"
+relay_stop "$T/ml"
+relay_start "$T/ml2" --fault "rcpt=$ml"
+conf "$T/ml2.conf" "$RELAY_PORT" "queue_dir = \"$T/qml\";" \
+	"logfile = \"$T/ml.log\";"
+"$MAILOUT" -C "$T/ml2.conf" -i a@example.com b@example.com <"$T/msg" \
+	2>"$T/ml2.err"
+is "$?/$(wc -l <"$T/ml2.err" | tr -d ' ')" "67/1" \
+	"RCPT 550 of two lines for all: exit 67, one line on stderr"
+grep -vq '^[0-9T:+-]* mailout\[[0-9]*\]: ' "$T/ml.log"
+is $? 1 "RCPT 550 of two lines: each log line whole"
+grep -q ' status=.*550-5.1.1 no such user 550 5.1.1 try another$' "$T/ml.log"
+ok $? "RCPT 550 of two lines: the log has both lines"
+
 # Nothing listens: queued.
 conf "$T/down.conf" "$(free_port)" "queue_dir = \"$T/qdown\";"
 "$MAILOUT" -C "$T/down.conf" -i a@example.com <"$T/msg" 2>"$T/down.err"

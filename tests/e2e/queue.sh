@@ -6,7 +6,7 @@
 
 relay_start "$T/r"
 Q=$T/queue
-conf "$T/c.conf" "$RELAY_PORT" "retry_min = 600;"
+conf "$T/c.conf" "$RELAY_PORT" "retry_min = 600;" "logfile = \"$T/log\";"
 M() { "$MAILOUT" -C "$T/c.conf" "$@"; }
 waiting() { entries "$Q/q"; }
 failed() { entries "$Q/failed"; }
@@ -121,6 +121,7 @@ ok $? "partial: the bounce carries the original headers"
 M -bp >"$T/mailq"
 grep -q '<t@example.com>  pending' "$T/mailq" && grep -q '<a@example.com>  sent' "$T/mailq"
 ok $? "partial: mailq shows sent and pending recipients"
+pid=$(ls "$Q/q" | grep -v '\.state$')
 up
 make_due
 M -q
@@ -128,6 +129,12 @@ is "$(waiting)/$(count "$T/r")" "0/11" "partial: the 450 recipient delivered on 
 printf '<t@example.com>\n' >"$T/want"
 same_file "$T/r/msg.11/rcpt" "$T/want" "partial: only the pending recipient is retried"
 is "$(failed)" 1 "partial: the entry with a failed recipient goes to failed/"
+# The retry is judged and logged on what it tried: the 550 of the first
+# attempt is not held against it.
+grep -q " id=$pid .* status=sent\$" "$T/log"
+ok $? "partial: the retry is logged as sent"
+grep -q " id=$pid from=<bob@example.org> to=<t@example.com> relay=" "$T/log"
+ok $? "partial: the retry's log line names only the recipient it tried"
 
 # --- giving up after queue_lifetime: failed/, one bounce
 conf "$T/life.conf" "$RELAY_PORT" "queue_lifetime = 1;"

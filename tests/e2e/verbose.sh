@@ -30,4 +30,21 @@ same_file "$T/got" "$T/want" "-v: the conversation, line by line"
 grep -q '^< 250-SIZE\|^< 250-8BITMIME\|^< 250-ENHANCEDSTATUSCODES' "$T/err"
 ok $? "-v: EHLO capabilities shown"
 
+# A reply of several lines to the final dot: the message is shown once.
+relay_start "$T/r2" --fault 'eod=250-2.0.0 Ok\n250 2.0.0 queued as MULTI'
+conf "$T/c2.conf" "$RELAY_PORT"
+"$MAILOUT" -C "$T/c2.conf" -v -f b@example.org a@example.com <"$T/msg" \
+	>/dev/null 2>"$T/err2"
+is $? 0 "-v, a reply of two lines to the dot: exit 0"
+sed -n '/^> DATA$/,$p' "$T/err2" | grep -e '^[<>]' >"$T/got2"
+cat >"$T/want2" <<EOF2
+> DATA
+< 354 End data with <CR><LF>.<CR><LF>
+> (message, $size octets)
+> .
+< 250-2.0.0 Ok
+< 250 2.0.0 queued as MULTI
+EOF2
+same_file "$T/got2" "$T/want2" "-v, a reply of two lines to the dot: the message shown once"
+
 done_testing

@@ -71,7 +71,7 @@ class Fault:
 
 SPEC_RE = re.compile(r"^(?P<action>.*)@(?P<first>\d+)(?P<dash>-)?(?P<last>\d+)?$",
                      re.S)
-REPLY_RE = re.compile(r"^[2-5]\d\d(?: .*)?$", re.S)
+REPLY_RE = re.compile(r"^[2-5]\d\d(?:[ -].*)?$", re.S)
 
 
 def parse_stage(stage):
@@ -99,7 +99,9 @@ def parse_action(action):
     if action == "drop":
         return delay, True, None
     if REPLY_RE.match(action):
-        return delay, False, action
+        # "\\n" (backslash, n) ends a line of a multi-line reply; it
+        # works in a --fault argument and in DIR/faults alike.
+        return delay, False, action.replace("\\n", "\n")
     return None
 
 
@@ -357,9 +359,10 @@ class RelaySession(SMTP):
             self.partial = b""
 
     async def push(self, status):
-        line = as_bytes(status)
-        self.log_line(b"S: ", line)
-        await super().push(line)
+        """Send a reply; a multi-line one (a fault's) line by line."""
+        for line in as_bytes(status).split(b"\n"):
+            self.log_line(b"S: ", line)
+            await super().push(line)
 
     async def reply(self, line):
         """Send one reply line; a 421 also ends the session."""
@@ -370,7 +373,8 @@ class RelaySession(SMTP):
     async def succeed(self, lines):
         """Send a successful reply, or the text a fault put in its place."""
         if self.success_reply:
-            lines, self.success_reply = [self.success_reply], None
+            lines = self.success_reply.split("\n")
+            self.success_reply = None
         for i, line in enumerate(lines):
             sep = " " if i == len(lines) - 1 else "-"
             await self.push(line[:3] + sep + line[4:] if len(line) > 3

@@ -342,6 +342,23 @@ expect(s.rcpt("<also@x.example>"), 250)
 expect(s.data(MSG), 250)
 same(stored("rcpt"), b"<good@x.example>\n<also@x.example>\n")
 '
+set_faults f 'rcpt:bad@x.example=550-5.1.1 no such user\n550 5.1.1 try another'
+check "a reply of several lines" py f '
+s = connect()
+s.ehlo()
+expect(s.mail("<a@x.example>"), 250)
+expect(s.rcpt("<bad@x.example>"), 550,
+       "5.1.1 no such user\n5.1.1 try another")
+n = open(D + "/sessions").read().strip()
+log = open("%s/session.%s.log" % (D, n), "rb").read()
+same(b"S: 550-5.1.1 no such user\nS: 550 5.1.1 try another\n" in log, True)
+'
+set_faults f 'eod=250-2.0.0 Ok\n250 2.0.0 queued as MULTI'
+check "a success reply of several lines" py f '
+s = connect()
+s.ehlo()
+expect(send(s), 250, "2.0.0 Ok\n2.0.0 queued as MULTI")
+'
 set_faults f 'data=452 4.3.1 out of memory'
 check "data reply" py f '
 s = connect()

@@ -1,0 +1,113 @@
+/* The notification a bounce sends: its status codes and reasons. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bounce.h"
+#include "buf.h"
+#include "envelope.h"
+#include "tap.h"
+
+static const char head[] = "From: b@example.org\r\nSubject: hi\r\n\r\n";
+
+/* The notification for env's recipients, all of them. */
+static char *
+build(struct envelope *env, int expired)
+{
+	struct bounce b;
+	struct buf out = BUF_INIT;
+	size_t which[3] = {0, 1, 2};
+
+	memset(&b, 0, sizeof(b));
+	b.env = env;
+	b.which = which;
+	b.nwhich = env->nrcpts;
+	b.relay = "172.4.2.2:25";
+	b.head = head;
+	b.headlen = sizeof(head) - 1;
+	b.expired = expired;
+	bounce_build(&out, &b, "b@example.org", "example.org", "mx.example.org",
+	    0);
+	return buf_release(&out);
+}
+
+/* The Status field reported for addr is want. */
+static void
+is_status(const char *m, const char *addr, const char *want, const char *name)
+{
+	char *field = NULL, *got = NULL;
+	const char *p;
+
+	if (asprintf(&field,
+	        "Final-Recipient: rfc822; %s\r\nAction: failed\r\nStatus: ",
+	        addr) < 0)
+		abort();
+	p = strstr(m, field);
+	if (p != NULL) {
+		p += strlen(field);
+		got = strndup(p, strcspn(p, "\r"));
+	}
+	is_str(got, want, name);
+	free(got);
+	free(field);
+}
+
+static size_t
+count(const char *m, const char *s)
+{
+	size_t n = 0;
+
+	for (; (m = strstr(m, s)) != NULL; m++)
+		n++;
+	return n;
+}
+
+static void
+rcpt(struct envelope *env, size_t i, int code, const char *reply)
+{
+	env->rcpts[i].state = RCPT_FAILED;
+	env->rcpts[i].code = code;
+	env->rcpts[i].reply = strdup(reply);
+}
+
+int
+main(void)
+{
+	struct envelope env = {0};
+	char *m;
+
+	env.sender = strdup("b@example.org");
+	envelope_add_rcpt(&env, "a@example.com");
+	envelope_add_rcpt(&env, "c@example.com");
+	envelope_add_rcpt(&env, "d@example.com");
+	rcpt(&env, 0, 550, "550-5.1.1 no such\n550 5.1.1 user");
+	rcpt(&env, 1, 0,
+	    "172.4.2.2:25: message of 9 octets is larger than the relay's "
+	    "limit of 5 (SIZE)");
+	rcpt(&env, 2, 550, "550 5.7.1 \xc3\xbcnknown\r");
+	m = build(&env, 0);
+	is_int(count(m, "Final-Recipient: "), 3, "one report per recipient");
+	is_status(m, "a@example.com", "5.1.1",
+	    "the status code from a reply of several lines");
+	ok(strstr(m,
+	       "Diagnostic-Code: smtp; 550-5.1.1 no such 550 5.1.1 "
+	       "user\r\n") != NULL,
+	    "a reply of several lines on one line");
+	is_status(m, "c@example.com", "5.0.0",
+	    "a reason of ours starting with an address: no status code in it");
+	ok(strstr(m, "<c@example.com>: 172.4.2.2:25: message of 9") != NULL,
+	    "the reason in the text part");
+	ok(strstr(m, "Diagnostic-Code: smtp; 550 5.7.1   nknown \r\n") != NULL,
+	    "beyond ASCII and controls: spaces");
+	free(m);
+	m = build(&env, 1);
+	is_status(m, "c@example.com", "4.4.7",
+	    "given up in time, no status code: 4.4.7");
+	is_status(m, "a@example.com", "5.1.1",
+	    "given up in time, a status code: that one");
+	free(m);
+	envelope_free(&env);
+	return tap_done();
+}
