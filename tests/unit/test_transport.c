@@ -35,7 +35,8 @@ no_rewind(void *ctx)
 static void
 unreadable_source(void)
 {
-	struct relay relays[2] = {{"127.0.0.1", 1}, {"127.0.0.1", 2}};
+	char host[] = "127.0.0.1";
+	struct relay relays[2] = {{host, 1}, {host, 2}};
 	struct account a;
 	struct envelope env = {0};
 	struct msgsrc src = {no_read, no_rewind, NULL, 100};
