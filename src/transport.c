@@ -712,12 +712,7 @@ set_fixed_options(struct transport *t)
 {
 	CURL *h = t->h;
 
-#if HAVE_DECL_CURLOPT_PROTOCOLS_STR
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-#else
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS,
-	    (long)(CURLPROTO_SMTP | CURLPROTO_SMTPS));
-#endif
 	set_network_options(t);
 	set_tls_options(t);
 	/* Rejected recipients must not abort the others; we read each
