@@ -614,15 +614,6 @@ prereq_cb(void *arg, char *conn_primary_ip, char *conn_local_ip,
 	return CURL_PREREQFUNC_OK;
 }
 
-static char *
-relay_name(const struct relay *r)
-{
-	int v6 = strchr(r->host, ':') != NULL;
-
-	return xasprintf("%s%s%s:%d", v6 ? "[" : "", r->host, v6 ? "]" : "",
-	    r->port);
-}
-
 /* smtp[s]://relay:port/helo: the path is the EHLO name (RFC 5321 4.1.4). */
 static char *
 make_url(const struct transport *t, size_t i)
@@ -880,7 +871,7 @@ transport_new(const struct account *a, const char *helo, struct err *e)
 	curl_free(path);
 	t->names = xcalloc(a->nrelays, sizeof(*t->names));
 	for (i = 0; i < a->nrelays; i++)
-		t->names[i] = relay_name(&a->relays[i]);
+		t->names[i] = conf_relay_name(&a->relays[i]);
 	set_fixed_options(t);
 	return t;
 }
