@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "err.h"
+#include "rfc5322.h"
 
 const char cli_usage[] =
     "usage: mailout [-itv] [-a account] [-B type] [-C file] [-f sender]\n"
@@ -171,18 +172,9 @@ cli_dsn(int c, const char *arg, struct err *e)
  * LF would start something of the caller's choosing.
  */
 static int
-has_control(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return 1;
-	return 0;
-}
-
-static int
 cli_value(struct options *o, int c, const char *arg, struct err *e)
 {
-	if (arg != NULL && has_control(arg))
+	if (arg != NULL && rfc5322_has_ctl(arg))
 		return err_set(e, ERR_USAGE,
 		    "-%c: the value holds a control character", c);
 	switch (c) {

@@ -19,6 +19,7 @@
 #include "cert.h"
 #include "conf.h"
 #include "err.h"
+#include "rfc5322.h"
 #include "sysinfo.h"
 #include "xalloc.h"
 
@@ -56,13 +57,10 @@ static int
 get_string(const config_setting_t *s, char **out, struct err *e)
 {
 	const char *v = config_setting_get_string(s);
-	const unsigned char *p;
 
-	for (p = (const unsigned char *)v; *p != '\0'; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			return conf_error(e, s,
-			    "'%s' contains a control character",
-			    config_setting_name(s));
+	if (rfc5322_has_ctl(v))
+		return conf_error(e, s, "'%s' contains a control character",
+		    config_setting_name(s));
 	free(*out);
 	*out = xstrdup(v);
 	return 0;
