@@ -18,6 +18,7 @@
 #include "buf.h"
 #include "cert.h"
 #include "conf.h"
+#include "paths.h" /* CONF_DEFAULT_PATH, QUEUE_DIR_DEFAULT */
 #include "err.h"
 #include "rfc5322.h"
 #include "sysinfo.h"
@@ -862,7 +863,7 @@ conf_defaults(struct conf *c)
 {
 	memset(c, 0, sizeof(*c));
 	account_init(&c->acct);
-	c->queue_dir = xstrdup(QUEUEDIR);
+	c->queue_dir = xstrdup(QUEUE_DIR_DEFAULT);
 	c->queue_lifetime = 5 * 24 * 3600;
 	c->retry_min = 5 * 60;
 	c->retry_max = 60 * 60;

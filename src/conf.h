@@ -94,9 +94,6 @@ struct conf {
 #define CONNECT_TIMEOUT_DEFAULT 30
 #define REPLY_TIMEOUT_DEFAULT 300
 
-/* The file read when -C is not given. */
-#define CONF_DEFAULT_PATH SYSCONFDIR "/mailout.conf"
-
 /*
  * Load the file at path.  When path is NULL the default file is read if
  * it exists; a missing default file leaves every setting at its default

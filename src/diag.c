@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "conf.h"
+#include "paths.h" /* CONF_DEFAULT_PATH */
 #include "diag.h"
 #include "err.h"
 #include "transport.h"

@@ -25,6 +25,7 @@
 #include "priv.h"
 #include "queue.h"
 #include "rewrite.h"
+#include "paths.h" /* CONF_DEFAULT_PATH */
 #include "runq.h"
 #include "smtpd.h"
 #include "spool.h"

@@ -19,7 +19,6 @@ for target in $FUZZ_TARGETS; do
 	$cc -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=undefined -D_GNU_SOURCE \
 		-I"$builddir" -I"$srcdir/src" -I"$srcdir/tests/fuzz" \
-		-DSYSCONFDIR='"/nonexistent"' -DQUEUEDIR='"/nonexistent"' \
 		$(pkg-config --cflags libcurl libconfig libidn2) \
 		$sources "$srcdir/tests/fuzz/fuzz_$target.c" \
 		$(pkg-config --libs libcurl libconfig libidn2) \
