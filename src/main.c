@@ -101,12 +101,13 @@ spool_dir(const struct conf *c)
 
 /*
  * After a message went out, mail that waited for the relay leaves too: a
- * detached process runs the due queue while the caller goes on.
+ * detached process runs the due queue, and the entries that waited for a
+ * relay that took a message, while the caller goes on.
  */
 static void
 kick_queue(struct deliverer *d)
 {
-	struct runq_opts o = {0, NULL};
+	struct runq_opts o = {RUNQ_RELAY_BACK, NULL};
 	struct err e = {0};
 	int fd;
 
@@ -185,7 +186,8 @@ submit(const struct options *o, struct deliverer *d)
 static int
 run_queue(const struct options *o, struct deliverer *d)
 {
-	struct runq_opts ro = {o->runq_all, o->runq_id};
+	struct runq_opts ro = {o->runq_all || o->runq_id ? RUNQ_ALL : RUNQ_DUE,
+	    o->runq_id};
 	struct err e = {0};
 
 	if (queue_run(d, &ro, &e) < 0)

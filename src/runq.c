@@ -90,6 +90,8 @@ settle(struct deliverer *d, struct qentry *q, const struct smtp_result *r,
 	bounce_failures(d, &b, before, head_of_entry, q);
 	free(q->last_error);
 	q->last_error = failure ? xstrdup(failure->msg) : NULL;
+	q->waits = failure != NULL && outcome_is_per_rcpt(r) ? QWAIT_RCPT
+	                                                     : QWAIT_RELAY;
 	if (envelope_count(&q->env, RCPT_PENDING) > 0) {
 		q->next = now + backoff(c, q->attempts);
 		queue_save(c->queue_dir, q, &e);
@@ -132,6 +134,28 @@ run_entry(struct deliverer *d, struct qentry *q, time_t now)
 	free(before);
 }
 
+/* Has the relay of the entry's account accepted a message since? */
+static int
+relay_back(struct deliverer *d, const struct qentry *q)
+{
+	struct err e = {0};
+	const struct account *a =
+	    conf_account(d->conf, q->account, q->env.sender, &e);
+
+	err_clear(&e);
+	return a != NULL && deliverer_took(d, a);
+}
+
+static int
+chosen(struct deliverer *d, const struct runq_opts *o, const struct qentry *q,
+    time_t now)
+{
+	if (o->which == RUNQ_ALL || q->next <= now)
+		return 1;
+	return o->which == RUNQ_RELAY_BACK && q->waits == QWAIT_RELAY &&
+	    relay_back(d, q);
+}
+
 int
 queue_run(struct deliverer *d, const struct runq_opts *o, struct err *e)
 {
@@ -155,7 +179,7 @@ queue_run(struct deliverer *d, const struct runq_opts *o, struct err *e)
 			err_clear(e);
 			continue;
 		}
-		if (o->all || o->only_id != NULL || q.next <= now)
+		if (chosen(d, o, &q, now))
 			run_entry(d, &q, time(NULL));
 		queue_release(&q);
 	}

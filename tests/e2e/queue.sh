@@ -25,6 +25,23 @@ make_due() {
 	done
 }
 
+# state ID: the state of entry ID: its .state file, else its head.
+state() {
+	if [ -f "$Q/q/$1.state" ]; then
+		cat "$Q/q/$1.state"
+	else
+		sed '/^$/q' "$Q/q/$1"
+	fi
+}
+# sent_to ADDR: how many messages the relay took for ADDR.
+sent_to() {
+	cat "$T/r"/msg.*/rcpt | grep -cxF "<$1>"
+}
+# rcpt_tried ADDR: how many times a RCPT for ADDR reached the relay.
+rcpt_tried() {
+	cat "$T/r"/session.*.log | grep -cxF "C: RCPT TO:<$1>"
+}
+
 cat >"$T/msg" <<'EOF'
 From: Bob <bob@example.org>
 To: Alice <alice@example.com>
@@ -183,19 +200,68 @@ is "$(cat "$last/mail")/$(cat "$last/rcpt")" "<>/<postmaster@example.org>" \
 	"bounce_to: the bounce goes there"
 up
 
-# --- the send after an outage takes the waiting mail along
+# --- the send after an outage takes the waiting mail along, due or not
 down 'greeting=421 4.3.2 down'
 M -i -f bob@example.org waited@example.com <"$T/msg" 2>/dev/null
 is "$(waiting)" 1 "outage: queued"
+wid=$(entry_ids "$Q/q")
+is "$(state "$wid" | grep '^wait')" "wait	relay" "outage: waits for the relay"
 up
-# The entry is not due yet; a new message's detached run only takes due
-# ones, so make it due.
-make_due
+# Not due for another 10 minutes (retry_min): the message that goes out
+# shows that the relay is back.
 M -i -f bob@example.org next@example.com <"$T/msg"
 quiesce "$T/c.conf"
 is "$(waiting)" 0 "outage: the next send delivered the waiting entry too"
-grep -l '<waited@example.com>' "$T/r"/msg.*/rcpt >/dev/null
-ok $? "outage: the waiting message arrived"
+is "$(sent_to waited@example.com)" 1 "outage: the waiting message arrived, once"
+
+# --- RCPT 450 is about the mailbox, not the relay: the entry keeps its
+# backoff when another message goes out.  One that waited for the relay
+# leaves with that message, which shows that its queue run took place.
+down 'rcpt:busy@example.com=450 4.2.1 mailbox busy'
+M -i -f bob@example.org busy@example.com <"$T/msg" 2>/dev/null
+bid=$(entry_ids "$Q/q")
+is "$(waiting)/$(state "$bid" | grep '^wait')" "1/wait	rcpt" \
+	"RCPT 450: queued, waits for its recipient"
+down 'greeting=421 4.3.2 down'
+M -i -f bob@example.org waited2@example.com <"$T/msg" 2>/dev/null
+is "$(waiting)" 2 "RCPT 450: a message for another recipient queued too"
+up
+tried=$(rcpt_tried busy@example.com)
+M -i -f bob@example.org next@example.com <"$T/msg"
+quiesce "$T/c.conf"
+is "$(sent_to waited2@example.com)/$(entry_ids "$Q/q")" "1/$bid" \
+	"RCPT 450: the next send took the one that waited for the relay, only"
+is "$(rcpt_tried busy@example.com)" "$tried" \
+	"RCPT 450: the relay saw no RCPT for the deferred recipient"
+M -qR
+is "$(waiting)/$(sent_to busy@example.com)" "0/1" "RCPT 450: -q delivers it"
+
+# --- an account's relay that took a message says nothing of another
+# account's relay: the entry for account x keeps its backoff
+relay_start "$T/x"
+RELAY_PORT=$(cat "$T/r/port")
+conf "$T/acct.conf" "$RELAY_PORT" "retry_min = 600;" \
+	"queue_dir = \"$T/aq\";" "logfile = \"$T/acct.log\";" \
+	"accounts = ( { name = \"x\"; port = $(cat "$T/x/port"); } );"
+A() { "$MAILOUT" -C "$T/acct.conf" "$@"; }
+printf '%s\n' 'greeting=421 4.3.2 down' >"$T/x/faults"
+A -a x -i -f bob@example.org viax@example.com <"$T/msg" 2>/dev/null
+down 'greeting=421 4.3.2 down'
+A -i -f bob@example.org viatop@example.com <"$T/msg" 2>/dev/null
+is "$(entries "$T/aq/q")/$(cat "$T/x/sessions")" "2/1" \
+	"accounts: one entry waits for each relay"
+rm -f "$T/x/faults"
+up
+A -i -f bob@example.org next@example.com <"$T/msg"
+quiesce "$T/acct.conf"
+is "$(sent_to viatop@example.com)/$(entries "$T/aq/q")" "1/1" \
+	"accounts: the send took the entry of its own account"
+is "$(cat "$T/x/sessions")/$(count "$T/x")" "1/0" \
+	"accounts: the entry for the other account's relay was not tried"
+A -qR
+is "$(entries "$T/aq/q")/$(count "$T/x")" "0/1" "accounts: -q delivers it"
+is "$(cat "$T/x/msg.1/rcpt")" "<viax@example.com>" \
+	"accounts: through its own account's relay"
 
 # --- a damaged entry: root's mailq shows it, -q leaves it and logs why
 conf "$T/bad.conf" "$RELAY_PORT" "queue_dir = \"$T/bq\";" \
