@@ -186,8 +186,7 @@ submit(const struct options *o, struct deliverer *d)
 static int
 run_queue(const struct options *o, struct deliverer *d)
 {
-	struct runq_opts ro = {o->runq_all || o->runq_id ? RUNQ_ALL : RUNQ_DUE,
-	    o->runq_id};
+	struct runq_opts ro = {o->runq_due ? RUNQ_DUE : RUNQ_ALL, o->runq_id};
 	struct err e = {0};
 
 	if (queue_run(d, &ro, &e) < 0)

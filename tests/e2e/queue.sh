@@ -83,13 +83,15 @@ M --json -bp >"$T/json"
 "$PYTHON3" -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d["queued"]==1 and d["failed"]==0 and d["pending_recipients"]==1 and d["oldest_age"]>=0 else 1)' "$T/json"
 ok $? "mailq --json: counts"
 
-# --- not due yet: -q leaves it; -qI forces it while still down
-M -q
-is "$(waiting)/$(count "$T/r")" "1/1" "-q before the entry is due: nothing tried"
+# --- not due yet: -q --due leaves it, without connecting
+s=$(cat "$T/r/sessions")
+M -q --due
+is "$?/$(waiting)/$(count "$T/r")/$(cat "$T/r/sessions")" "0/1/1/$s" \
+	"-q --due before the entry is due: nothing tried"
 
-# --- relay up: -q delivers it once, same bytes as the direct send
+# --- relay up: -q delivers it once, due or not, same bytes as the direct
+# send
 up
-make_due
 M -q
 is $? 0 "-q: exit 0"
 is "$(waiting)" 0 "-q: the queue is empty"
@@ -164,7 +166,7 @@ n=$(count "$T/r")
 "$MAILOUT" -C "$T/life.conf" -q
 is "$(waiting)/$(failed)" "1/2" "lifetime: given up, in failed/; its bounce queued"
 up
-"$MAILOUT" -C "$T/life.conf" -q
+"$MAILOUT" -C "$T/life.conf" -q --due
 is "$(count "$T/r")" $((n + 0)) "lifetime: the bounce was queued while the relay was down"
 make_due
 "$MAILOUT" -C "$T/life.conf" -q
@@ -233,7 +235,7 @@ is "$(sent_to waited2@example.com)/$(entry_ids "$Q/q")" "1/$bid" \
 	"RCPT 450: the next send took the one that waited for the relay, only"
 is "$(rcpt_tried busy@example.com)" "$tried" \
 	"RCPT 450: the relay saw no RCPT for the deferred recipient"
-M -qR
+M -q
 is "$(waiting)/$(sent_to busy@example.com)" "0/1" "RCPT 450: -q delivers it"
 
 # --- an account's relay that took a message says nothing of another
@@ -258,10 +260,61 @@ is "$(sent_to viatop@example.com)/$(entries "$T/aq/q")" "1/1" \
 	"accounts: the send took the entry of its own account"
 is "$(cat "$T/x/sessions")/$(count "$T/x")" "1/0" \
 	"accounts: the entry for the other account's relay was not tried"
-A -qR
+A -q
 is "$(entries "$T/aq/q")/$(count "$T/x")" "0/1" "accounts: -q delivers it"
 is "$(cat "$T/x/msg.1/rcpt")" "<viax@example.com>" \
 	"accounts: through its own account's relay"
+
+# --- three messages queued while the relay was down (nothing listened):
+# -q --due leaves them before their retry time, -q sends them all at once
+port=$(free_port)
+conf "$T/q3.conf" "$port" "retry_min = 600;" "queue_dir = \"$T/q3\";"
+for i in 1 2 3; do
+	"$MAILOUT" -C "$T/q3.conf" -i -f bob@example.org "d$i@example.com" \
+		<"$T/msg" 2>/dev/null
+	is $? 0 "down: message $i queued, exit 0"
+done
+relay_start "$T/r3" --port "$port"
+"$MAILOUT" -C "$T/q3.conf" -q --due
+is "$?/$(entries "$T/q3/q")/$(cat "$T/r3/sessions")" "0/3/0" \
+	"down, then up: -q --due sends nothing before the retry time, connects not"
+"$MAILOUT" -C "$T/q3.conf" -q
+is "$?/$(entries "$T/q3/q")/$(count "$T/r3")/$(cat "$T/r3/sessions")" "0/0/3/1" \
+	"down, then up: -q sends all three at once, over one connection"
+for i in 1 2 3; do
+	is "$(cat "$T/r3"/msg.*/rcpt | grep -cxF "<d$i@example.com>")" 1 \
+		"down, then up: message $i sent once"
+	same_file "$T/r3/msg.$i/data" "$T/r/msg.1/data" \
+		"down, then up: message $i, bytes identical to a direct send"
+done
+
+# --- once its retry time has come, -q --due sends it
+port=$(free_port)
+conf "$T/q4.conf" "$port" "retry_min = 1;" "queue_dir = \"$T/q4\";"
+"$MAILOUT" -C "$T/q4.conf" -i -f bob@example.org due@example.com \
+	<"$T/msg" 2>/dev/null
+is "$?/$(entries "$T/q4/q")" "0/1" "retry_min 1: queued"
+relay_start "$T/r4" --port "$port"
+sleep 2
+"$MAILOUT" -C "$T/q4.conf" -q --due
+is "$?/$(entries "$T/q4/q")/$(cat "$T/r4/msg.1/rcpt")" "0/0/<due@example.com>" \
+	"retry_min 1, 2 s later: -q --due sends it"
+
+# --- -q30m: an interval asks for a daemon; the queue is run once
+"$MAILOUT" -C "$T/q4.conf" -odq -i -f bob@example.org iv@example.com \
+	<"$T/msg" 2>/dev/null
+timeout 20 "$MAILOUT" -C "$T/q4.conf" -q30m
+is "$?/$(entries "$T/q4/q")/$(cat "$T/r4/msg.2/rcpt")" "0/0/<iv@example.com>" \
+	"-q30m: runs the queue once and exits"
+
+RELAY_PORT=$(cat "$T/r/port") # relay_start changed it: the main relay again
+
+# --- --due without -q: a usage error
+n=$(count "$T/r")
+M --due -i -f bob@example.org alice@example.com <"$T/msg" 2>"$T/err"
+is "$?/$(count "$T/r")" "64/$n" "--due without -q: exit 64, nothing sent"
+is "$(head -1 "$T/err")" "mailout: --due needs -q: mailout -q --due" \
+	"--due without -q: says so in one line"
 
 # --- a damaged entry: root's mailq shows it, -q leaves it and logs why
 conf "$T/bad.conf" "$RELAY_PORT" "queue_dir = \"$T/bq\";" \
