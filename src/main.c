@@ -198,17 +198,10 @@ run_queue(const struct options *o, struct deliverer *d)
 static void
 print_relays(const struct account *a)
 {
-	size_t i;
+	char *list = conf_relay_list(a);
 
-	fputs(" via", stdout);
-	for (i = 0; i < a->nrelays; i++) {
-		char *name = conf_relay_name(&a->relays[i]);
-
-		printf("%s %s", i ? "," : "", name);
-		free(name);
-	}
-	if (a->nrelays == 0)
-		fputs(" (no relay)", stdout);
+	printf(" via %s", list);
+	free(list);
 }
 
 /*
