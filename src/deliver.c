@@ -64,6 +64,16 @@ note_took(struct deliverer *d, const struct account *a)
 	d->took[d->ntook++] = a;
 }
 
+/* The conversation goes to d->trace, unless it is muted. */
+static void
+trace_unless_muted(void *arg, char dir, const char *line, size_t len)
+{
+	const struct deliverer *d = arg;
+
+	if (!d->mute)
+		d->trace(d->trace_arg, dir, line, len);
+}
+
 /* The open transport for account a, or a new one. */
 static struct transport *
 conn_get(struct deliverer *d, const struct account *a, struct err *e)
@@ -78,7 +88,7 @@ conn_get(struct deliverer *d, const struct account *a, struct err *e)
 	if (t == NULL)
 		return NULL;
 	if (d->trace != NULL)
-		transport_set_trace(t, d->trace, d->trace_arg);
+		transport_set_trace(t, trace_unless_muted, d);
 	d->conns = xreallocarray(d->conns, d->nconns + 1, sizeof(*d->conns));
 	d->conns[d->nconns].acct = a;
 	d->conns[d->nconns++].t = t;

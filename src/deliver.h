@@ -23,6 +23,7 @@ struct deliverer {
 	struct conf *conf;
 	transport_trace_fn trace; /* -v, NULL: none */
 	void *trace_arg;
+	int mute; /* trace nothing for now: another user's entry */
 	struct conn *conns; /* open transports, one per account */
 	size_t nconns;
 	const struct account **took; /* accounts whose relay accepted a

@@ -107,7 +107,7 @@ spool_dir(const struct conf *c)
 static void
 kick_queue(struct deliverer *d)
 {
-	struct runq_opts o = {RUNQ_RELAY_BACK, NULL};
+	struct runq_opts o = {.which = RUNQ_RELAY_BACK, .all_owners = 1};
 	struct err e = {0};
 	int fd;
 
@@ -183,10 +183,22 @@ submit(const struct options *o, struct deliverer *d)
 	return status;
 }
 
+/* -q -v: what the queue run tries, and its fate, among the conversation. */
+static void
+note_line(void *arg, const char *line)
+{
+	(void)arg;
+	fprintf(stderr, "mailout: %s\n", line);
+}
+
 static int
 run_queue(const struct options *o, struct deliverer *d)
 {
-	struct runq_opts ro = {o->runq_due ? RUNQ_DUE : RUNQ_ALL, o->runq_id};
+	struct runq_opts ro = {.which = o->runq_due ? RUNQ_DUE : RUNQ_ALL,
+	    .only_id = o->runq_id,
+	    .note = o->verbose ? note_line : NULL,
+	    .owner = getuid(),
+	    .all_owners = getuid() == 0};
 	struct err e = {0};
 
 	if (queue_run(d, &ro, &e) < 0)

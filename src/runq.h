@@ -7,6 +7,8 @@
 #ifndef MAILOUT_RUNQ_H
 #define MAILOUT_RUNQ_H
 
+#include <sys/types.h>
+
 struct deliverer;
 struct err;
 
@@ -20,11 +22,29 @@ enum runq_which {
 	RUNQ_RELAY_BACK
 };
 
+/* Receives one line, without a line end, of what a run does (-v). */
+typedef void (*runq_note_fn)(void *arg, const char *line);
+
 struct runq_opts {
 	enum runq_which which;
 	const char *only_id; /* this entry only, NULL: any */
+	runq_note_fn note; /* each entry tried and its fate, NULL: none */
+	void *note_arg;
+	/* Whose entries the notes and the conversation (the deliverer's
+	 * trace) show: the owner's, or all (root), as mailq lists them. */
+	uid_t owner;
+	int all_owners;
 };
 
+/*
+ * Run the queue once, oldest entry first.  With o->note, each entry
+ * tried is told of in a line before its conversation ("ID: trying 2
+ * recipients via relay:25") and one after it ("ID: sent", "ID:
+ * deferred: why (next try in 10m)", "ID: failed: why"); a run that
+ * tells of no entry says why ("queue empty", "nothing due (3 entries
+ * waiting)").  Returns 0, or -1 with e set when the queue cannot be
+ * listed.
+ */
 int queue_run(struct deliverer *d, const struct runq_opts *o, struct err *e);
 
 #endif

@@ -139,9 +139,11 @@ ok $? "mailq shows the user's own message"
 
 # --- a queue run by anyone delivers it, with the password that the
 #     users cannot read
-sys "$U2" "$M" -qR
+sys "$U2" "$M" -qR -v 2>"$T/err"
 is "$(count "$T/auth")/$(entries "$R/queue/q")" "1/0" \
 	"another user's queue run delivers it"
+is "$(cat "$T/err")" "mailout: queue empty" \
+	"-v shows that user neither the message nor its conversation (as mailq)"
 is "$(cat "$T/auth/msg.1/auth")" "PLAIN relayuser" "with the account's password"
 
 # --- a user's own configuration cannot reach the system's secrets

@@ -307,6 +307,75 @@ timeout 20 "$MAILOUT" -C "$T/q4.conf" -q30m
 is "$?/$(entries "$T/q4/q")/$(cat "$T/r4/msg.2/rcpt")" "0/0/<iv@example.com>" \
 	"-q30m: runs the queue once and exits"
 
+# --- -q -v: a line before each entry's conversation, one after it
+port=$(free_port)
+conf "$T/v.conf" "$port" "retry_min = 600;" "queue_dir = \"$T/vq\";"
+V() { "$MAILOUT" -C "$T/v.conf" "$@"; }
+V -q -v 2>"$T/v.err"
+is "$?/$(cat "$T/v.err")" "0/mailout: queue empty" "-q -v, no queue yet: says it is empty"
+V -i -f bob@example.org v1@example.com <"$T/msg" 2>/dev/null
+sleep 1 # ids sort by the second they were made in, then at random
+V -i -f bob@example.org v2@example.com v3@example.com <"$T/msg" 2>/dev/null
+v1=$(entry_ids "$T/vq/q" | head -1)
+v2=$(entry_ids "$T/vq/q" | tail -1)
+V -q --due -v 2>"$T/v.err"
+is "$?/$(cat "$T/v.err")" "0/mailout: nothing due (2 entries waiting)" \
+	"-q --due -v, nothing due: says so, with the count"
+relay_start "$T/rv" --port "$port"
+printf '%s\n' 'greeting=421 4.3.2 down' >"$T/rv/faults"
+V -q -v 2>"$T/v.err"
+cat >"$T/want" <<EOF2
+mailout: $v1: trying 1 recipient via 127.0.0.1:$port
+< 421 4.3.2 down
+mailout: $v1: deferred: 127.0.0.1:$port: greeting: 421 4.3.2 down (next try in 20m)
+mailout: $v2: trying 2 recipients via 127.0.0.1:$port
+< 421 4.3.2 down
+mailout: $v2: deferred: 127.0.0.1:$port: greeting: 421 4.3.2 down (next try in 20m)
+EOF2
+same_file "$T/v.err" "$T/want" "-q -v, relay refusing: each entry, the reply, the next try"
+rm -f "$T/rv/faults"
+V -q -v 2>"$T/v.err"
+is "$?/$(entries "$T/vq/q")/$(count "$T/rv")" "0/0/2" "-q -v, relay back: both sent"
+size=$(wc -c <"$T/rv/msg.1/data" | tr -d ' ')
+ehlo=$(grep -e '^< 250[- ]' "$T/v.err" | sed -n '1,/^< 250 /p')
+# The reply to the dot names the relay's own id: cut after "Ok".
+sed 's/^\(< 250 2.0.0 Ok\): queued as [0-9]*$/\1/' "$T/v.err" >"$T/got"
+cat >"$T/want" <<EOF2
+mailout: $v1: trying 1 recipient via 127.0.0.1:$port
+< 220 relay.test ESMTP
+> EHLO client.example.org
+$ehlo
+> MAIL FROM:<bob@example.org>
+< 250 2.1.0 Ok
+> RCPT TO:<v1@example.com>
+< 250 2.1.5 Ok
+> DATA
+< 354 End data with <CR><LF>.<CR><LF>
+> (message, $size octets)
+> .
+< 250 2.0.0 Ok
+mailout: $v1: sent
+mailout: $v2: trying 2 recipients via 127.0.0.1:$port
+> MAIL FROM:<bob@example.org>
+< 250 2.1.0 Ok
+> RCPT TO:<v2@example.com>
+< 250 2.1.5 Ok
+> RCPT TO:<v3@example.com>
+< 250 2.1.5 Ok
+> DATA
+< 354 End data with <CR><LF>.<CR><LF>
+> (message, $size octets)
+> .
+< 250 2.0.0 Ok
+mailout: $v2: sent
+EOF2
+same_file "$T/got" "$T/want" \
+	"-q -v: each entry's lines around its conversation, over one connection"
+is "$(echo "$ehlo" | head -1)" "< 250-relay.test" "-q -v: the EHLO reply shown"
+V -odq -i -f bob@example.org v4@example.com <"$T/msg" 2>/dev/null
+V -q 2>"$T/v.err"
+is "$?/$(count "$T/rv")/$(cat "$T/v.err")" "0/3/" "-q without -v: silent"
+
 RELAY_PORT=$(cat "$T/r/port") # relay_start changed it: the main relay again
 
 # --- --due without -q: a usage error
