@@ -12,7 +12,8 @@ const char cli_usage[] =
     "usage: mailout [-itv] [-a account] [-B type] [-C file] [-f sender]\n"
     "               [-F name] [-N dsn] [-R ret] [-V envid] [-o option]\n"
     "               [--] [recipient ...] < message\n"
-    "       mailout -bs | -bv recipient ... | -bp | -bi | -q[Iid|Rsite]\n"
+    "       mailout -bs | -bv recipient ... | -bp | -bi\n"
+    "       mailout -q[Iid|Rsite] [--due] [-v]\n"
     "       mailout --check-config | --server-info [-a account] [-C file]\n"
     "       mailout --help | --version\n";
 
@@ -21,7 +22,8 @@ enum {
 	OPT_VERSION,
 	OPT_JSON,
 	OPT_CHECK_CONFIG,
-	OPT_SERVER_INFO
+	OPT_SERVER_INFO,
+	OPT_DUE
 };
 
 /*
@@ -40,6 +42,7 @@ static const struct option longopts[] = {
     {"json", no_argument, NULL, OPT_JSON},
     {"check-config", no_argument, NULL, OPT_CHECK_CONFIG},
     {"server-info", no_argument, NULL, OPT_SERVER_INFO},
+    {"due", no_argument, NULL, OPT_DUE},
     {NULL, 0, NULL, 0},
 };
 
@@ -82,17 +85,17 @@ cli_option(struct options *o, const char *arg)
 		o->queue_only = 1;
 }
 
-/* -q, -qIid, -qRsite, -qSsender; an interval (-q30m) is ignored. */
+/*
+ * -q, -qIid, -qRsite, -qSsender: run the queue once.  The site or sender
+ * selects nothing (one relay per account), and an interval (-q30m) asks
+ * for a daemon there is not: both run the whole queue.
+ */
 static void
 cli_queue(struct options *o, const char *arg)
 {
 	o->mode = MODE_RUNQ;
-	if (arg == NULL)
-		return;
-	if (arg[0] == 'I' && arg[1] != '\0')
+	if (arg != NULL && arg[0] == 'I' && arg[1] != '\0')
 		o->runq_id = arg + 1;
-	else if (arg[0] == 'R' || arg[0] == 'S')
-		o->runq_all = 1;
 }
 
 /* RFC 6152: -B 7BIT or -B 8BITMIME, as Postfix accepts them. */
@@ -257,6 +260,9 @@ cli_flag(struct options *o, int c, const char *arg, struct err *e)
 	case OPT_SERVER_INFO:
 		o->mode = MODE_SERVER_INFO;
 		break;
+	case OPT_DUE:
+		o->runq_due = 1;
+		break;
 	default:
 		return cli_value(o, c, arg, e);
 	}
@@ -299,6 +305,11 @@ cli_parse(int argc, char **argv, struct options *o, struct err *e)
 		if (cli_flag(o, c, optarg, e) < 0)
 			return -1;
 	}
+	/* A flag that changes nothing where it stands would hide a mistake:
+	 * "mailout --due" would read a message from the terminal. */
+	if (o->runq_due && o->mode != MODE_RUNQ)
+		return err_set(e, ERR_USAGE,
+		    "--due needs -q: mailout -q --due");
 	o->rcpts = argv + optind;
 	o->nrcpts = (size_t)(argc - optind);
 	return 0;

@@ -36,7 +36,7 @@ struct options {
 	int body8bit; /* -B 8BITMIME */
 	const char *log_tag; /* -L: the syslog tag */
 	const char *traffic_log; /* -X: append the conversation here */
-	int runq_all; /* -qR..., -qS...: every entry, due or not */
+	int runq_due; /* --due: only the entries whose retry time has come */
 	const char *runq_id; /* -qIid: this entry only */
 	int json; /* mailq --json */
 	char **rcpts; /* recipient arguments, as given */
@@ -46,7 +46,8 @@ struct options {
 /*
  * Parse argv.  argv[0]'s base name may select a mode ("mailq",
  * "newaliases").  Returns 0, or -1 with e set (ERR_USAGE) for an unknown
- * flag, a missing or bad value, or an unsupported -b mode.
+ * flag, a missing or bad value, an unsupported -b mode, or --due
+ * without -q.
  */
 int cli_parse(int argc, char **argv, struct options *o, struct err *e);
 

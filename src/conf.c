@@ -292,6 +292,23 @@ conf_relay_name(const struct relay *r)
 	    r->port);
 }
 
+char *
+conf_relay_list(const struct account *a)
+{
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < a->nrelays; i++) {
+		char *name = conf_relay_name(&a->relays[i]);
+
+		buf_printf(&b, "%s%s", i ? ", " : "", name);
+		free(name);
+	}
+	if (a->nrelays == 0)
+		buf_puts(&b, "(no relay)");
+	return buf_release(&b);
+}
+
 static void
 relays_free(struct account *a)
 {

@@ -108,6 +108,10 @@ int conf_load(const char *path, struct conf *c, struct err *e);
  */
 int conf_check(const char *path, struct conf *c, struct err *e);
 
+/* The account's relays as conf_relay_name() names them, ", " between
+ * them; "(no relay)" when it has none.  The caller frees it. */
+char *conf_relay_list(const struct account *a);
+
 /* Does the account send credentials (user, password, token, or auth)? */
 int account_has_credentials(const struct account *a);
 

@@ -39,6 +39,39 @@ deliverer_free(struct deliverer *d)
 	free(d->conns);
 	d->conns = NULL;
 	d->nconns = 0;
+	free(d->took);
+	d->took = NULL;
+	d->ntook = 0;
+}
+
+int
+deliverer_took(const struct deliverer *d, const struct account *a)
+{
+	size_t i;
+
+	for (i = 0; i < d->ntook; i++)
+		if (d->took[i] == a)
+			return 1;
+	return 0;
+}
+
+static void
+note_took(struct deliverer *d, const struct account *a)
+{
+	if (deliverer_took(d, a))
+		return;
+	d->took = xreallocarray(d->took, d->ntook + 1, sizeof(*d->took));
+	d->took[d->ntook++] = a;
+}
+
+/* The conversation goes to d->trace, unless it is muted. */
+static void
+trace_unless_muted(void *arg, char dir, const char *line, size_t len)
+{
+	const struct deliverer *d = arg;
+
+	if (!d->mute)
+		d->trace(d->trace_arg, dir, line, len);
 }
 
 /* The open transport for account a, or a new one. */
@@ -55,7 +88,7 @@ conn_get(struct deliverer *d, const struct account *a, struct err *e)
 	if (t == NULL)
 		return NULL;
 	if (d->trace != NULL)
-		transport_set_trace(t, d->trace, d->trace_arg);
+		transport_set_trace(t, trace_unless_muted, d);
 	d->conns = xreallocarray(d->conns, d->nconns + 1, sizeof(*d->conns));
 	d->conns[d->nconns].acct = a;
 	d->conns[d->nconns++].t = t;
@@ -133,6 +166,8 @@ deliver_attempt(struct deliverer *d, const char *id, const char *account,
 	if (t != NULL) {
 		transport_send(t, env, src, r);
 		rc = outcome_judge(r, env, before, e);
+		if (r->stage == ST_DONE)
+			note_took(d, a);
 	}
 	log_attempt(id, env, before, r, src->size, rc < 0 ? e->msg : NULL);
 	return rc;
@@ -140,7 +175,8 @@ deliver_attempt(struct deliverer *d, const char *id, const char *account,
 
 int
 deliver_enqueue(struct deliverer *d, struct submission *s,
-    const char *last_error, int tried, char qid[QUEUE_ID_MAX], struct err *e)
+    const char *last_error, const struct smtp_result *r, char qid[QUEUE_ID_MAX],
+    struct err *e)
 {
 	const struct conf *c = d->conf;
 	struct qentry q;
@@ -152,8 +188,10 @@ deliver_enqueue(struct deliverer *d, struct submission *s,
 	q.env = *s->env; /* borrowed, not freed here */
 	q.account = (char *)s->account;
 	q.created = time(NULL);
-	q.next = tried ? q.created + c->retry_min : q.created;
-	q.attempts = tried;
+	q.next = r != NULL ? q.created + c->retry_min : q.created;
+	q.attempts = r != NULL;
+	q.waits =
+	    r != NULL && outcome_is_per_rcpt(r) ? QWAIT_RCPT : QWAIT_RELAY;
 	q.last_error = (char *)last_error;
 	q.uid = getuid();
 	q.is_bounce = s->is_bounce;
@@ -195,7 +233,7 @@ after_attempt(struct deliverer *d, struct submission *s,
 		envelope_fail_pending(s->env, outcome_reason(r, e));
 	bounce_failures(d, &b, NULL, NULL, NULL);
 	if (envelope_count(s->env, RCPT_PENDING) > 0 &&
-	    deliver_enqueue(d, s, e->msg, 1, qid, &qe) < 0) {
+	    deliver_enqueue(d, s, e->msg, r, qid, &qe) < 0) {
 		err_set(e, ERR_TEMP, "%s; and it cannot be queued: %s", e->msg,
 		    qe.msg);
 		err_clear(&qe);
@@ -216,7 +254,7 @@ deliver_new(struct deliverer *d, struct submission *s, char qid[QUEUE_ID_MAX],
 	qid[0] = '\0';
 	*note = NULL;
 	if (s->queue_only) {
-		if (deliver_enqueue(d, s, NULL, 0, qid, e) < 0)
+		if (deliver_enqueue(d, s, NULL, NULL, qid, e) < 0)
 			return -1;
 		*note = xstrdup("queued without trying (-odq)");
 		return 0;

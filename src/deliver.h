@@ -23,12 +23,22 @@ struct deliverer {
 	struct conf *conf;
 	transport_trace_fn trace; /* -v, NULL: none */
 	void *trace_arg;
+	int mute; /* trace nothing for now: another user's entry */
 	struct conn *conns; /* open transports, one per account */
 	size_t nconns;
+	const struct account **took; /* accounts whose relay accepted a
+	                                message in this process */
+	size_t ntook;
 };
 
 void deliverer_init(struct deliverer *d, struct conf *c);
 void deliverer_free(struct deliverer *d);
+
+/*
+ * Has a relay of account a accepted a message through d (in this
+ * process, or in the one that forked it)?  Then it is up.
+ */
+int deliverer_took(const struct deliverer *d, const struct account *a);
 
 /*
  * One attempt: choose the account (by name, else by the sender), send to
@@ -67,9 +77,11 @@ int deliver_new(struct deliverer *d, struct submission *s,
 
 /*
  * Queue s as it is: its pending recipients, its state.  last_error may
- * be NULL; tried says whether an attempt was already made.
+ * be NULL; r is the attempt already made (what the entry waits for
+ * comes from it), NULL when none was.
  */
 int deliver_enqueue(struct deliverer *d, struct submission *s,
-    const char *last_error, int tried, char qid[QUEUE_ID_MAX], struct err *e);
+    const char *last_error, const struct smtp_result *r, char qid[QUEUE_ID_MAX],
+    struct err *e);
 
 #endif

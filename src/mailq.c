@@ -4,10 +4,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "buf.h"
 #include "conf.h"
 #include "err.h"
 #include "mailq.h"
 #include "queue.h"
+#include "span.h"
 
 struct totals {
 	size_t queued, failed, pending;
@@ -15,20 +17,14 @@ struct totals {
 	time_t oldest; /* creation time of the oldest queued entry, 0: none */
 };
 
-/* "45s", "12m", "2h13m", "3d4h": two units at most. */
 static void
 print_span(FILE *out, long s)
 {
-	if (s < 0)
-		s = 0;
-	if (s < 60)
-		fprintf(out, "%lds", s);
-	else if (s < 3600)
-		fprintf(out, "%ldm", s / 60);
-	else if (s < 86400)
-		fprintf(out, "%ldh%02ldm", s / 3600, s % 3600 / 60);
-	else
-		fprintf(out, "%ldd%02ldh", s / 86400, s % 86400 / 3600);
+	struct buf b = BUF_INIT;
+
+	span_put(&b, s);
+	fputs(buf_cstr(&b), out);
+	buf_free(&b);
 }
 
 static const char *

@@ -102,12 +102,13 @@ spool_dir(const struct conf *c)
 
 /*
  * After a message went out, mail that waited for the relay leaves too: a
- * detached process runs the due queue while the caller goes on.
+ * detached process runs the due queue, and the entries that waited for a
+ * relay that took a message, while the caller goes on.
  */
 static void
 kick_queue(struct deliverer *d)
 {
-	struct runq_opts o = {0, NULL};
+	struct runq_opts o = {.which = RUNQ_RELAY_BACK, .all_owners = 1};
 	struct err e = {0};
 	int fd;
 
@@ -183,10 +184,22 @@ submit(const struct options *o, struct deliverer *d)
 	return status;
 }
 
+/* -q -v: what the queue run tries, and its fate, among the conversation. */
+static void
+note_line(void *arg, const char *line)
+{
+	(void)arg;
+	fprintf(stderr, "mailout: %s\n", line);
+}
+
 static int
 run_queue(const struct options *o, struct deliverer *d)
 {
-	struct runq_opts ro = {o->runq_all, o->runq_id};
+	struct runq_opts ro = {.which = o->runq_due ? RUNQ_DUE : RUNQ_ALL,
+	    .only_id = o->runq_id,
+	    .note = o->verbose ? note_line : NULL,
+	    .owner = getuid(),
+	    .all_owners = getuid() == 0};
 	struct err e = {0};
 
 	if (queue_run(d, &ro, &e) < 0)
@@ -198,17 +211,10 @@ run_queue(const struct options *o, struct deliverer *d)
 static void
 print_relays(const struct account *a)
 {
-	size_t i;
+	char *list = conf_relay_list(a);
 
-	fputs(" via", stdout);
-	for (i = 0; i < a->nrelays; i++) {
-		char *name = conf_relay_name(&a->relays[i]);
-
-		printf("%s %s", i ? "," : "", name);
-		free(name);
-	}
-	if (a->nrelays == 0)
-		fputs(" (no relay)", stdout);
+	printf(" via %s", list);
+	free(list);
 }
 
 /*

@@ -120,6 +120,14 @@ outcome_is_final(const struct err *e)
 	return e->kind == ERR_NOUSER || e->kind == ERR_UNAVAILABLE;
 }
 
+int
+outcome_is_per_rcpt(const struct smtp_result *r)
+{
+	if (r->local != LOCAL_NONE)
+		return 0;
+	return r->stage == ST_DONE || (r->stage == ST_RCPT && r->code != 421);
+}
+
 const char *
 outcome_reason(const struct smtp_result *r, const struct err *e)
 {

@@ -40,6 +40,16 @@ int outcome_is_temporary(const struct err *e);
 int outcome_is_final(const struct err *e);
 
 /*
+ * Did the failed attempt r fail for recipients one by one rather than as
+ * a whole?  So it did when the relay deferred them with its replies to
+ * RCPT: it took the message for others (r ends in ST_DONE), or it
+ * deferred each of them (ST_RCPT); that is about their mailboxes.  Any
+ * other failure concerns the relay, the network or our side, and so
+ * does a 421 to RCPT, which ends the session (RFC 5321 3.8).
+ */
+int outcome_is_per_rcpt(const struct smtp_result *r);
+
+/*
  * The reason to record for the recipients that fail with e: the relay's
  * own reply when it gave one (a bounce takes its status code from it),
  * else the message of e.

@@ -9,6 +9,7 @@
  *   created	1764323400
  *   next	1764324000
  *   attempts	2
+ *   wait	relay
  *   uid	1000
  *   account	work
  *   bounce	1
@@ -16,6 +17,13 @@
  *   sender	bob@example.org
  *   rcpt	P	0	alice@example.com
  *   rcpt	S	250	carol@example.com	250 2.1.5 Ok
+ *
+ * "wait" is "relay" or "rcpt" (enum qwait).  States written before it
+ * existed have none, and an unknown value may come from a later version:
+ * both are read as "relay".  Were the guess wrong, the cost is one early
+ * attempt when a message goes out through the same account; the other
+ * guess could hold back mail that waited for the relay until its
+ * backoff ends, up to retry_max after the relay is back.
  */
 #include "config.h"
 
@@ -30,6 +38,9 @@
 
 /* One letter per state, in the order of enum rcpt_state. */
 static const char states[] = "PSF";
+
+/* The words of "wait", in the order of enum qwait. */
+static const char *const waits[] = {"relay", "rcpt"};
 
 /* Controls become spaces: a reply must stay on its line. */
 static void
@@ -46,9 +57,9 @@ qentry_format(const struct qentry *q)
 
 	buf_printf(&b,
 	    "version\t1\ncreated\t%lld\nnext\t%lld\n"
-	    "attempts\t%d\nuid\t%lu\n",
+	    "attempts\t%d\nwait\t%s\nuid\t%lu\n",
 	    (long long)q->created, (long long)q->next, q->attempts,
-	    (unsigned long)q->uid);
+	    waits[q->waits], (unsigned long)q->uid);
 	if (q->account != NULL)
 		buf_printf(&b, "account\t%s\n", q->account);
 	if (q->is_bounce)
@@ -136,6 +147,9 @@ parse_line(struct qentry *q, char *line, struct err *e)
 		q->next = (time_t)strtoll(f[1], NULL, 10);
 	else if (strcmp(f[0], "attempts") == 0)
 		q->attempts = atoi(f[1]);
+	else if (strcmp(f[0], "wait") == 0)
+		q->waits = strcmp(f[1], waits[QWAIT_RCPT]) == 0 ? QWAIT_RCPT
+		                                                : QWAIT_RELAY;
 	else if (strcmp(f[0], "uid") == 0)
 		q->uid = (uid_t)strtoul(f[1], NULL, 10);
 	else if (strcmp(f[0], "bounce") == 0)

@@ -30,6 +30,18 @@ struct msgsrc;
 
 #define QUEUE_ID_MAX 32
 
+/*
+ * What an entry waits for since its last attempt, so that the news that
+ * the relay is back can send it before its backoff ends (runq.c).
+ */
+enum qwait {
+	QWAIT_RELAY, /* the attempt failed as a whole: the relay (down, 4xx
+	                to the greeting, MAIL, DATA, the dot, 421), the
+	                network, TLS, a timeout, our side; or no attempt yet */
+	QWAIT_RCPT /* the relay deferred the recipients one by one (RCPT
+	              4xx): their mailboxes, not the relay */
+};
+
 /* The state of an entry (see qentry_format()). */
 struct qentry {
 	char id[QUEUE_ID_MAX];
@@ -38,6 +50,7 @@ struct qentry {
 	time_t created;
 	time_t next; /* next attempt not before this time */
 	int attempts; /* delivery attempts made */
+	enum qwait waits; /* why the pending recipients wait */
 	char *last_error; /* one line, NULL: none */
 	uid_t uid; /* who submitted it */
 	int is_bounce; /* a delivery status notification */

@@ -15,6 +15,7 @@
 #include "outcome.h"
 #include "queue.h"
 #include "runq.h"
+#include "span.h"
 #include "xalloc.h"
 
 /* Leftovers in tmp/ older than this belong to no living process. */
@@ -72,8 +73,16 @@ give_up(const struct conf *c, struct qentry *q, const struct smtp_result *r,
 	return !final;
 }
 
+/* What became of an entry after an attempt, for -v. */
+enum fate {
+	FATE_SENT,
+	FATE_DEFERRED,
+	FATE_FAILED, /* refused for good, in failed/ */
+	FATE_EXPIRED /* given up after queue_lifetime, in failed/ */
+};
+
 /* After an attempt: keep, finish or give up on the locked entry q. */
-static void
+static enum fate
 settle(struct deliverer *d, struct qentry *q, const struct smtp_result *r,
     const struct err *failure, const enum rcpt_state *before, time_t now)
 {
@@ -86,30 +95,100 @@ settle(struct deliverer *d, struct qentry *q, const struct smtp_result *r,
 	    .arrival = q->created,
 	    .expired = expired,
 	    .is_bounce = q->is_bounce};
+	enum fate f = FATE_SENT;
 
 	bounce_failures(d, &b, before, head_of_entry, q);
 	free(q->last_error);
 	q->last_error = failure ? xstrdup(failure->msg) : NULL;
+	q->waits = failure != NULL && outcome_is_per_rcpt(r) ? QWAIT_RCPT
+	                                                     : QWAIT_RELAY;
 	if (envelope_count(&q->env, RCPT_PENDING) > 0) {
 		q->next = now + backoff(c, q->attempts);
 		queue_save(c->queue_dir, q, &e);
+		f = FATE_DEFERRED;
 	} else if (envelope_count(&q->env, RCPT_FAILED) > 0) {
 		queue_fail(c->queue_dir, q, &e);
+		f = expired ? FATE_EXPIRED : FATE_FAILED;
 	} else {
 		queue_remove(c->queue_dir, q, &e);
 	}
 	if (e.kind != ERR_NONE)
 		log_msg(LOG_ERR, "id=%s: %s", q->id, e.msg);
 	err_clear(&e);
+	return f;
+}
+
+/* One queue run: what it tells (-v), and what it found. */
+struct run {
+	struct deliverer *d;
+	const struct runq_opts *o;
+	int tell; /* tell of the entry at hand */
+	size_t seen; /* entries the owner may see (runq_opts) */
+	size_t told; /* entries told of */
+};
+
+/* -v: one line to the caller; b is freed. */
+static void
+tell(struct run *run, struct buf *b)
+{
+	run->o->note(run->o->note_arg, buf_cstr(b));
+	buf_free(b);
+}
+
+/* "ID: trying 2 recipients via relay:25", before the conversation. */
+static void
+tell_trying(struct run *run, const struct qentry *q)
+{
+	struct buf b = BUF_INIT;
+	struct err e = {0};
+	size_t n = envelope_count(&q->env, RCPT_PENDING);
+	const struct account *a =
+	    conf_account(run->d->conf, q->account, q->env.sender, &e);
+	char *relays = a != NULL ? conf_relay_list(a) : NULL;
+
+	buf_printf(&b, "%s: trying %zu recipient%s", q->id, n,
+	    n == 1 ? "" : "s");
+	/* No account: the attempt fails, and its line after says why. */
+	if (relays != NULL)
+		buf_printf(&b, " via %s", relays);
+	free(relays);
+	err_clear(&e);
+	tell(run, &b);
+}
+
+/* "ID: sent", "ID: deferred: why (next try in 10m)", "ID: failed: why". */
+static void
+tell_fate(struct run *run, const struct qentry *q, enum fate f,
+    const struct err *failure, time_t now)
+{
+	struct buf b = BUF_INIT;
+	/* No attempt: a killed run left the entry done but not filed. */
+	const char *why =
+	    failure != NULL ? failure->msg : "refused in an earlier attempt";
+
+	buf_printf(&b, "%s: ", q->id);
+	if (f == FATE_SENT) {
+		buf_puts(&b, "sent");
+	} else if (f == FATE_DEFERRED) {
+		buf_printf(&b, "deferred: %s (next try in ", why);
+		span_put(&b, q->next - now);
+		buf_putc(&b, ')');
+	} else {
+		buf_printf(&b, "failed%s: %s",
+		    f == FATE_EXPIRED ? " after queue_lifetime" : "", why);
+	}
+	tell(run, &b);
+	run->told++;
 }
 
 static void
-run_entry(struct deliverer *d, struct qentry *q, time_t now)
+run_entry(struct run *run, struct qentry *q, time_t now)
 {
 	struct smtp_result r;
 	struct msgsrc src;
 	struct err e = {0};
 	enum rcpt_state *before;
+	enum fate f;
 	size_t i;
 	int rc;
 
@@ -121,45 +200,121 @@ run_entry(struct deliverer *d, struct qentry *q, time_t now)
 	/* Nothing pending: a run was killed before it could file the entry
 	 * away; settle it without talking to the relay. */
 	if (envelope_count(&q->env, RCPT_PENDING) > 0) {
+		if (run->tell)
+			tell_trying(run, q);
 		queue_source(q, &src);
-		rc = deliver_attempt(d, q->id, q->account, &q->env, before,
+		rc = deliver_attempt(run->d, q->id, q->account, &q->env, before,
 		    &src, &r, &e);
 		q->attempts++;
 	}
-	settle(d, q, &r, rc == 0 ? NULL : &e, before, now);
+	f = settle(run->d, q, &r, rc == 0 ? NULL : &e, before, now);
+	if (run->tell)
+		tell_fate(run, q, f, rc == 0 ? NULL : &e, now);
 	smtp_result_free(&r);
 	err_clear(&e);
 	free(before);
+}
+
+/* Has the relay of the entry's account accepted a message since? */
+static int
+relay_back(struct deliverer *d, const struct qentry *q)
+{
+	struct err e = {0};
+	const struct account *a =
+	    conf_account(d->conf, q->account, q->env.sender, &e);
+
+	err_clear(&e);
+	return a != NULL && deliverer_took(d, a);
+}
+
+static int
+chosen(struct deliverer *d, const struct runq_opts *o, const struct qentry *q,
+    time_t now)
+{
+	if (o->which == RUNQ_ALL || q->next <= now)
+		return 1;
+	return o->which == RUNQ_RELAY_BACK && q->waits == QWAIT_RELAY &&
+	    relay_back(d, q);
+}
+
+/*
+ * An entry that cannot be read is logged at each run; root's -v tells
+ * of it too (mailq shows it to root alone: whose it is, is unknown).
+ */
+static void
+unreadable(struct run *run, const char *id, const struct err *e)
+{
+	struct buf b = BUF_INIT;
+
+	log_msg(LOG_ERR, "id=%s: %s", id, e->msg);
+	if (run->o->note == NULL || !run->o->all_owners)
+		return;
+	buf_printf(&b, "%s: unreadable: %s", id, e->msg);
+	tell(run, &b);
+	run->told++;
+}
+
+/* Lock entry id, try it if it is chosen, release it. */
+static void
+consider(struct run *run, const char *id, time_t now)
+{
+	const struct runq_opts *o = run->o;
+	struct qentry q;
+	struct err e = {0};
+	int rc = queue_lock(run->d->conf->queue_dir, id, &q, &e);
+	int mine;
+
+	if (rc < 0)
+		unreadable(run, id, &e);
+	err_clear(&e);
+	if (rc <= 0)
+		return; /* or another process has it */
+	mine = o->all_owners || q.uid == o->owner;
+	run->seen += mine;
+	if (chosen(run->d, o, &q, now)) {
+		/* Another user's envelope is not for the owner's eyes. */
+		run->d->mute = !mine;
+		run->tell = mine && o->note != NULL;
+		run_entry(run, &q, time(NULL));
+		run->d->mute = 0;
+	}
+	queue_release(&q);
+}
+
+/* -v, when no entry was told of: why nothing happened. */
+static void
+tell_nothing(struct run *run)
+{
+	struct buf b = BUF_INIT;
+
+	if (run->seen == 0 && run->o->only_id != NULL)
+		buf_printf(&b, "%s: not in the queue", run->o->only_id);
+	else if (run->seen == 0)
+		buf_puts(&b, "queue empty");
+	else
+		buf_printf(&b, "nothing due (%zu entr%s waiting)", run->seen,
+		    run->seen == 1 ? "y" : "ies");
+	tell(run, &b);
 }
 
 int
 queue_run(struct deliverer *d, const struct runq_opts *o, struct err *e)
 {
 	const char *dir = d->conf->queue_dir;
-	struct qentry q;
+	struct run run = {d, o, 0, 0, 0};
 	char **ids;
 	size_t i, n;
 	time_t now = time(NULL);
-	int rc;
 
 	queue_clean_tmp(dir, TMP_MAX_AGE);
 	if (queue_list(dir, 0, &ids, &n, e) < 0)
 		return -1;
-	for (i = 0; i < n; i++) {
-		if (o->only_id != NULL && strcmp(o->only_id, ids[i]) != 0)
-			continue;
-		rc = queue_lock(dir, ids[i], &q, e);
-		if (rc < 0)
-			log_msg(LOG_ERR, "id=%s: %s", ids[i], e->msg);
-		if (rc <= 0) {
-			err_clear(e);
-			continue;
-		}
-		if (o->all || o->only_id != NULL || q.next <= now)
-			run_entry(d, &q, time(NULL));
-		queue_release(&q);
-	}
+	for (i = 0; i < n; i++)
+		if (o->only_id == NULL || strcmp(o->only_id, ids[i]) == 0)
+			consider(&run, ids[i], now);
 	queue_sync(dir);
+	if (o->note != NULL && run.told == 0)
+		tell_nothing(&run);
 	for (i = 0; i < n; i++)
 		free(ids[i]);
 	free(ids);

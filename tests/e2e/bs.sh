@@ -110,6 +110,15 @@ is $? 0 "relay down: both replies say queued"
 is "$(entries "$T/dq/q")" 2 "relay down: two entries queued"
 is "$(cat "$T/err")" "" "relay down: nothing on stderr"
 
+# --- the relay back: a message it accepts in a session takes along the
+#     mail that waited for it, which is not due before retry_min
+conf "$T/up.conf" "$(cat "$T/r/port")" "queue_dir = \"$T/dq\";"
+n=$(count "$T/r")
+"$MAILOUT" -C "$T/up.conf" -bs <"$T/s2" >"$T/out" 2>"$T/err"
+quiesce "$T/up.conf"
+is "$(entries "$T/dq/q")/$(count "$T/r")" "0/$((n + 3))" \
+	"relay back: the session's message and the two that waited went out"
+
 # --- the relay refuses: the reply says so
 relay_start "$T/bad" --fault 'rcpt:no@example.com=550 5.1.1 no such user'
 conf "$T/bad.conf" "$RELAY_PORT"

@@ -58,6 +58,7 @@ refused "-B binary" -B binary
 refused "-N sometimes" -N sometimes
 refused "-R body" -R body
 refused "-V with a space" -V 'a b'
+refused "--due without -q" --due
 refused "-f without a value" -f
 
 # -X: the conversation appended to a file, as with -v.

@@ -25,6 +25,23 @@ make_due() {
 	done
 }
 
+# state ID: the state of entry ID: its .state file, else its head.
+state() {
+	if [ -f "$Q/q/$1.state" ]; then
+		cat "$Q/q/$1.state"
+	else
+		sed '/^$/q' "$Q/q/$1"
+	fi
+}
+# sent_to ADDR: how many messages the relay took for ADDR.
+sent_to() {
+	cat "$T/r"/msg.*/rcpt | grep -cxF "<$1>"
+}
+# rcpt_tried ADDR: how many times a RCPT for ADDR reached the relay.
+rcpt_tried() {
+	cat "$T/r"/session.*.log | grep -cxF "C: RCPT TO:<$1>"
+}
+
 cat >"$T/msg" <<'EOF'
 From: Bob <bob@example.org>
 To: Alice <alice@example.com>
@@ -66,13 +83,15 @@ M --json -bp >"$T/json"
 "$PYTHON3" -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d["queued"]==1 and d["failed"]==0 and d["pending_recipients"]==1 and d["oldest_age"]>=0 else 1)' "$T/json"
 ok $? "mailq --json: counts"
 
-# --- not due yet: -q leaves it; -qI forces it while still down
-M -q
-is "$(waiting)/$(count "$T/r")" "1/1" "-q before the entry is due: nothing tried"
+# --- not due yet: -q --due leaves it, without connecting
+s=$(cat "$T/r/sessions")
+M -q --due
+is "$?/$(waiting)/$(count "$T/r")/$(cat "$T/r/sessions")" "0/1/1/$s" \
+	"-q --due before the entry is due: nothing tried"
 
-# --- relay up: -q delivers it once, same bytes as the direct send
+# --- relay up: -q delivers it once, due or not, same bytes as the direct
+# send
 up
-make_due
 M -q
 is $? 0 "-q: exit 0"
 is "$(waiting)" 0 "-q: the queue is empty"
@@ -147,7 +166,7 @@ n=$(count "$T/r")
 "$MAILOUT" -C "$T/life.conf" -q
 is "$(waiting)/$(failed)" "1/2" "lifetime: given up, in failed/; its bounce queued"
 up
-"$MAILOUT" -C "$T/life.conf" -q
+"$MAILOUT" -C "$T/life.conf" -q --due
 is "$(count "$T/r")" $((n + 0)) "lifetime: the bounce was queued while the relay was down"
 make_due
 "$MAILOUT" -C "$T/life.conf" -q
@@ -183,19 +202,188 @@ is "$(cat "$last/mail")/$(cat "$last/rcpt")" "<>/<postmaster@example.org>" \
 	"bounce_to: the bounce goes there"
 up
 
-# --- the send after an outage takes the waiting mail along
+# --- the send after an outage takes the waiting mail along, due or not
 down 'greeting=421 4.3.2 down'
 M -i -f bob@example.org waited@example.com <"$T/msg" 2>/dev/null
 is "$(waiting)" 1 "outage: queued"
+wid=$(entry_ids "$Q/q")
+is "$(state "$wid" | grep '^wait')" "wait	relay" "outage: waits for the relay"
 up
-# The entry is not due yet; a new message's detached run only takes due
-# ones, so make it due.
-make_due
+# Not due for another 10 minutes (retry_min): the message that goes out
+# shows that the relay is back.
 M -i -f bob@example.org next@example.com <"$T/msg"
 quiesce "$T/c.conf"
 is "$(waiting)" 0 "outage: the next send delivered the waiting entry too"
-grep -l '<waited@example.com>' "$T/r"/msg.*/rcpt >/dev/null
-ok $? "outage: the waiting message arrived"
+is "$(sent_to waited@example.com)" 1 "outage: the waiting message arrived, once"
+
+# --- RCPT 450 is about the mailbox, not the relay: the entry keeps its
+# backoff when another message goes out.  One that waited for the relay
+# leaves with that message, which shows that its queue run took place.
+down 'rcpt:busy@example.com=450 4.2.1 mailbox busy'
+M -i -f bob@example.org busy@example.com <"$T/msg" 2>/dev/null
+bid=$(entry_ids "$Q/q")
+is "$(waiting)/$(state "$bid" | grep '^wait')" "1/wait	rcpt" \
+	"RCPT 450: queued, waits for its recipient"
+down 'greeting=421 4.3.2 down'
+M -i -f bob@example.org waited2@example.com <"$T/msg" 2>/dev/null
+is "$(waiting)" 2 "RCPT 450: a message for another recipient queued too"
+up
+tried=$(rcpt_tried busy@example.com)
+M -i -f bob@example.org next@example.com <"$T/msg"
+quiesce "$T/c.conf"
+is "$(sent_to waited2@example.com)/$(entry_ids "$Q/q")" "1/$bid" \
+	"RCPT 450: the next send took the one that waited for the relay, only"
+is "$(rcpt_tried busy@example.com)" "$tried" \
+	"RCPT 450: the relay saw no RCPT for the deferred recipient"
+M -q
+is "$(waiting)/$(sent_to busy@example.com)" "0/1" "RCPT 450: -q delivers it"
+
+# --- an account's relay that took a message says nothing of another
+# account's relay: the entry for account x keeps its backoff
+relay_start "$T/x"
+RELAY_PORT=$(cat "$T/r/port")
+conf "$T/acct.conf" "$RELAY_PORT" "retry_min = 600;" \
+	"queue_dir = \"$T/aq\";" "logfile = \"$T/acct.log\";" \
+	"accounts = ( { name = \"x\"; port = $(cat "$T/x/port"); } );"
+A() { "$MAILOUT" -C "$T/acct.conf" "$@"; }
+printf '%s\n' 'greeting=421 4.3.2 down' >"$T/x/faults"
+A -a x -i -f bob@example.org viax@example.com <"$T/msg" 2>/dev/null
+down 'greeting=421 4.3.2 down'
+A -i -f bob@example.org viatop@example.com <"$T/msg" 2>/dev/null
+is "$(entries "$T/aq/q")/$(cat "$T/x/sessions")" "2/1" \
+	"accounts: one entry waits for each relay"
+rm -f "$T/x/faults"
+up
+A -i -f bob@example.org next@example.com <"$T/msg"
+quiesce "$T/acct.conf"
+is "$(sent_to viatop@example.com)/$(entries "$T/aq/q")" "1/1" \
+	"accounts: the send took the entry of its own account"
+is "$(cat "$T/x/sessions")/$(count "$T/x")" "1/0" \
+	"accounts: the entry for the other account's relay was not tried"
+A -q
+is "$(entries "$T/aq/q")/$(count "$T/x")" "0/1" "accounts: -q delivers it"
+is "$(cat "$T/x/msg.1/rcpt")" "<viax@example.com>" \
+	"accounts: through its own account's relay"
+
+# --- three messages queued while the relay was down (nothing listened):
+# -q --due leaves them before their retry time, -q sends them all at once
+port=$(free_port)
+conf "$T/q3.conf" "$port" "retry_min = 600;" "queue_dir = \"$T/q3\";"
+for i in 1 2 3; do
+	"$MAILOUT" -C "$T/q3.conf" -i -f bob@example.org "d$i@example.com" \
+		<"$T/msg" 2>/dev/null
+	is $? 0 "down: message $i queued, exit 0"
+done
+relay_start "$T/r3" --port "$port"
+"$MAILOUT" -C "$T/q3.conf" -q --due
+is "$?/$(entries "$T/q3/q")/$(cat "$T/r3/sessions")" "0/3/0" \
+	"down, then up: -q --due sends nothing before the retry time, connects not"
+"$MAILOUT" -C "$T/q3.conf" -q
+is "$?/$(entries "$T/q3/q")/$(count "$T/r3")/$(cat "$T/r3/sessions")" "0/0/3/1" \
+	"down, then up: -q sends all three at once, over one connection"
+for i in 1 2 3; do
+	is "$(cat "$T/r3"/msg.*/rcpt | grep -cxF "<d$i@example.com>")" 1 \
+		"down, then up: message $i sent once"
+	same_file "$T/r3/msg.$i/data" "$T/r/msg.1/data" \
+		"down, then up: message $i, bytes identical to a direct send"
+done
+
+# --- once its retry time has come, -q --due sends it
+port=$(free_port)
+conf "$T/q4.conf" "$port" "retry_min = 1;" "queue_dir = \"$T/q4\";"
+"$MAILOUT" -C "$T/q4.conf" -i -f bob@example.org due@example.com \
+	<"$T/msg" 2>/dev/null
+is "$?/$(entries "$T/q4/q")" "0/1" "retry_min 1: queued"
+relay_start "$T/r4" --port "$port"
+sleep 2
+"$MAILOUT" -C "$T/q4.conf" -q --due
+is "$?/$(entries "$T/q4/q")/$(cat "$T/r4/msg.1/rcpt")" "0/0/<due@example.com>" \
+	"retry_min 1, 2 s later: -q --due sends it"
+
+# --- -q30m: an interval asks for a daemon; the queue is run once
+"$MAILOUT" -C "$T/q4.conf" -odq -i -f bob@example.org iv@example.com \
+	<"$T/msg" 2>/dev/null
+timeout 20 "$MAILOUT" -C "$T/q4.conf" -q30m
+is "$?/$(entries "$T/q4/q")/$(cat "$T/r4/msg.2/rcpt")" "0/0/<iv@example.com>" \
+	"-q30m: runs the queue once and exits"
+
+# --- -q -v: a line before each entry's conversation, one after it
+port=$(free_port)
+conf "$T/v.conf" "$port" "retry_min = 600;" "queue_dir = \"$T/vq\";"
+V() { "$MAILOUT" -C "$T/v.conf" "$@"; }
+V -q -v 2>"$T/v.err"
+is "$?/$(cat "$T/v.err")" "0/mailout: queue empty" "-q -v, no queue yet: says it is empty"
+V -i -f bob@example.org v1@example.com <"$T/msg" 2>/dev/null
+sleep 1 # ids sort by the second they were made in, then at random
+V -i -f bob@example.org v2@example.com v3@example.com <"$T/msg" 2>/dev/null
+v1=$(entry_ids "$T/vq/q" | head -1)
+v2=$(entry_ids "$T/vq/q" | tail -1)
+V -q --due -v 2>"$T/v.err"
+is "$?/$(cat "$T/v.err")" "0/mailout: nothing due (2 entries waiting)" \
+	"-q --due -v, nothing due: says so, with the count"
+relay_start "$T/rv" --port "$port"
+printf '%s\n' 'greeting=421 4.3.2 down' >"$T/rv/faults"
+V -q -v 2>"$T/v.err"
+cat >"$T/want" <<EOF2
+mailout: $v1: trying 1 recipient via 127.0.0.1:$port
+< 421 4.3.2 down
+mailout: $v1: deferred: 127.0.0.1:$port: greeting: 421 4.3.2 down (next try in 20m)
+mailout: $v2: trying 2 recipients via 127.0.0.1:$port
+< 421 4.3.2 down
+mailout: $v2: deferred: 127.0.0.1:$port: greeting: 421 4.3.2 down (next try in 20m)
+EOF2
+same_file "$T/v.err" "$T/want" "-q -v, relay refusing: each entry, the reply, the next try"
+rm -f "$T/rv/faults"
+V -q -v 2>"$T/v.err"
+is "$?/$(entries "$T/vq/q")/$(count "$T/rv")" "0/0/2" "-q -v, relay back: both sent"
+size=$(wc -c <"$T/rv/msg.1/data" | tr -d ' ')
+ehlo=$(grep -e '^< 250[- ]' "$T/v.err" | sed -n '1,/^< 250 /p')
+# The reply to the dot names the relay's own id: cut after "Ok".
+sed 's/^\(< 250 2.0.0 Ok\): queued as [0-9]*$/\1/' "$T/v.err" >"$T/got"
+cat >"$T/want" <<EOF2
+mailout: $v1: trying 1 recipient via 127.0.0.1:$port
+< 220 relay.test ESMTP
+> EHLO client.example.org
+$ehlo
+> MAIL FROM:<bob@example.org>
+< 250 2.1.0 Ok
+> RCPT TO:<v1@example.com>
+< 250 2.1.5 Ok
+> DATA
+< 354 End data with <CR><LF>.<CR><LF>
+> (message, $size octets)
+> .
+< 250 2.0.0 Ok
+mailout: $v1: sent
+mailout: $v2: trying 2 recipients via 127.0.0.1:$port
+> MAIL FROM:<bob@example.org>
+< 250 2.1.0 Ok
+> RCPT TO:<v2@example.com>
+< 250 2.1.5 Ok
+> RCPT TO:<v3@example.com>
+< 250 2.1.5 Ok
+> DATA
+< 354 End data with <CR><LF>.<CR><LF>
+> (message, $size octets)
+> .
+< 250 2.0.0 Ok
+mailout: $v2: sent
+EOF2
+same_file "$T/got" "$T/want" \
+	"-q -v: each entry's lines around its conversation, over one connection"
+is "$(echo "$ehlo" | head -1)" "< 250-relay.test" "-q -v: the EHLO reply shown"
+V -odq -i -f bob@example.org v4@example.com <"$T/msg" 2>/dev/null
+V -q 2>"$T/v.err"
+is "$?/$(count "$T/rv")/$(cat "$T/v.err")" "0/3/" "-q without -v: silent"
+
+RELAY_PORT=$(cat "$T/r/port") # relay_start changed it: the main relay again
+
+# --- --due without -q: a usage error
+n=$(count "$T/r")
+M --due -i -f bob@example.org alice@example.com <"$T/msg" 2>"$T/err"
+is "$?/$(count "$T/r")" "64/$n" "--due without -q: exit 64, nothing sent"
+is "$(head -1 "$T/err")" "mailout: --due needs -q: mailout -q --due" \
+	"--due without -q: says so in one line"
 
 # --- a damaged entry: root's mailq shows it, -q leaves it and logs why
 conf "$T/bad.conf" "$RELAY_PORT" "queue_dir = \"$T/bq\";" \

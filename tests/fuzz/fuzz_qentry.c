@@ -1,6 +1,7 @@
 /*
  * Fuzz target: a queue entry's "env" file.  What parses must format and
- * parse again to the same text.
+ * parse again to the same text, and to the same state (what it waits
+ * for, whatever the input said).
  */
 #include "config.h"
 
@@ -24,6 +25,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		text = qentry_format(&q);
 		memset(&r, 0, sizeof(r));
 		FUZZ_ASSERT(qentry_parse(text, strlen(text), &r, &e) == 0);
+		FUZZ_ASSERT(q.waits == QWAIT_RELAY || q.waits == QWAIT_RCPT);
+		FUZZ_ASSERT(r.waits == q.waits);
 		again = qentry_format(&r);
 		FUZZ_ASSERT(strcmp(text, again) == 0);
 		free(again);

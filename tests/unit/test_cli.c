@@ -137,8 +137,38 @@ main(void)
 	{
 		const char *v[] = {"sendmail", "-q30m", NULL};
 		is_int(parse(&o, &e, v), 0, "-q30m");
-		ok(o.mode == MODE_RUNQ && !o.runq_all && o.runq_id == NULL,
-		    "-q with an interval runs the due queue");
+		ok(o.mode == MODE_RUNQ && !o.runq_due && o.runq_id == NULL,
+		    "-q with an interval runs the whole queue once");
+	}
+	{
+		const char *v[] = {"sendmail", "-qRexample.com", NULL};
+		is_int(parse(&o, &e, v), 0, "-qRsite");
+		ok(o.mode == MODE_RUNQ && !o.runq_due && o.runq_id == NULL,
+		    "-qRsite runs the whole queue");
+	}
+	{
+		const char *v[] = {"mailout", "-q", "--due", NULL};
+		is_int(parse(&o, &e, v), 0, "-q --due");
+		ok(o.mode == MODE_RUNQ && o.runq_due,
+		    "-q --due: the due entries");
+	}
+	{
+		const char *v[] = {"mailout", "--due", "-qIabc", NULL};
+		is_int(parse(&o, &e, v), 0, "--due before -qIid");
+		ok(o.mode == MODE_RUNQ && o.runq_due &&
+		        strcmp(o.runq_id, "abc") == 0,
+		    "--due -qIid: that entry, if it is due");
+	}
+	{
+		const char *v[] = {"mailout", "--due", "a@example.com", NULL};
+		is_int(parse(&o, &e, v), -1, "--due without -q");
+		is_int(e.kind, ERR_USAGE, "--due without -q: a usage error");
+		is_str(e.msg, "--due needs -q: mailout -q --due",
+		    "--due without -q: says how to use it");
+	}
+	{
+		const char *v[] = {"mailout", "-q", "--due", "-bp", NULL};
+		is_int(parse(&o, &e, v), -1, "--due with -bp after -q");
 	}
 	{
 		const char *v[] = {"/usr/bin/mailq", "--json", NULL};

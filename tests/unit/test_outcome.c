@@ -115,6 +115,44 @@ final(void)
 	is_str(outcome_reason(&r, &e), r.text, "a reply: the relay's words");
 }
 
+static int
+per_rcpt(enum smtp_stage st, int code, enum smtp_local local)
+{
+	struct smtp_result r;
+
+	memset(&r, 0, sizeof(r));
+	r.stage = st;
+	r.code = code;
+	r.local = local;
+	return outcome_is_per_rcpt(&r);
+}
+
+/* What a deferred message waits for: its recipients, or the relay. */
+static void
+waits(void)
+{
+	ok(per_rcpt(ST_DONE, 250, LOCAL_NONE),
+	    "accepted for some, RCPT 4xx for others: the recipients");
+	ok(per_rcpt(ST_RCPT, 450, LOCAL_NONE),
+	    "RCPT 450 for every one: the recipients");
+	ok(per_rcpt(ST_RCPT, 452, LOCAL_NONE),
+	    "RCPT 452 for every one: the recipients");
+	ok(!per_rcpt(ST_RCPT, 421, LOCAL_NONE),
+	    "RCPT 421: the relay (it ends the session)");
+	ok(!per_rcpt(ST_RCPT, 0, LOCAL_TIMEOUT), "no reply to RCPT: the relay");
+	ok(!per_rcpt(ST_CONNECT, 0, LOCAL_NETWORK), "connect: the relay");
+	ok(!per_rcpt(ST_STARTTLS, 0, LOCAL_TLS), "TLS: the relay");
+	ok(!per_rcpt(ST_GREETING, 421, LOCAL_NONE), "greeting 421: the relay");
+	ok(!per_rcpt(ST_EHLO, 451, LOCAL_NONE), "EHLO 4xx: the relay");
+	ok(!per_rcpt(ST_MAIL, 451, LOCAL_NONE), "MAIL 4xx: the relay");
+	ok(!per_rcpt(ST_DATA, 451, LOCAL_NONE), "DATA 4xx: the relay");
+	ok(!per_rcpt(ST_EOD, 451, LOCAL_NONE), "4xx after the dot: the relay");
+	ok(!per_rcpt(ST_EOD, 0, LOCAL_TIMEOUT),
+	    "no reply to the dot: the relay");
+	ok(!per_rcpt(ST_CONNECT, 0, LOCAL_CONFIG),
+	    "password_command failed: not the recipients");
+}
+
 int
 main(void)
 {
@@ -161,5 +199,6 @@ main(void)
 	one_line();
 	earlier();
 	final();
+	waits();
 	return tap_done();
 }

@@ -39,6 +39,7 @@ main(void)
 	q.created = 1764323400;
 	q.next = 1764324000;
 	q.attempts = 3;
+	q.waits = QWAIT_RCPT;
 	q.uid = 1001;
 	q.account = xstrdup("work");
 	q.is_bounce = 1;
@@ -58,6 +59,9 @@ main(void)
 	is_int((long long)r.created, 1764323400, "created");
 	is_int((long long)r.next, 1764324000, "next");
 	is_int(r.attempts, 3, "attempts");
+	is_int(r.waits, QWAIT_RCPT, "waits for its recipients");
+	ok(strstr(text, "\nattempts\t3\nwait\trcpt\nuid\t1001\n") != NULL,
+	    "the wait line, after attempts");
 	is_int((long long)r.uid, 1001, "uid");
 	is_str(r.account, "work", "account");
 	is_int(r.is_bounce, 1, "bounce flag");
@@ -84,6 +88,23 @@ main(void)
 	is_int(parse("version\t1\nsender\t\nrcpt\tP\t0\tc@d\n", &r, &e), 0,
 	    "the null sender");
 	is_str(r.env.sender, "", "null sender is empty");
+	qentry_free(&r);
+	is_int(parse("version\t1\nattempts\t1\nsender\ta@b\nrcpt\tP\t0\tc@d\n",
+	           &r, &e),
+	    0, "a state without a wait line (written before it existed)");
+	is_int(r.waits, QWAIT_RELAY,
+	    "without a wait line: waits for the relay");
+	qentry_free(&r);
+	is_int(parse("version\t1\nwait\tmoon\nsender\ta@b\nrcpt\tP\t0\tc@d\n",
+	           &r, &e),
+	    0, "an unknown wait word");
+	is_int(r.waits, QWAIT_RELAY,
+	    "an unknown wait word: waits for the relay");
+	qentry_free(&r);
+	is_int(parse("version\t1\nwait\trelay\nsender\ta@b\nrcpt\tP\t0\tc@d\n",
+	           &r, &e),
+	    0, "wait relay");
+	is_int(r.waits, QWAIT_RELAY, "wait relay: waits for the relay");
 	qentry_free(&r);
 	qentry_free(&q);
 	err_clear(&e);
