@@ -1132,6 +1132,16 @@ conf_account(const struct conf *c, const char *name, const char *sender,
 	return &c->acct;
 }
 
+int
+conf_no_relay(const struct conf *c, const char *name, const char *sender)
+{
+	struct err e = {0};
+	const struct account *a = conf_account(c, name, sender, &e);
+
+	err_clear(&e);
+	return a != NULL && a->nrelays == 0;
+}
+
 const char *
 conf_domain(struct conf *c)
 {

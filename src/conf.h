@@ -123,6 +123,17 @@ int account_has_credentials(const struct account *a);
 const struct account *conf_account(const struct conf *c, const char *name,
     const char *sender, struct err *e);
 
+/* What is said of a message that waits because no relay is set. */
+#define CONF_NO_RELAY "no relay configured (\"host\")"
+
+/*
+ * Does the account conf_account() chooses have no relay?  Its messages
+ * then wait in the queue, untried, until one is configured.  An unknown
+ * account name is no answer here: 0.  With name and sender NULL: does no
+ * account at all have one (the default is the first that has)?
+ */
+int conf_no_relay(const struct conf *c, const char *name, const char *sender);
+
 /* The mail domain: "domain", else /etc/mailname, else the host's FQDN. */
 const char *conf_domain(struct conf *c);
 

@@ -170,6 +170,26 @@ deliver_enqueue(struct deliverer *d, struct submission *s,
 }
 
 /*
+ * Queue what is pending of s after a temporary failure, saying why
+ * (tried: an attempt was made, so the next one waits retry_min).  When
+ * that fails too, the message was neither sent nor queued: ERR_TEMP.
+ */
+static int
+queue_rest(struct deliverer *d, struct submission *s, const char *why,
+    int tried, char qid[QUEUE_ID_MAX], struct err *e)
+{
+	struct err qe = {0};
+
+	if (deliver_enqueue(d, s, why, tried, qid, &qe) < 0) {
+		err_set(e, ERR_TEMP, "%s; and it cannot be queued: %s", why,
+		    qe.msg);
+		err_clear(&qe);
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * After an attempt that not every recipient took.  When some got it (in
  * one transaction of several, perhaps), or the failure is temporary, the
  * caller is told of no failure: what is pending is queued, and what the
@@ -187,7 +207,6 @@ after_attempt(struct deliverer *d, struct submission *s,
 	    .head = s->head,
 	    .headlen = s->headlen,
 	    .is_bounce = s->is_bounce};
-	struct err qe = {0};
 
 	if (!delivered && !outcome_is_temporary(e))
 		return -1;
@@ -195,12 +214,8 @@ after_attempt(struct deliverer *d, struct submission *s,
 		envelope_fail_pending(s->env, outcome_reason(r, e));
 	bounce_failures(d, &b, NULL, NULL, NULL);
 	if (envelope_count(s->env, RCPT_PENDING) > 0 &&
-	    deliver_enqueue(d, s, e->msg, 1, qid, &qe) < 0) {
-		err_set(e, ERR_TEMP, "%s; and it cannot be queued: %s", e->msg,
-		    qe.msg);
-		err_clear(&qe);
+	    queue_rest(d, s, e->msg, 1, qid, e) < 0)
 		return -1;
-	}
 	*note = xstrdup(e->msg);
 	err_clear(e);
 	return 0;
@@ -219,6 +234,14 @@ deliver_new(struct deliverer *d, struct submission *s, char qid[QUEUE_ID_MAX],
 		if (deliver_enqueue(d, s, NULL, 0, qid, e) < 0)
 			return -1;
 		*note = xstrdup("queued without trying (-odq)");
+		return 0;
+	}
+	/* Nothing to try: no attempt is counted, so the message is due as
+	 * soon as a relay is configured. */
+	if (conf_no_relay(d->conf, s->account, s->env->sender)) {
+		if (queue_rest(d, s, CONF_NO_RELAY, 0, qid, e) < 0)
+			return -1;
+		*note = xstrdup(CONF_NO_RELAY);
 		return 0;
 	}
 	rc = deliver_attempt(d, NULL, s->account, s->env, NULL, s->src, &r, e);

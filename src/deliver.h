@@ -54,7 +54,8 @@ struct submission {
 };
 
 /*
- * Deliver a new message now, or queue it.  Returns 0 when the relay took
+ * Deliver a new message now, or queue it (untried when no relay is
+ * configured: it is due as soon as one is).  Returns 0 when the relay took
  * it for every recipient, or it was queued durably (qid is then set, and
  * *note says why in one line); the recipients that failed permanently
  * while others succeeded get one bounce.  Returns -1 with e set when the

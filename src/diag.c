@@ -258,7 +258,7 @@ diag_server_info(FILE *out, struct conf *c, const char *account,
 	if (a == NULL)
 		return -1;
 	if (a->nrelays == 0)
-		return err_set(e, ERR_CONFIG, "no relay configured (\"host\")");
+		return err_set(e, ERR_CONFIG, "%s", CONF_NO_RELAY);
 	for (i = 0; i < a->nrelays; i++) {
 		if (transport_server_info(a, i, conf_helo(c, a), fn, arg, &si,
 		        &one) < 0) {

@@ -132,13 +132,32 @@ run_entry(struct deliverer *d, struct qentry *q, time_t now)
 	free(before);
 }
 
+/*
+ * Is the entry to be tried in this run?  Not when its account has no
+ * relay: that is no attempt (none is counted, the run logs one line for
+ * all such entries), so it stays due and leaves with the first run after
+ * one is configured.
+ */
+static int
+to_try(const struct deliverer *d, const struct runq_opts *o,
+    const struct qentry *q, time_t now, size_t *waiting)
+{
+	if (!(o->all || o->only_id != NULL || q->next <= now))
+		return 0;
+	if (conf_no_relay(d->conf, q->account, q->env.sender)) {
+		(*waiting)++;
+		return 0;
+	}
+	return 1;
+}
+
 int
 queue_run(struct deliverer *d, const struct runq_opts *o, struct err *e)
 {
 	const char *dir = d->conf->queue_dir;
 	struct qentry q;
 	char **ids;
-	size_t i, n;
+	size_t i, n, waiting = 0;
 	time_t now = time(NULL);
 	int rc;
 
@@ -155,11 +174,14 @@ queue_run(struct deliverer *d, const struct runq_opts *o, struct err *e)
 			err_clear(e);
 			continue;
 		}
-		if (o->all || o->only_id != NULL || q.next <= now)
+		if (to_try(d, o, &q, now, &waiting))
 			run_entry(d, &q, time(NULL));
 		queue_release(&q);
 	}
 	queue_sync(dir);
+	if (waiting > 0)
+		log_msg(LOG_NOTICE, "%zu message(s) wait: %s", waiting,
+		    CONF_NO_RELAY);
 	for (i = 0; i < n; i++)
 		free(ids[i]);
 	free(ids);

@@ -70,6 +70,16 @@ accounts(void)
 	    "no top-level host: the first account with a relay is the default");
 	a = conf_account(&c, NULL, "a@example.org", &e);
 	is_str(a ? a->name : NULL, "nohost", "match still chooses");
+	is_int(conf_no_relay(&c, NULL, NULL), 0, "some account has a relay");
+	is_int(conf_no_relay(&c, NULL, "a@example.org"), 1,
+	    "the account chosen by sender has none");
+	is_int(conf_no_relay(&c, "second", NULL), 0, "-a second has one");
+	is_int(conf_no_relay(&c, "nope", NULL), 0,
+	    "an unknown account: no answer");
+	conf_free(&c);
+
+	is_int(load("tls = \"none\";\n", &c, &e), 0, "no relay at all");
+	is_int(conf_no_relay(&c, NULL, NULL), 1, "no relay at all: none");
 	conf_free(&c);
 
 	is_int(load("accounts = ( { host = \"x\"; } );\n", &c, &e), -1,
