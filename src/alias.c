@@ -224,6 +224,51 @@ alias_cmp_seq(const void *a, const void *b)
 	return c != 0 ? c : (x->seq > y->seq) - (x->seq < y->seq);
 }
 
+void
+alias_yield_from(struct aliases *t, size_t first)
+{
+	size_t i;
+
+	for (i = first; i < t->n; i++)
+		t->v[i].yields = 1;
+}
+
+static void
+alias_note(struct aliases *t, char *note)
+{
+	t->notes = xreallocarray(t->notes, t->nnotes + 1, sizeof(*t->notes));
+	t->notes[t->nnotes++] = note;
+}
+
+static void
+alias_entry_free(struct alias *a)
+{
+	free(a->name);
+	free(a->where);
+	addr_list_free(&a->to);
+}
+
+/* Sorted by name, then by definition: keep the first of each name. */
+static void
+drop_yielding(struct aliases *t)
+{
+	size_t i, kept = 0;
+
+	for (i = 0; i < t->n; i++) {
+		struct alias *a = &t->v[i];
+
+		if (kept > 0 && strcmp(t->v[kept - 1].name, a->name) == 0) {
+			alias_note(t,
+			    xasprintf("%s: alias '%s' is overridden by %s",
+			        a->where, a->name, t->v[kept - 1].where));
+			alias_entry_free(a);
+			continue;
+		}
+		t->v[kept++] = *a;
+	}
+	t->n = kept;
+}
+
 int
 alias_finish(struct aliases *t, struct err *e)
 {
@@ -232,10 +277,12 @@ alias_finish(struct aliases *t, struct err *e)
 	if (t->n > 0)
 		qsort(t->v, t->n, sizeof(*t->v), alias_cmp_seq);
 	for (i = 1; i < t->n; i++)
-		if (strcmp(t->v[i - 1].name, t->v[i].name) == 0)
+		if (strcmp(t->v[i - 1].name, t->v[i].name) == 0 &&
+		    (t->v[i - 1].yields || !t->v[i].yields))
 			return err_set(e, ERR_CONFIG,
 			    "%s: alias '%s' is also defined at %s",
 			    t->v[i].where, t->v[i].name, t->v[i - 1].where);
+	drop_yielding(t);
 	return 0;
 }
 
@@ -273,11 +320,11 @@ alias_free(struct aliases *t)
 {
 	size_t i;
 
-	for (i = 0; i < t->n; i++) {
-		free(t->v[i].name);
-		free(t->v[i].where);
-		addr_list_free(&t->v[i].to);
-	}
+	for (i = 0; i < t->n; i++)
+		alias_entry_free(&t->v[i]);
 	free(t->v);
+	for (i = 0; i < t->nnotes; i++)
+		free(t->notes[i]);
+	free(t->notes);
 	memset(t, 0, sizeof(*t));
 }

@@ -28,12 +28,15 @@ struct alias {
 	struct addr_list to; /* what it stands for, as written */
 	char *where; /* "FILE:LINE" where it was defined */
 	size_t seq; /* order of definition */
+	int yields; /* another alias of its name wins (alias_yield_from) */
 };
 
 struct aliases {
 	struct alias *v; /* sorted by name once alias_finish() ran */
 	size_t n;
 	size_t cap;
+	char **notes; /* for the administrator, no errors: "FILE:LINE: ..." */
+	size_t nnotes;
 };
 
 /*
@@ -50,7 +53,17 @@ int alias_parse(struct aliases *t, const char *text, size_t len,
 /* Read and parse the file at path. */
 int alias_load_file(struct aliases *t, const char *path, struct err *e);
 
-/* Sort for lookups; a name defined twice is an error. */
+/*
+ * The aliases from the first-th on (a file shared with other programs)
+ * yield to those defined before them: of a name defined in both, the
+ * earlier is kept.
+ */
+void alias_yield_from(struct aliases *t, size_t first);
+
+/*
+ * Sort for lookups.  A name defined twice is an error, unless one of the
+ * two yields: it is dropped then, with a note.
+ */
 int alias_finish(struct aliases *t, struct err *e);
 
 /* The alias for a local part (compared without regard to case), else

@@ -128,6 +128,23 @@ put_account(FILE *out, const struct account *a, int is_default,
 	    a->connect_timeout, a->reply_timeout);
 }
 
+/* Which aliases file is read, and what the administrator should know. */
+static void
+put_aliases(FILE *out, const struct conf *c)
+{
+	size_t i;
+
+	fputs("# aliases_file = ", out);
+	put_string(out, c->aliases_file != NULL ? c->aliases_file : "");
+	if (!c->aliases_file_set)
+		fputs(c->aliases_file != NULL ? " (the default)"
+		                              : " (no " ALIASES_DEFAULT ")",
+		    out);
+	fprintf(out, "; %zu aliases\n", c->aliases.n);
+	for (i = 0; i < c->aliases.nnotes; i++)
+		fprintf(out, "%s\n", c->aliases.notes[i]);
+}
+
 static int
 check_auth(const struct account *a, struct err *e)
 {
@@ -158,6 +175,7 @@ diag_check_config(FILE *out, struct conf *c, struct err *e)
 		fprintf(out, "# read %s\n", c->files[i]);
 	fprintf(out, "# queue_dir = \"%s\"; domain = \"%s\"\n", c->queue_dir,
 	    conf_domain(c));
+	put_aliases(out, c);
 	put_account(out, &c->acct, def == &c->acct, c->naccounts > 0);
 	for (i = 0; i < c->naccounts; i++)
 		put_account(out, &c->accounts[i], def == &c->accounts[i], 1);

@@ -253,7 +253,8 @@ verify(const struct options *o, struct conf *c)
 
 /*
  * -bi, newaliases: the aliases were read and checked with the
- * configuration; there is no database to rebuild, only a count to show.
+ * configuration; there is no database to rebuild, only a count to show
+ * (--check-config says more).
  */
 static int
 check_aliases(const struct conf *c)

@@ -40,7 +40,7 @@ ok $? "missing -C file: named"
 relay_start "$T/r"
 mkdir -p "$T/etc"
 printf 'port = %s;\n' "$RELAY_PORT" >"$T/etc/port.conf"
-printf 'host = "127.0.0.1";\ntls = "none";\n@include "port.conf"\ndomain = "example.org";\nqueue_dir = "%s";\n' "$T/queue" >"$T/etc/main.conf"
+printf 'host = "127.0.0.1";\ntls = "none";\n@include "port.conf"\ndomain = "example.org";\nqueue_dir = "%s";\naliases_file = "";\n' "$T/queue" >"$T/etc/main.conf"
 mkdir -p "$T/queue"
 (cd / && "$MAILOUT" -C "$T/etc/main.conf" -i a@example.com <"$T/msg")
 is $? 0 "@include relative to the config file"
@@ -50,7 +50,7 @@ is "$(count "$T/r")" 1 "@include: delivered"
 # (-bv names the relay without connecting: a local MTA gets no mail.)
 for pair in none:25 starttls:587 tls:465; do
 	mode=${pair%%:*} port=${pair#*:}
-	printf 'host = "127.0.0.1";\ntls = "%s";\ndomain = "example.org";\nqueue_dir = "%s";\n' "$mode" "$T/queue" >"$T/p.conf"
+	printf 'host = "127.0.0.1";\ntls = "%s";\ndomain = "example.org";\nqueue_dir = "%s";\naliases_file = "";\n' "$mode" "$T/queue" >"$T/p.conf"
 	"$MAILOUT" -C "$T/p.conf" -bv a@example.com >"$T/out" 2>&1
 	grep -q "via 127.0.0.1:$port " "$T/out"
 	ok $? "tls = \"$mode\": default port $port"
@@ -59,10 +59,12 @@ done
 # --- The sample configuration (etc/mailout.conf) names no relay: a
 # message is queued untried (exit 0, nothing lost), every report says
 # why, and "mailout -q" sends it once a relay is set.  Only the queue and
-# the log are moved into the scratch directory.
+# the log are moved into the scratch directory, and this host's
+# /etc/aliases is left out.
 {
 	cat "$srcdir/etc/mailout.conf"
 	printf 'queue_dir = "%s";\nlogfile = "%s";\n' "$T/sq" "$T/s.log"
+	printf 'aliases_file = "";\n'
 } >"$T/s.conf"
 "$MAILOUT" -C "$T/s.conf" --check-config >/dev/null 2>"$T/err"
 is "$?/$(cat "$T/err")" "0/" "the sample configuration: --check-config passes"

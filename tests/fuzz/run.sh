@@ -20,6 +20,7 @@ for target in $FUZZ_TARGETS; do
 		-fno-sanitize-recover=undefined -D_GNU_SOURCE \
 		-I"$builddir" -I"$srcdir/src" -I"$srcdir/tests/fuzz" \
 		-DSYSCONFDIR='"/nonexistent"' -DQUEUEDIR='"/nonexistent"' \
+		-DALIASES_DEFAULT='"/nonexistent"' \
 		$(pkg-config --cflags libcurl libconfig libidn2) \
 		$sources "$srcdir/tests/fuzz/fuzz_$target.c" \
 		$(pkg-config --libs libcurl libconfig libidn2) \
