@@ -33,48 +33,102 @@ alias_key(const char *name, size_t len)
 }
 
 /*
- * sendmail's aliases(5) also allows "|command", "/file" and
- * ":include:list"; say plainly that they are not for us rather than
- * report a syntax error.
+ * The length of the entry at v: up to a comma that stands outside a
+ * quoted string, a comment and angle brackets (RFC 5322 3.4).
  */
-static const char *
-unsupported(const char *v, size_t len)
+static size_t
+entry_len(const char *v, size_t len)
 {
 	size_t i;
-	int start = 1;
+	int quoted = 0, comment = 0, angle = 0;
 
 	for (i = 0; i < len; i++) {
-		if (rfc5322_is_wsp(v[i]))
-			continue;
-		if (start && (v[i] == '|' || v[i] == '/'))
-			return "pipes and files are not supported";
-		if (start && len - i >= 9 &&
-		    strncasecmp(v + i, ":include:", 9) == 0)
-			return ":include: is not supported";
-		start = v[i] == ',';
+		char c = v[i];
+
+		if ((quoted || comment) && c == '\\' && i + 1 < len)
+			i++;
+		else if (quoted)
+			quoted = c != '"';
+		else if (comment)
+			comment += (c == '(') - (c == ')');
+		else if (c == '"')
+			quoted = 1;
+		else if (c == '(')
+			comment = 1;
+		else if (c == '<' || c == '>')
+			angle = c == '<';
+		else if (c == ',' && !angle)
+			break;
 	}
-	return NULL;
+	return i;
+}
+
+/*
+ * sendmail's aliases(5) also has "|command", "/file" and ":include:list"
+ * (each may be quoted): what kind of such entry v is, else 0.
+ */
+static unsigned
+entry_kind(const char *v, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && rfc5322_is_wsp(v[i]))
+		i++;
+	if (i < len && v[i] == '"')
+		i++;
+	if (i < len && v[i] == '|')
+		return ALIAS_PIPE;
+	if (i < len && v[i] == '/')
+		return ALIAS_FILE;
+	if (len - i >= 9 && strncasecmp(v + i, ":include:", 9) == 0)
+		return ALIAS_INCLUDE;
+	return 0;
+}
+
+/*
+ * value with the entries that are no addresses blanked out (offsets in
+ * messages stay those of value), their kinds or-ed into *left_out; NULL
+ * when there are none of those.
+ */
+static char *
+addresses_only(const char *value, size_t len, unsigned *left_out)
+{
+	char *kept = NULL;
+	size_t i, n;
+	unsigned kind;
+
+	*left_out = 0;
+	for (i = 0; i < len; i += n + 1) {
+		n = entry_len(value + i, len - i);
+		kind = entry_kind(value + i, n);
+		if (kind == 0)
+			continue;
+		if (kept == NULL)
+			kept = xstrndup(value, len);
+		memset(kept + i, ' ', n);
+		*left_out |= kind;
+	}
+	return kept;
 }
 
 static int
 alias_value(struct alias *a, const char *value, size_t len, struct err *e)
 {
-	const char *why = unsupported(value, len);
+	char *kept = addresses_only(value, len, &a->left_out);
 	struct err ae = {0};
+	int rc = 0;
 
-	if (why != NULL)
-		return err_set(e, ERR_CONFIG, "%s: alias '%s': %s", a->where,
-		    a->name, why);
-	if (addr_parse_list(value, len, &a->to, &ae) < 0) {
-		err_set(e, ERR_CONFIG, "%s: alias '%s': %s", a->where, a->name,
-		    ae.msg);
+	if (addr_parse_list(kept != NULL ? kept : value, len, &a->to, &ae) <
+	    0) {
+		rc = err_set(e, ERR_CONFIG, "%s: alias '%s': %s", a->where,
+		    a->name, ae.msg);
 		err_clear(&ae);
-		return -1;
-	}
-	if (a->to.n == 0)
-		return err_set(e, ERR_CONFIG, "%s: alias '%s' has no address",
+	} else if (a->to.n == 0 && a->left_out == 0) {
+		rc = err_set(e, ERR_CONFIG, "%s: alias '%s' has no address",
 		    a->where, a->name);
-	return 0;
+	}
+	free(kept);
+	return rc;
 }
 
 int
@@ -313,6 +367,26 @@ const struct alias *
 alias_catchall(const struct aliases *t)
 {
 	return alias_lookup(t, "*");
+}
+
+const char *
+alias_left_out_why(const struct alias *a)
+{
+	/* By the kinds left out, ALIAS_PIPE | ALIAS_FILE | ALIAS_INCLUDE. */
+	static const char *const why[] = {NULL, "pipes are not supported",
+	    "files are not supported", "pipes and files are not supported",
+	    ":include: is not supported",
+	    "pipes and :include: are not supported",
+	    "files and :include: are not supported",
+	    "pipes, files and :include: are not supported"};
+
+	return why[a->left_out & 7];
+}
+
+int
+alias_unusable(const struct alias *a)
+{
+	return a->left_out != 0 && a->to.n == 0;
 }
 
 void

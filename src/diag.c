@@ -128,6 +128,37 @@ put_account(FILE *out, const struct account *a, int is_default,
 	    a->connect_timeout, a->reply_timeout);
 }
 
+static int
+by_definition(const void *a, const void *b)
+{
+	const struct alias *x = *(const struct alias *const *)a;
+	const struct alias *y = *(const struct alias *const *)b;
+
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/*
+ * The aliases with entries left out (pipes, files, :include:), in the
+ * order of their files: no error, but mail does not go there.
+ */
+static void
+put_left_out(FILE *out, const struct aliases *t)
+{
+	const struct alias **v = xcalloc(t->n + 1, sizeof(*v));
+	size_t i, n = 0;
+
+	for (i = 0; i < t->n; i++)
+		if (t->v[i].left_out != 0)
+			v[n++] = &t->v[i];
+	qsort(v, n, sizeof(*v), by_definition);
+	for (i = 0; i < n; i++)
+		fprintf(out, "%s: alias '%s': %s; %s\n", v[i]->where,
+		    v[i]->name, alias_left_out_why(v[i]),
+		    alias_unusable(v[i]) ? "mail to it fails"
+		                         : "its other addresses are used");
+	free(v);
+}
+
 /* Which aliases file is read, and what the administrator should know. */
 static void
 put_aliases(FILE *out, const struct conf *c)
@@ -141,6 +172,7 @@ put_aliases(FILE *out, const struct conf *c)
 		                              : " (no " ALIASES_DEFAULT ")",
 		    out);
 	fprintf(out, "; %zu aliases\n", c->aliases.n);
+	put_left_out(out, &c->aliases);
 	for (i = 0; i < c->aliases.nnotes; i++)
 		fprintf(out, "%s\n", c->aliases.notes[i]);
 }
