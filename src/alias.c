@@ -33,48 +33,102 @@ alias_key(const char *name, size_t len)
 }
 
 /*
- * sendmail's aliases(5) also allows "|command", "/file" and
- * ":include:list"; say plainly that they are not for us rather than
- * report a syntax error.
+ * The length of the entry at v: up to a comma that stands outside a
+ * quoted string, a comment and angle brackets (RFC 5322 3.4).
  */
-static const char *
-unsupported(const char *v, size_t len)
+static size_t
+entry_len(const char *v, size_t len)
 {
 	size_t i;
-	int start = 1;
+	int quoted = 0, comment = 0, angle = 0;
 
 	for (i = 0; i < len; i++) {
-		if (rfc5322_is_wsp(v[i]))
-			continue;
-		if (start && (v[i] == '|' || v[i] == '/'))
-			return "pipes and files are not supported";
-		if (start && len - i >= 9 &&
-		    strncasecmp(v + i, ":include:", 9) == 0)
-			return ":include: is not supported";
-		start = v[i] == ',';
+		char c = v[i];
+
+		if ((quoted || comment) && c == '\\' && i + 1 < len)
+			i++;
+		else if (quoted)
+			quoted = c != '"';
+		else if (comment)
+			comment += (c == '(') - (c == ')');
+		else if (c == '"')
+			quoted = 1;
+		else if (c == '(')
+			comment = 1;
+		else if (c == '<' || c == '>')
+			angle = c == '<';
+		else if (c == ',' && !angle)
+			break;
 	}
-	return NULL;
+	return i;
+}
+
+/*
+ * sendmail's aliases(5) also has "|command", "/file" and ":include:list"
+ * (each may be quoted): what kind of such entry v is, else 0.
+ */
+static unsigned
+entry_kind(const char *v, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && rfc5322_is_wsp(v[i]))
+		i++;
+	if (i < len && v[i] == '"')
+		i++;
+	if (i < len && v[i] == '|')
+		return ALIAS_PIPE;
+	if (i < len && v[i] == '/')
+		return ALIAS_FILE;
+	if (len - i >= 9 && strncasecmp(v + i, ":include:", 9) == 0)
+		return ALIAS_INCLUDE;
+	return 0;
+}
+
+/*
+ * value with the entries that are no addresses blanked out (offsets in
+ * messages stay those of value), their kinds or-ed into *left_out; NULL
+ * when there are none of those.
+ */
+static char *
+addresses_only(const char *value, size_t len, unsigned *left_out)
+{
+	char *kept = NULL;
+	size_t i, n;
+	unsigned kind;
+
+	*left_out = 0;
+	for (i = 0; i < len; i += n + 1) {
+		n = entry_len(value + i, len - i);
+		kind = entry_kind(value + i, n);
+		if (kind == 0)
+			continue;
+		if (kept == NULL)
+			kept = xstrndup(value, len);
+		memset(kept + i, ' ', n);
+		*left_out |= kind;
+	}
+	return kept;
 }
 
 static int
 alias_value(struct alias *a, const char *value, size_t len, struct err *e)
 {
-	const char *why = unsupported(value, len);
+	char *kept = addresses_only(value, len, &a->left_out);
 	struct err ae = {0};
+	int rc = 0;
 
-	if (why != NULL)
-		return err_set(e, ERR_CONFIG, "%s: alias '%s': %s", a->where,
-		    a->name, why);
-	if (addr_parse_list(value, len, &a->to, &ae) < 0) {
-		err_set(e, ERR_CONFIG, "%s: alias '%s': %s", a->where, a->name,
-		    ae.msg);
+	if (addr_parse_list(kept != NULL ? kept : value, len, &a->to, &ae) <
+	    0) {
+		rc = err_set(e, ERR_CONFIG, "%s: alias '%s': %s", a->where,
+		    a->name, ae.msg);
 		err_clear(&ae);
-		return -1;
-	}
-	if (a->to.n == 0)
-		return err_set(e, ERR_CONFIG, "%s: alias '%s' has no address",
+	} else if (a->to.n == 0 && a->left_out == 0) {
+		rc = err_set(e, ERR_CONFIG, "%s: alias '%s' has no address",
 		    a->where, a->name);
-	return 0;
+	}
+	free(kept);
+	return rc;
 }
 
 int
@@ -224,6 +278,51 @@ alias_cmp_seq(const void *a, const void *b)
 	return c != 0 ? c : (x->seq > y->seq) - (x->seq < y->seq);
 }
 
+void
+alias_yield_from(struct aliases *t, size_t first)
+{
+	size_t i;
+
+	for (i = first; i < t->n; i++)
+		t->v[i].yields = 1;
+}
+
+static void
+alias_note(struct aliases *t, char *note)
+{
+	t->notes = xreallocarray(t->notes, t->nnotes + 1, sizeof(*t->notes));
+	t->notes[t->nnotes++] = note;
+}
+
+static void
+alias_entry_free(struct alias *a)
+{
+	free(a->name);
+	free(a->where);
+	addr_list_free(&a->to);
+}
+
+/* Sorted by name, then by definition: keep the first of each name. */
+static void
+drop_yielding(struct aliases *t)
+{
+	size_t i, kept = 0;
+
+	for (i = 0; i < t->n; i++) {
+		struct alias *a = &t->v[i];
+
+		if (kept > 0 && strcmp(t->v[kept - 1].name, a->name) == 0) {
+			alias_note(t,
+			    xasprintf("%s: alias '%s' is overridden by %s",
+			        a->where, a->name, t->v[kept - 1].where));
+			alias_entry_free(a);
+			continue;
+		}
+		t->v[kept++] = *a;
+	}
+	t->n = kept;
+}
+
 int
 alias_finish(struct aliases *t, struct err *e)
 {
@@ -232,10 +331,12 @@ alias_finish(struct aliases *t, struct err *e)
 	if (t->n > 0)
 		qsort(t->v, t->n, sizeof(*t->v), alias_cmp_seq);
 	for (i = 1; i < t->n; i++)
-		if (strcmp(t->v[i - 1].name, t->v[i].name) == 0)
+		if (strcmp(t->v[i - 1].name, t->v[i].name) == 0 &&
+		    (t->v[i - 1].yields || !t->v[i].yields))
 			return err_set(e, ERR_CONFIG,
 			    "%s: alias '%s' is also defined at %s",
 			    t->v[i].where, t->v[i].name, t->v[i - 1].where);
+	drop_yielding(t);
 	return 0;
 }
 
@@ -268,16 +369,36 @@ alias_catchall(const struct aliases *t)
 	return alias_lookup(t, "*");
 }
 
+const char *
+alias_left_out_why(const struct alias *a)
+{
+	/* By the kinds left out, ALIAS_PIPE | ALIAS_FILE | ALIAS_INCLUDE. */
+	static const char *const why[] = {NULL, "pipes are not supported",
+	    "files are not supported", "pipes and files are not supported",
+	    ":include: is not supported",
+	    "pipes and :include: are not supported",
+	    "files and :include: are not supported",
+	    "pipes, files and :include: are not supported"};
+
+	return why[a->left_out & 7];
+}
+
+int
+alias_unusable(const struct alias *a)
+{
+	return a->left_out != 0 && a->to.n == 0;
+}
+
 void
 alias_free(struct aliases *t)
 {
 	size_t i;
 
-	for (i = 0; i < t->n; i++) {
-		free(t->v[i].name);
-		free(t->v[i].where);
-		addr_list_free(&t->v[i].to);
-	}
+	for (i = 0; i < t->n; i++)
+		alias_entry_free(&t->v[i]);
 	free(t->v);
+	for (i = 0; i < t->nnotes; i++)
+		free(t->notes[i]);
+	free(t->notes);
 	memset(t, 0, sizeof(*t));
 }

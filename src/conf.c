@@ -18,7 +18,7 @@
 #include "buf.h"
 #include "cert.h"
 #include "conf.h"
-#include "paths.h" /* CONF_DEFAULT_PATH, QUEUE_DIR_DEFAULT */
+#include "paths.h" /* CONF_DEFAULT_PATH, QUEUE_DIR_DEFAULT, ALIASES_DEFAULT */
 #include "err.h"
 #include "rfc5322.h"
 #include "sysinfo.h"
@@ -481,6 +481,20 @@ set_aliases(struct conf *c, struct account *a, const config_setting_t *s,
 	return 0;
 }
 
+/* aliases_file: a path, or "" for none, not even the system's file. */
+static int
+set_aliases_file(struct conf *c, struct account *a, const config_setting_t *s,
+    struct err *e)
+{
+	(void)a;
+	c->aliases_file_set = 1;
+	if (config_setting_get_string(s)[0] != '\0')
+		return set_path(c, s, &c->aliases_file, 0, e);
+	free(c->aliases_file);
+	c->aliases_file = NULL;
+	return 0;
+}
+
 /* "FILE" of a setting, as a path that can be opened from here. */
 static char *
 source_path(const struct conf *c, const config_setting_t *s)
@@ -672,7 +686,7 @@ _Static_assert(sizeof(enum tls_mode) == sizeof(int), "enum tls_mode is int");
 
 static const struct key keys[] = {
     {"aliases", TOP, .type = CONFIG_TYPE_GROUP, .set = set_aliases},
-    {"aliases_file", TOP, K_PATH, .off = IN_CONF(aliases_file)},
+    {"aliases_file", TOP, .type = CONFIG_TYPE_STRING, .set = set_aliases_file},
     {"auth", BOTH, .type = CONFIG_TYPE_STRING, .set = set_auth},
     {"bounce", TOP, K_BOOL, .off = IN_CONF(bounce)},
     {"bounce_to", TOP, .type = CONFIG_TYPE_STRING, .set = set_bounce_to},
@@ -1051,21 +1065,13 @@ conf_walk(struct conf *c, const config_setting_t *root, struct err *e)
 	return accounts != NULL ? conf_accounts(c, root, accounts, e) : 0;
 }
 
+/* The main file (path) and what it includes, into c. */
 static int
-conf_load_files(const char *path, struct conf *c, int check, struct err *e)
+conf_read_file(const char *path, struct conf *c, struct err *e)
 {
 	config_t cfg;
 	int rc;
 
-	conf_defaults(c);
-	c->check_files = check;
-	if (path == NULL) {
-		path = CONF_DEFAULT_PATH;
-		if (access(path, F_OK) != 0 && errno == ENOENT) {
-			conf_default_port(&c->acct);
-			return 0;
-		}
-	}
 	c->path = xstrdup(path);
 	c->files = xcalloc(1, sizeof(*c->files));
 	c->files[c->nfiles++] = xstrdup(path);
@@ -1074,8 +1080,51 @@ conf_load_files(const char *path, struct conf *c, int check, struct err *e)
 	if (rc == 0)
 		rc = conf_walk(c, config_root_setting(&cfg), e);
 	config_destroy(&cfg);
-	if (rc == 0 && c->aliases_file != NULL)
-		rc = alias_load_file(&c->aliases, c->aliases_file, e);
+	return rc;
+}
+
+/*
+ * The aliases file: the one named, none for "", else the system's
+ * (sys_aliases) when it exists.  Debian's other mail transports read
+ * /etc/aliases, so mail to root goes where it did before mailout.
+ */
+static int
+conf_aliases_file(struct conf *c, const char *sys_aliases, struct err *e)
+{
+	size_t first = c->aliases.n;
+
+	if (!c->aliases_file_set) {
+		if (access(sys_aliases, F_OK) != 0 && errno == ENOENT)
+			return 0;
+		c->aliases_file = xstrdup(sys_aliases);
+	}
+	if (c->aliases_file == NULL)
+		return 0;
+	if (alias_load_file(&c->aliases, c->aliases_file, e) < 0)
+		return -1;
+	/* The system's file is shared with other programs: a name that
+	 * mailout.conf defines too is mailout's. */
+	if (!c->aliases_file_set)
+		alias_yield_from(&c->aliases, first);
+	return 0;
+}
+
+static int
+conf_load_files(const char *path, const char *sys_aliases, struct conf *c,
+    int check, struct err *e)
+{
+	int rc = 0;
+
+	conf_defaults(c);
+	c->check_files = check;
+	if (path != NULL)
+		rc = conf_read_file(path, c, e);
+	else if (access(CONF_DEFAULT_PATH, F_OK) == 0 || errno != ENOENT)
+		rc = conf_read_file(CONF_DEFAULT_PATH, c, e);
+	else
+		conf_default_port(&c->acct); /* no file: the defaults */
+	if (rc == 0)
+		rc = conf_aliases_file(c, sys_aliases, e);
 	if (rc == 0)
 		rc = alias_finish(&c->aliases, e);
 	if (rc < 0)
@@ -1086,13 +1135,20 @@ conf_load_files(const char *path, struct conf *c, int check, struct err *e)
 int
 conf_load(const char *path, struct conf *c, struct err *e)
 {
-	return conf_load_files(path, c, 0, e);
+	return conf_load_files(path, ALIASES_DEFAULT, c, 0, e);
+}
+
+int
+conf_load_sys_aliases(const char *path, const char *sys_aliases, struct conf *c,
+    struct err *e)
+{
+	return conf_load_files(path, sys_aliases, c, 0, e);
 }
 
 int
 conf_check(const char *path, struct conf *c, struct err *e)
 {
-	return conf_load_files(path, c, 1, e);
+	return conf_load_files(path, ALIASES_DEFAULT, c, 1, e);
 }
 
 /*
@@ -1148,6 +1204,16 @@ conf_account(const struct conf *c, const char *name, const char *sender,
 		if (c->accounts[i].nrelays > 0)
 			return &c->accounts[i];
 	return &c->acct;
+}
+
+int
+conf_no_relay(const struct conf *c, const char *name, const char *sender)
+{
+	struct err e = {0};
+	const struct account *a = conf_account(c, name, sender, &e);
+
+	err_clear(&e);
+	return a != NULL && a->nrelays == 0;
 }
 
 const char *

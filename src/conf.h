@@ -79,7 +79,8 @@ struct conf {
 	char *bounce_to; /* send them here instead of the sender */
 	char *logfile; /* also log here, NULL: syslog only */
 	struct aliases aliases; /* "aliases" and "aliases_file" together */
-	char *aliases_file;
+	char *aliases_file; /* the file read, NULL: none */
+	int aliases_file_set; /* "aliases_file" stands in the file ("": none) */
 	int from_rewrite; /* put the envelope sender in From */
 	char *sender; /* write "Sender: this", NULL: leave Sender alone */
 	char **files; /* every file read (the main file, its includes) */
@@ -97,10 +98,19 @@ struct conf {
 /*
  * Load the file at path.  When path is NULL the default file is read if
  * it exists; a missing default file leaves every setting at its default
- * (no relay).  Returns 0, or -1 with e set (ERR_CONFIG; ERR_NOINPUT for
- * an aliases_file that cannot be read) and c freed.
+ * (no relay).  Without "aliases_file", ALIASES_DEFAULT (/etc/aliases) is
+ * read when it exists, and a name that the "aliases" group defines too
+ * is the group's.  Returns 0, or -1 with e set (ERR_CONFIG; ERR_NOINPUT
+ * for an aliases file that cannot be read) and c freed.
  */
 int conf_load(const char *path, struct conf *c, struct err *e);
+
+/*
+ * As conf_load(), with sys_aliases in the place of ALIASES_DEFAULT: for
+ * the tests, which must not read this host's aliases.
+ */
+int conf_load_sys_aliases(const char *path, const char *sys_aliases,
+    struct conf *c, struct err *e);
 
 /*
  * As conf_load(), and the files named in settings (tls_ca_file, ...)
@@ -123,6 +133,17 @@ int account_has_credentials(const struct account *a);
  */
 const struct account *conf_account(const struct conf *c, const char *name,
     const char *sender, struct err *e);
+
+/* What is said of a message that waits because no relay is set. */
+#define CONF_NO_RELAY "no relay configured (\"host\")"
+
+/*
+ * Does the account conf_account() chooses have no relay?  Its messages
+ * then wait in the queue, untried, until one is configured.  An unknown
+ * account name is no answer here: 0.  With name and sender NULL: does no
+ * account at all have one (the default is the first that has)?
+ */
+int conf_no_relay(const struct conf *c, const char *name, const char *sender);
 
 /* The mail domain: "domain", else /etc/mailname, else the host's FQDN. */
 const char *conf_domain(struct conf *c);

@@ -208,6 +208,41 @@ deliver_enqueue(struct deliverer *d, struct submission *s,
 }
 
 /*
+ * Queue what is pending of s after a temporary failure, saying why
+ * (r: the attempt made, so the next one waits retry_min; NULL: none was
+ * made, so the entry is due at once).  When
+ * that fails too, the message was neither sent nor queued: ERR_TEMP.
+ */
+static int
+queue_rest(struct deliverer *d, struct submission *s, const char *why,
+    const struct smtp_result *r, char qid[QUEUE_ID_MAX], struct err *e)
+{
+	struct err qe = {0};
+
+	if (deliver_enqueue(d, s, why, r, qid, &qe) < 0) {
+		err_set(e, ERR_TEMP, "%s; and it cannot be queued: %s", why,
+		    qe.msg);
+		err_clear(&qe);
+		return -1;
+	}
+	return 0;
+}
+
+/* One bounce for the recipients of s that failed (none: nothing). */
+static void
+bounce_new(struct deliverer *d, const struct submission *s, const char *relay)
+{
+	struct bounce b = {.env = s->env,
+	    .relay = relay,
+	    .arrival = time(NULL),
+	    .head = s->head,
+	    .headlen = s->headlen,
+	    .is_bounce = s->is_bounce};
+
+	bounce_failures(d, &b, NULL, NULL, NULL);
+}
+
+/*
  * After an attempt that not every recipient took.  When some got it (in
  * one transaction of several, perhaps), or the failure is temporary, the
  * caller is told of no failure: what is pending is queued, and what the
@@ -219,49 +254,123 @@ after_attempt(struct deliverer *d, struct submission *s,
     struct err *e)
 {
 	int delivered = envelope_count(s->env, RCPT_SENT) > 0;
-	struct bounce b = {.env = s->env,
-	    .relay = r->relay,
-	    .arrival = time(NULL),
-	    .head = s->head,
-	    .headlen = s->headlen,
-	    .is_bounce = s->is_bounce};
-	struct err qe = {0};
 
 	if (!delivered && !outcome_is_temporary(e))
 		return -1;
 	if (outcome_is_final(e))
 		envelope_fail_pending(s->env, outcome_reason(r, e));
-	bounce_failures(d, &b, NULL, NULL, NULL);
+	bounce_new(d, s, r->relay);
 	if (envelope_count(s->env, RCPT_PENDING) > 0 &&
-	    deliver_enqueue(d, s, e->msg, r, qid, &qe) < 0) {
-		err_set(e, ERR_TEMP, "%s; and it cannot be queued: %s", e->msg,
-		    qe.msg);
-		err_clear(&qe);
+	    queue_rest(d, s, e->msg, r, qid, e) < 0)
 		return -1;
-	}
 	*note = xstrdup(e->msg);
 	err_clear(e);
 	return 0;
+}
+
+/* The recipients of s pending now; the others failed before any attempt. */
+static enum rcpt_state *
+states_of(const struct envelope *env)
+{
+	enum rcpt_state *v = xcalloc(env->nrcpts + 1, sizeof(*v));
+	size_t i;
+
+	for (i = 0; i < env->nrcpts; i++)
+		v[i] = env->rcpts[i].state;
+	return v;
+}
+
+/* Send s now, or queue it; what fails is bounced unless the caller is told. */
+static int
+send_new(struct deliverer *d, struct submission *s, char qid[QUEUE_ID_MAX],
+    char **note, struct err *e)
+{
+	struct smtp_result r;
+	enum rcpt_state *before;
+	int rc;
+
+	if (s->queue_only) {
+		if (deliver_enqueue(d, s, NULL, NULL, qid, e) < 0)
+			return -1;
+		*note = xstrdup("queued without trying (-odq)");
+		bounce_new(d, s, NULL);
+		return 0;
+	}
+	/* Nothing to try: no attempt is counted, so the message is due as
+	 * soon as a relay is configured. */
+	if (conf_no_relay(d->conf, s->account, s->env->sender)) {
+		if (queue_rest(d, s, CONF_NO_RELAY, NULL, qid, e) < 0)
+			return -1;
+		*note = xstrdup(CONF_NO_RELAY);
+		bounce_new(d, s, NULL);
+		return 0;
+	}
+	before = states_of(s->env);
+	rc =
+	    deliver_attempt(d, NULL, s->account, s->env, before, s->src, &r, e);
+	if (rc < 0)
+		rc = after_attempt(d, s, &r, qid, note, e);
+	else
+		bounce_new(d, s, r.relay);
+	smtp_result_free(&r);
+	free(before);
+	return rc;
+}
+
+/*
+ * The recipients that failed before any attempt (aliases of nothing but
+ * pipes, files or :include:), each logged with what the aliases left out
+ * of the others; then one line for the caller, NULL when none failed.
+ */
+static char *
+refusals(const struct envelope *env)
+{
+	const struct rcpt *last = NULL;
+	size_t i, n = 0;
+
+	for (i = 0; i < env->nnotes; i++)
+		log_msg(LOG_WARNING, "from=<%s> %s", env->sender,
+		    env->notes[i]);
+	for (i = 0; i < env->nrcpts; i++) {
+		if (env->rcpts[i].state != RCPT_FAILED)
+			continue;
+		last = &env->rcpts[i];
+		n++;
+		log_msg(LOG_WARNING, "from=<%s> not sent to <%s>: %s",
+		    env->sender, last->addr, last->reply);
+	}
+	if (n == 0)
+		return NULL;
+	if (n == 1)
+		return xasprintf("not sent to <%s>: %s", last->addr,
+		    last->reply);
+	return xasprintf("not sent to %zu recipients; last: <%s>: %s", n,
+	    last->addr, last->reply);
 }
 
 int
 deliver_new(struct deliverer *d, struct submission *s, char qid[QUEUE_ID_MAX],
     char **note, struct err *e)
 {
-	struct smtp_result r;
+	char *refused = refusals(s->env), *both;
 	int rc;
 
 	qid[0] = '\0';
 	*note = NULL;
-	if (s->queue_only) {
-		if (deliver_enqueue(d, s, NULL, NULL, qid, e) < 0)
-			return -1;
-		*note = xstrdup("queued without trying (-odq)");
-		return 0;
+	if (refused == NULL)
+		return send_new(d, s, qid, note, e);
+	/* As sendmail for a local recipient it cannot deliver to: when no
+	 * other is left, the caller is told, and nothing is sent. */
+	if (envelope_count(s->env, RCPT_PENDING) == 0) {
+		rc = err_set(e, ERR_NOUSER, "%s", refused);
+	} else if ((rc = send_new(d, s, qid, note, e)) == 0) {
+		both = *note != NULL ? xasprintf("%s; %s", *note, refused)
+		                     : xstrdup(refused);
+		free(*note);
+		*note = both;
+	} else {
+		err_set(e, e->kind, "%s; %s", e->msg, refused);
 	}
-	rc = deliver_attempt(d, NULL, s->account, s->env, NULL, s->src, &r, e);
-	if (rc < 0)
-		rc = after_attempt(d, s, &r, qid, note, e);
-	smtp_result_free(&r);
+	free(refused);
 	return rc;
 }

@@ -64,13 +64,17 @@ struct submission {
 };
 
 /*
- * Deliver a new message now, or queue it.  Returns 0 when the relay took
+ * Deliver a new message now, or queue it (untried when no relay is
+ * configured: it is due as soon as one is).  Returns 0 when the relay took
  * it for every recipient, or it was queued durably (qid is then set, and
  * *note says why in one line); the recipients that failed permanently
- * while others succeeded get one bounce.  Returns -1 with e set when the
- * caller must be told: every recipient refused (ERR_NOUSER), the message
- * refused (ERR_UNAVAILABLE), or a temporary failure that could not be
- * queued (ERR_TEMP; ERR_CANTCREAT with queue_only).
+ * while others succeeded get one bounce.  Recipients that failed before
+ * (RCPT_FAILED in s->env: aliases that mailout cannot honour) are logged
+ * with the notes of s->env, named in *note or e, and bounced like those;
+ * when no other is left nothing is sent (ERR_NOUSER).  Returns -1 with e
+ * set when the caller must be told: every recipient refused (ERR_NOUSER),
+ * the message refused (ERR_UNAVAILABLE), or a temporary failure that
+ * could not be queued (ERR_TEMP; ERR_CANTCREAT with queue_only).
  */
 int deliver_new(struct deliverer *d, struct submission *s,
     char qid[QUEUE_ID_MAX], char **note, struct err *e);

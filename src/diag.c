@@ -6,7 +6,7 @@
 #include <strings.h>
 
 #include "conf.h"
-#include "paths.h" /* CONF_DEFAULT_PATH */
+#include "paths.h" /* CONF_DEFAULT_PATH, ALIASES_DEFAULT */
 #include "diag.h"
 #include "err.h"
 #include "transport.h"
@@ -130,6 +130,55 @@ put_account(FILE *out, const struct account *a, int is_default,
 }
 
 static int
+by_definition(const void *a, const void *b)
+{
+	const struct alias *x = *(const struct alias *const *)a;
+	const struct alias *y = *(const struct alias *const *)b;
+
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/*
+ * The aliases with entries left out (pipes, files, :include:), in the
+ * order of their files: no error, but mail does not go there.
+ */
+static void
+put_left_out(FILE *out, const struct aliases *t)
+{
+	const struct alias **v = xcalloc(t->n + 1, sizeof(*v));
+	size_t i, n = 0;
+
+	for (i = 0; i < t->n; i++)
+		if (t->v[i].left_out != 0)
+			v[n++] = &t->v[i];
+	qsort(v, n, sizeof(*v), by_definition);
+	for (i = 0; i < n; i++)
+		fprintf(out, "%s: alias '%s': %s; %s\n", v[i]->where,
+		    v[i]->name, alias_left_out_why(v[i]),
+		    alias_unusable(v[i]) ? "mail to it fails"
+		                         : "its other addresses are used");
+	free(v);
+}
+
+/* Which aliases file is read, and what the administrator should know. */
+static void
+put_aliases(FILE *out, const struct conf *c)
+{
+	size_t i;
+
+	fputs("# aliases_file = ", out);
+	put_string(out, c->aliases_file != NULL ? c->aliases_file : "");
+	if (!c->aliases_file_set)
+		fputs(c->aliases_file != NULL ? " (the default)"
+		                              : " (no " ALIASES_DEFAULT ")",
+		    out);
+	fprintf(out, "; %zu aliases\n", c->aliases.n);
+	put_left_out(out, &c->aliases);
+	for (i = 0; i < c->aliases.nnotes; i++)
+		fprintf(out, "%s\n", c->aliases.notes[i]);
+}
+
+static int
 check_auth(const struct account *a, struct err *e)
 {
 	const char *why = transport_auth_unsupported(a->auth);
@@ -159,6 +208,7 @@ diag_check_config(FILE *out, struct conf *c, struct err *e)
 		fprintf(out, "# read %s\n", c->files[i]);
 	fprintf(out, "# queue_dir = \"%s\"; domain = \"%s\"\n", c->queue_dir,
 	    conf_domain(c));
+	put_aliases(out, c);
 	put_account(out, &c->acct, def == &c->acct, c->naccounts > 0);
 	for (i = 0; i < c->naccounts; i++)
 		put_account(out, &c->accounts[i], def == &c->accounts[i], 1);
@@ -259,7 +309,7 @@ diag_server_info(FILE *out, struct conf *c, const char *account,
 	if (a == NULL)
 		return -1;
 	if (a->nrelays == 0)
-		return err_set(e, ERR_CONFIG, "no relay configured (\"host\")");
+		return err_set(e, ERR_CONFIG, "%s", CONF_NO_RELAY);
 	for (i = 0; i < a->nrelays; i++) {
 		if (transport_server_info(a, i, conf_helo(c, a), fn, arg, &si,
 		        &one) < 0) {

@@ -89,7 +89,7 @@ seen_grow(struct envelope *env)
 	env->seencap = cap;
 }
 
-void
+struct rcpt *
 envelope_add_rcpt(struct envelope *env, const char *addr)
 {
 	size_t j;
@@ -99,7 +99,7 @@ envelope_add_rcpt(struct envelope *env, const char *addr)
 	j = addr_hash(addr) & (env->seencap - 1);
 	for (; env->seen[j] != 0; j = (j + 1) & (env->seencap - 1))
 		if (addr_same(env->rcpts[env->seen[j] - 1].addr, addr))
-			return;
+			return NULL;
 	if (env->nrcpts == env->rcptcap) {
 		env->rcptcap = env->rcptcap ? env->rcptcap * 2 : 8;
 		env->rcpts = xreallocarray(env->rcpts, env->rcptcap,
@@ -109,6 +109,7 @@ envelope_add_rcpt(struct envelope *env, const char *addr)
 	env->rcpts[env->nrcpts].addr = xstrdup(addr);
 	env->nrcpts++;
 	env->seen[j] = env->nrcpts;
+	return &env->rcpts[env->nrcpts - 1];
 }
 
 /* The sender's domain in A-labels, and a last check. */
@@ -177,6 +178,26 @@ envelope_set_sender(struct envelope *env, struct localmap *m,
 	return sender_idna(env, e);
 }
 
+/* A recipient that mail cannot be sent to, failed from the start. */
+static void
+add_failed(struct envelope *env, const char *spec, const char *why)
+{
+	struct rcpt *r = envelope_add_rcpt(env, spec);
+
+	if (r == NULL)
+		return;
+	r->state = RCPT_FAILED;
+	r->reply = xstrdup(why);
+}
+
+static void
+add_note(struct envelope *env, const char *note)
+{
+	env->notes =
+	    xreallocarray(env->notes, env->nnotes + 1, sizeof(*env->notes));
+	env->notes[env->nnotes++] = xstrdup(note);
+}
+
 int
 envelope_add_addr(struct envelope *env, const struct addr *a,
     struct localmap *m, struct err *e)
@@ -191,10 +212,14 @@ envelope_add_addr(struct envelope *env, const struct addr *a,
 		rc = spec != NULL ? envelope_addr_ok(spec, e) : -1;
 		if (rc < 0)
 			err_prefix(e, "%s", specs.v[i]);
+		else if (specs.why[i] != NULL)
+			add_failed(env, spec, specs.why[i]);
 		else
 			envelope_add_rcpt(env, spec);
 		free(spec);
 	}
+	for (i = 0; rc == 0 && i < specs.nnotes; i++)
+		add_note(env, specs.notes[i]);
 	speclist_free(&specs);
 	return rc;
 }
@@ -370,6 +395,9 @@ envelope_free(struct envelope *env)
 		free(env->rcpts[i].addr);
 		free(env->rcpts[i].reply);
 	}
+	for (i = 0; i < env->nnotes; i++)
+		free(env->notes[i]);
+	free(env->notes);
 	free(env->rcpts);
 	free(env->seen);
 	free(env->sender);

@@ -33,6 +33,9 @@ struct envelope {
 	size_t rcptcap;
 	size_t *seen; /* hash table of indexes + 1 into rcpts, 0: free */
 	size_t seencap;
+	char **notes; /* what the aliases left out (localaddr.h), for the
+	                 log of a new message; never queued */
+	size_t nnotes;
 };
 
 /*
@@ -42,9 +45,12 @@ struct envelope {
  * separated list) and, with -t, To/Cc/Bcc or the Resent- fields.  Local
  * recipients (localaddr.h) go through the aliases; what stays local is
  * qualified with the mail domain, the sender too; duplicates are
- * dropped.  Returns 0, or -1 with e set: ERR_USAGE for no recipients or
- * a bad argument, ERR_DATA for a malformed header, ERR_CONFIG for
- * aliases nested too deeply.
+ * dropped.  A local recipient whose aliases are only pipes, files or
+ * :include: is added as failed (RCPT_FAILED, its reply says why), since
+ * mailout delivers nothing on this host; what they left out of other
+ * recipients goes to env->notes.  Returns 0, or -1 with e set: ERR_USAGE
+ * for no recipients or a bad argument, ERR_DATA for a malformed header,
+ * ERR_CONFIG for aliases nested too deeply.
  */
 int envelope_build(struct envelope *env, const struct options *o,
     struct conf *c, const char *head, size_t len, struct err *e);
@@ -52,13 +58,15 @@ int envelope_build(struct envelope *env, const struct options *o,
 /*
  * Add one recipient unless already present.  The domain is compared
  * without regard to case, the local part exactly (RFC 5321 2.4).
+ * Returns the recipient added (pending), or NULL when it was present.
  */
-void envelope_add_rcpt(struct envelope *env, const char *addr);
+struct rcpt *envelope_add_rcpt(struct envelope *env, const char *addr);
 
 /*
  * For -bs: the sender from MAIL (a local one qualified, the domain in
  * A-labels), and a recipient from RCPT through the aliases and
- * qualification, as for arguments and -t.  Return 0, or -1 with e set.
+ * qualification, as for arguments and -t (a failed one included).
+ * Return 0, or -1 with e set.
  */
 int envelope_set_sender(struct envelope *env, struct localmap *m,
     const struct addr *a, struct err *e);

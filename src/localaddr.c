@@ -73,13 +73,28 @@ local_qualify(struct localmap *m, const struct addr *a)
 }
 
 void
-speclist_add(struct speclist *l, char *spec)
+speclist_add_failed(struct speclist *l, char *spec, char *why)
 {
 	if (l->n == l->cap) {
 		l->cap = l->cap ? l->cap * 2 : 8;
 		l->v = xreallocarray(l->v, l->cap, sizeof(*l->v));
+		l->why = xreallocarray(l->why, l->cap, sizeof(*l->why));
 	}
+	l->why[l->n] = why;
 	l->v[l->n++] = spec;
+}
+
+void
+speclist_add(struct speclist *l, char *spec)
+{
+	speclist_add_failed(l, spec, NULL);
+}
+
+static void
+speclist_note(struct speclist *l, char *note)
+{
+	l->notes = xreallocarray(l->notes, l->nnotes + 1, sizeof(*l->notes));
+	l->notes[l->nnotes++] = note;
 }
 
 void
@@ -87,9 +102,15 @@ speclist_free(struct speclist *l)
 {
 	size_t i;
 
-	for (i = 0; i < l->n; i++)
+	for (i = 0; i < l->n; i++) {
 		free(l->v[i]);
+		free(l->why[i]);
+	}
+	for (i = 0; i < l->nnotes; i++)
+		free(l->notes[i]);
 	free(l->v);
+	free(l->why);
+	free(l->notes);
 	memset(l, 0, sizeof(*l));
 }
 
@@ -109,6 +130,9 @@ struct expansion {
 	unsigned char
 	    *mark; /* t->n of enum mark; allocated at the first alias */
 	int depth;
+	const struct alias **left_out; /* aliases met that had entries
+	                                  left out, in the order met */
+	size_t nleft_out;
 };
 
 static int expand(struct expansion *x, const struct addr *a, struct err *e);
@@ -122,6 +146,11 @@ expand_alias(struct expansion *x, const struct alias *al, struct err *e)
 		return err_set(e, ERR_CONFIG,
 		    "%s: aliases nested more than %d deep at '%s'", al->where,
 		    ALIAS_DEPTH_MAX, al->name);
+	if (al->left_out != 0) {
+		x->left_out = xreallocarray(x->left_out, x->nleft_out + 1,
+		    sizeof(*x->left_out));
+		x->left_out[x->nleft_out++] = al;
+	}
 	x->mark[me] = ON_PATH;
 	x->depth++;
 	for (i = 0; i < al->to.n; i++)
@@ -160,11 +189,48 @@ expand(struct expansion *x, const struct addr *a, struct err *e)
 	}
 }
 
+/* "FILE:LINE: alias 'x': pipes are not supported" */
+static char *
+left_out_why(const struct alias *al)
+{
+	return xasprintf("%s: alias '%s': %s", al->where, al->name,
+	    alias_left_out_why(al));
+}
+
+/*
+ * After the expansion of a, which added from-th on to out: what its
+ * aliases left out.  Mail to a fails when that left nothing at all; an
+ * address that stays is never dropped silently.
+ */
+static void
+report_left_out(struct expansion *x, const struct addr *a, size_t from)
+{
+	char *spec, *why;
+	size_t i;
+
+	if (x->nleft_out == 0)
+		return;
+	spec = qualify(x->m, a);
+	if (x->out->n == from) {
+		speclist_add_failed(x->out, spec, left_out_why(x->left_out[0]));
+		return;
+	}
+	for (i = 0; i < x->nleft_out; i++) {
+		why = left_out_why(x->left_out[i]);
+		speclist_note(x->out,
+		    xasprintf("<%s>: %s; its other addresses are used", spec,
+		        why));
+		free(why);
+	}
+	free(spec);
+}
+
 int
 local_expand(struct localmap *m, const struct addr *a, struct speclist *out,
     struct err *e)
 {
 	struct expansion x;
+	size_t from = out->n;
 	int rc;
 
 	memset(&x, 0, sizeof(x));
@@ -172,6 +238,9 @@ local_expand(struct localmap *m, const struct addr *a, struct speclist *out,
 	x.t = &m->c->aliases;
 	x.out = out;
 	rc = expand(&x, a, e);
+	if (rc == 0)
+		report_left_out(&x, a, from);
 	free(x.mark);
+	free(x.left_out);
 	return rc;
 }

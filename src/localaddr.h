@@ -18,11 +18,18 @@ struct localmap {
 	int noalias; /* -n: local names are only qualified */
 };
 
-/* A list of addr-specs, owned. */
+/*
+ * A list of addr-specs, owned.  From local_expand(), an addr-spec may
+ * come with why it cannot be sent to, and notes say what the aliases
+ * left out of the others.
+ */
 struct speclist {
 	char **v;
+	char **why; /* for each of v: NULL, or why mail to it fails */
 	size_t n;
 	size_t cap;
+	char **notes; /* "<addr>: FILE:LINE: alias 'x': ...", one a line */
+	size_t nnotes;
 };
 
 void localmap_init(struct localmap *m, struct conf *c);
@@ -43,12 +50,20 @@ char *local_qualify(struct localmap *m, const struct addr *a);
  * local one through the aliases (recursively) and then qualified; any
  * other as it is.  A name met again while it is being expanded is not
  * expanded again but qualified ("root: root, ops@example.org").
- * Returns 0, or -1 with e set (ERR_CONFIG: aliases nested too deeply).
+ *
+ * Pipes, files and :include: in the aliases are left out.  When nothing
+ * else is left, the recipient itself (qualified) is appended with why
+ * mail to it fails (the first alias met that was only such entries);
+ * otherwise a note for each alias met that had some says that they were
+ * left out.  Returns 0, or -1 with e set (ERR_CONFIG: aliases nested too
+ * deeply).
  */
 int local_expand(struct localmap *m, const struct addr *a, struct speclist *out,
     struct err *e);
 
 void speclist_add(struct speclist *l, char *spec);
+/* Add spec that mail cannot be sent to, and why. */
+void speclist_add_failed(struct speclist *l, char *spec, char *why);
 void speclist_free(struct speclist *l);
 
 #endif

@@ -36,7 +36,22 @@ state_name(enum rcpt_state st)
 }
 
 static void
-print_entry(FILE *out, const struct qentry *q, time_t now)
+print_next(FILE *out, const struct conf *c, const struct qentry *q, time_t now)
+{
+	fprintf(out, "    attempts: %d, next: ", q->attempts);
+	if (conf_no_relay(c, q->account, q->env.sender))
+		fputs("once a relay is configured", out);
+	else if (q->next <= now)
+		fputs("due now", out);
+	else {
+		fputs("in ", out);
+		print_span(out, q->next - now);
+	}
+	fputc('\n', out);
+}
+
+static void
+print_entry(FILE *out, const struct conf *c, const struct qentry *q, time_t now)
 {
 	size_t i;
 
@@ -54,16 +69,8 @@ print_entry(FILE *out, const struct qentry *q, time_t now)
 	}
 	if (q->last_error != NULL)
 		fprintf(out, "    last error: %s\n", q->last_error);
-	if (!q->failed) {
-		fprintf(out, "    attempts: %d, next: ", q->attempts);
-		if (q->next <= now)
-			fputs("due now", out);
-		else {
-			fputs("in ", out);
-			print_span(out, q->next - now);
-		}
-		fputc('\n', out);
-	}
+	if (!q->failed)
+		print_next(out, c, q, now);
 }
 
 static int
@@ -88,7 +95,7 @@ walk(FILE *out, const struct conf *c, int failed, int all, uid_t uid,
 			t->unreadable++;
 		} else if (rc > 0 && (all || q.uid == uid)) {
 			if (out != NULL)
-				print_entry(out, &q, now);
+				print_entry(out, c, &q, now);
 			if (failed)
 				t->failed++;
 			else {
@@ -113,6 +120,8 @@ mailq_print(FILE *out, const struct conf *c, int json, int all, uid_t uid,
     struct err *e)
 {
 	struct totals t = {0, 0, 0, 0, 0};
+	/* The default account is the first that has a relay. */
+	int no_relay = conf_no_relay(c, NULL, NULL);
 
 	if (walk(json ? NULL : out, c, 0, all, uid, &t, e) < 0 ||
 	    walk(json ? NULL : out, c, 1, all, uid, &t, e) < 0)
@@ -121,10 +130,10 @@ mailq_print(FILE *out, const struct conf *c, int json, int all, uid_t uid,
 		fprintf(out,
 		    "{\"queued\": %zu, \"pending_recipients\": %zu, "
 		    "\"oldest_age\": %lld, \"failed\": %zu, "
-		    "\"unreadable\": %zu}\n",
+		    "\"unreadable\": %zu, \"no_relay_configured\": %s}\n",
 		    t.queued, t.pending,
 		    t.oldest ? (long long)(time(NULL) - t.oldest) : 0LL,
-		    t.failed, t.unreadable);
+		    t.failed, t.unreadable, no_relay ? "true" : "false");
 	else if (t.queued + t.failed + t.unreadable == 0)
 		fputs("Mail queue is empty\n", out);
 	else if (t.unreadable == 0)
@@ -132,5 +141,8 @@ mailq_print(FILE *out, const struct conf *c, int json, int all, uid_t uid,
 	else
 		fprintf(out, "-- %zu queued, %zu failed, %zu unreadable\n",
 		    t.queued, t.failed, t.unreadable);
+	if (!json && no_relay)
+		fprintf(out, "-- %s: mail waits in the queue until one is\n",
+		    CONF_NO_RELAY);
 	return 0;
 }

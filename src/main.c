@@ -217,9 +217,23 @@ print_relays(const struct account *a)
 	free(list);
 }
 
+/* " <a> <b> (not sent: why)" */
+static void
+print_rcpts(const struct envelope *env)
+{
+	size_t i;
+
+	for (i = 0; i < env->nrcpts; i++) {
+		printf(" <%s>", env->rcpts[i].addr);
+		if (env->rcpts[i].state == RCPT_FAILED)
+			printf(" (not sent: %s)", env->rcpts[i].reply);
+	}
+}
+
 /*
  * -bv: what would happen to each recipient argument (qualification,
- * aliases) and which relay would take it; nothing is sent.
+ * aliases) and which relay would take it; nothing is sent.  An argument
+ * that mail cannot be sent to at all makes the status EX_NOUSER.
  */
 static int
 verify(const struct options *o, struct conf *c)
@@ -244,11 +258,14 @@ verify(const struct options *o, struct conf *c)
 			continue;
 		}
 		printf("%s:", o->rcpts[i]);
-		for (j = 0; j < env.nrcpts; j++)
-			printf(" <%s>", env.rcpts[j].addr);
+		print_rcpts(&env);
 		print_relays(a);
 		printf(" (account %s), from <%s>\n",
 		    a->name != NULL ? a->name : "default", env.sender);
+		for (j = 0; j < env.nnotes; j++)
+			printf("%s: %s\n", o->rcpts[i], env.notes[j]);
+		if (envelope_count(&env, RCPT_PENDING) == 0)
+			status = EX_NOUSER;
 		envelope_free(&env);
 	}
 	if (o->nrcpts == 0) {
@@ -260,7 +277,8 @@ verify(const struct options *o, struct conf *c)
 
 /*
  * -bi, newaliases: the aliases were read and checked with the
- * configuration; there is no database to rebuild, only a count to show.
+ * configuration; there is no database to rebuild, only a count to show
+ * (--check-config says more).
  */
 static int
 check_aliases(const struct conf *c)

@@ -125,6 +125,7 @@ struct run {
 	int tell; /* tell of the entry at hand */
 	size_t seen; /* entries the owner may see (runq_opts) */
 	size_t told; /* entries told of */
+	size_t no_relay; /* chosen, but their account has no relay */
 };
 
 /* -v: one line to the caller; b is freed. */
@@ -238,6 +239,25 @@ chosen(struct deliverer *d, const struct runq_opts *o, const struct qentry *q,
 }
 
 /*
+ * An entry whose account has no relay is not tried: that is no attempt
+ * (none is counted, the run logs one line for all such entries), so it
+ * stays due and leaves with the first run after one is configured.
+ */
+static int
+to_try(struct run *run, const struct qentry *q, time_t now)
+{
+	const struct conf *c = run->d->conf;
+
+	if (!chosen(run->d, run->o, q, now))
+		return 0;
+	if (conf_no_relay(c, q->account, q->env.sender)) {
+		run->no_relay++;
+		return 0;
+	}
+	return 1;
+}
+
+/*
  * An entry that cannot be read is logged at each run; root's -v tells
  * of it too (mailq shows it to root alone: whose it is, is unknown).
  */
@@ -271,7 +291,7 @@ consider(struct run *run, const char *id, time_t now)
 		return; /* or another process has it */
 	mine = o->all_owners || q.uid == o->owner;
 	run->seen += mine;
-	if (chosen(run->d, o, &q, now)) {
+	if (to_try(run, &q, now)) {
 		/* Another user's envelope is not for the owner's eyes. */
 		run->d->mute = !mine;
 		run->tell = mine && o->note != NULL;
@@ -291,6 +311,9 @@ tell_nothing(struct run *run)
 		buf_printf(&b, "%s: not in the queue", run->o->only_id);
 	else if (run->seen == 0)
 		buf_puts(&b, "queue empty");
+	else if (run->no_relay > 0)
+		buf_printf(&b, "nothing sent (%zu entr%s waiting): %s",
+		    run->seen, run->seen == 1 ? "y" : "ies", CONF_NO_RELAY);
 	else
 		buf_printf(&b, "nothing due (%zu entr%s waiting)", run->seen,
 		    run->seen == 1 ? "y" : "ies");
@@ -301,7 +324,7 @@ int
 queue_run(struct deliverer *d, const struct runq_opts *o, struct err *e)
 {
 	const char *dir = d->conf->queue_dir;
-	struct run run = {d, o, 0, 0, 0};
+	struct run run = {d, o, 0, 0, 0, 0};
 	char **ids;
 	size_t i, n;
 	time_t now = time(NULL);
@@ -315,6 +338,9 @@ queue_run(struct deliverer *d, const struct runq_opts *o, struct err *e)
 	queue_sync(dir);
 	if (o->note != NULL && run.told == 0)
 		tell_nothing(&run);
+	if (run.no_relay > 0)
+		log_msg(LOG_NOTICE, "%zu message(s) wait: %s", run.no_relay,
+		    CONF_NO_RELAY);
 	for (i = 0; i < n; i++)
 		free(ids[i]);
 	free(ids);

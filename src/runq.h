@@ -41,7 +41,8 @@ struct runq_opts {
  * tried is told of in a line before its conversation ("ID: trying 2
  * recipients via relay:25") and one after it ("ID: sent", "ID:
  * deferred: why (next try in 10m)", "ID: failed: why"); a run that
- * tells of no entry says why ("queue empty", "nothing due (3 entries
+ * tells of no entry says why ("queue empty", "nothing sent (1 entry
+ * waiting): no relay configured", "nothing due (3 entries
  * waiting)").  Returns 0, or -1 with e set when the queue cannot be
  * listed.
  */

@@ -853,7 +853,7 @@ transport_new(const struct account *a, const char *helo, struct err *e)
 	size_t i;
 
 	if (a->nrelays == 0) {
-		err_set(e, ERR_TEMP, "no relay configured (\"host\")");
+		err_set(e, ERR_TEMP, "%s", CONF_NO_RELAY);
 		return NULL;
 	}
 	if (global_init(e) < 0)

@@ -16,6 +16,7 @@ tls = "none";
 domain = "example.org";
 helo = "client.example.org";
 queue_dir = "$T/queue";
+aliases_file = "";
 accounts = (
 	{ name = "work"; port = $(cat "$T/work/port");
 	  match = ( "*@work.example", "boss@example.org" ); },
@@ -54,6 +55,7 @@ cat >"$T/nohost.conf" <<EOF2
 tls = "none";
 domain = "example.org";
 queue_dir = "$T/queue";
+aliases_file = "";
 accounts = (
 	{ name = "work"; host = "127.0.0.1"; port = $(cat "$T/work/port"); },
 	{ name = "cron"; host = "127.0.0.1"; port = $(cat "$T/cron/port");

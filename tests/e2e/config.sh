@@ -40,7 +40,7 @@ ok $? "missing -C file: named"
 relay_start "$T/r"
 mkdir -p "$T/etc"
 printf 'port = %s;\n' "$RELAY_PORT" >"$T/etc/port.conf"
-printf 'host = "127.0.0.1";\ntls = "none";\n@include "port.conf"\ndomain = "example.org";\nqueue_dir = "%s";\n' "$T/queue" >"$T/etc/main.conf"
+printf 'host = "127.0.0.1";\ntls = "none";\n@include "port.conf"\ndomain = "example.org";\nqueue_dir = "%s";\naliases_file = "";\n' "$T/queue" >"$T/etc/main.conf"
 mkdir -p "$T/queue"
 (cd / && "$MAILOUT" -C "$T/etc/main.conf" -i a@example.com <"$T/msg")
 is $? 0 "@include relative to the config file"
@@ -50,10 +50,76 @@ is "$(count "$T/r")" 1 "@include: delivered"
 # (-bv names the relay without connecting: a local MTA gets no mail.)
 for pair in none:25 starttls:587 tls:465; do
 	mode=${pair%%:*} port=${pair#*:}
-	printf 'host = "127.0.0.1";\ntls = "%s";\ndomain = "example.org";\nqueue_dir = "%s";\n' "$mode" "$T/queue" >"$T/p.conf"
+	printf 'host = "127.0.0.1";\ntls = "%s";\ndomain = "example.org";\nqueue_dir = "%s";\naliases_file = "";\n' "$mode" "$T/queue" >"$T/p.conf"
 	"$MAILOUT" -C "$T/p.conf" -bv a@example.com >"$T/out" 2>&1
 	grep -q "via 127.0.0.1:$port " "$T/out"
 	ok $? "tls = \"$mode\": default port $port"
 done
+
+# --- The sample configuration (etc/mailout.conf) names no relay: a
+# message is queued untried (exit 0, nothing lost), every report says
+# why, and "mailout -q" sends it once a relay is set.  Only the queue and
+# the log are moved into the scratch directory, and this host's
+# /etc/aliases is left out.
+{
+	cat "$srcdir/etc/mailout.conf"
+	printf 'queue_dir = "%s";\nlogfile = "%s";\n' "$T/sq" "$T/s.log"
+	printf 'aliases_file = "";\n'
+} >"$T/s.conf"
+"$MAILOUT" -C "$T/s.conf" --check-config >/dev/null 2>"$T/err"
+is "$?/$(cat "$T/err")" "0/" "the sample configuration: --check-config passes"
+printf 'From: b@example.org\nTo: a@example.com\nDate: Sat, 28 Nov 2026 10:00:00 +0000\nMessage-ID: <sample@example.org>\nSubject: s\n\nbody\n' >"$T/smsg"
+n=$(count "$T/r")
+"$MAILOUT" -C "$T/s.conf" -i -f bob@example.org alice@example.com \
+	<"$T/smsg" 2>"$T/err"
+is "$?/$(entries "$T/sq/q")/$(count "$T/r")" "0/1/$n" \
+	"no relay configured: exit 0, queued, nothing sent"
+id=$(entry_ids "$T/sq/q")
+is "$(cat "$T/err")" "mailout: queued as $id: no relay configured (\"host\")" \
+	"no relay configured: the stderr line"
+"$MAILOUT" -C "$T/s.conf" -bp >"$T/mailq"
+size=$(sed -n "s/^$id  *\([0-9]*\)  age [0-9]*s  <bob@example.org>\$/\1/p" "$T/mailq")
+sed 1d "$T/mailq" >"$T/mailq.rest"
+cat >"$T/want" <<'EOF2'
+    <alice@example.com>  pending
+    last error: no relay configured ("host")
+    attempts: 0, next: once a relay is configured
+-- 1 queued, 0 failed
+-- no relay configured ("host"): mail waits in the queue until one is
+EOF2
+same_file "$T/mailq.rest" "$T/want" "no relay configured: mailq says so"
+[ -n "$size" ]
+ok $? "no relay configured: mailq's first line is the entry's"
+"$MAILOUT" -C "$T/s.conf" -bp --json >"$T/json"
+"$PYTHON3" -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d["no_relay_configured"] is True and d["queued"]==1 and d["pending_recipients"]==1 and d["failed"]==0 else 1)' "$T/json"
+ok $? "no relay configured: mailq --json says so"
+sed 's/^[^ ]* mailout\[[0-9]*\]: //' "$T/s.log" >"$T/s.lines"
+printf 'id=%s from=<bob@example.org> nrcpt=1 size=%s queued: no relay configured ("host")\n' \
+	"$id" "$size" >"$T/want"
+same_file "$T/s.lines" "$T/want" "no relay configured: the log line"
+# A queue run without a relay tries nothing and counts no attempt.
+"$MAILOUT" -C "$T/s.conf" -q
+is "$?/$(entries "$T/sq/q")/$(count "$T/r")" "0/1/$n" \
+	"no relay configured: -q leaves it queued"
+is "$(sed 's/^[^ ]* mailout\[[0-9]*\]: //' "$T/s.log" | tail -1)" \
+	'1 message(s) wait: no relay configured ("host")' \
+	"no relay configured: -q logs that it waits"
+"$MAILOUT" -C "$T/s.conf" -q -v 2>"$T/err"
+is "$?/$(cat "$T/err")" \
+	'0/mailout: nothing sent (1 entry waiting): no relay configured ("host")' \
+	"no relay configured: -q -v says why nothing was sent"
+# The relay is set: the next -q sends it, whatever the retry schedule.
+printf 'host = "127.0.0.1";\nport = %s;\ntls = "none";\n' "$RELAY_PORT" \
+	>>"$T/s.conf"
+before_send "$T/r"
+"$MAILOUT" -C "$T/s.conf" -q
+is "$?/$(entries "$T/sq/q")/$(entries "$T/sq/failed")" "0/0/0" \
+	"relay set: -q sends the waiting message"
+is "$(last mail)/$(last rcpt)" "<bob@example.org>/<alice@example.com>" \
+	"relay set: the envelope as submitted"
+is "$(last data | wc -c | tr -d ' ')" "$size" \
+	"relay set: the bytes that were queued"
+grep -q " id=$id from=<bob@example.org> to=<alice@example.com> relay=127.0.0.1:$RELAY_PORT .* status=sent\$" "$T/s.log"
+ok $? "relay set: the log says sent"
 
 done_testing

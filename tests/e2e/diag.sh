@@ -17,6 +17,7 @@ tls_ca_file = "$T/ca.pem";
 domain = "example.org";
 helo = "client.example.org";
 queue_dir = "$T/queue";
+aliases_file = "";
 user = "alice";
 password = "Secret-Pw1";
 accounts = (
@@ -59,7 +60,7 @@ printf 'tls_cert_file = "%s/missing.pem";\n' "$T" >>"$T/bad.conf"
 "$MAILOUT" -C "$T/bad.conf" --check-config >/dev/null 2>"$T/err"
 is $? 78 "--check-config: a missing certificate file: exit 78"
 is "$(cat "$T/err")" \
-	"mailout: $T/bad.conf:14: 'tls_cert_file': $T/missing.pem: No such file or directory" \
+	"mailout: $T/bad.conf:15: 'tls_cert_file': $T/missing.pem: No such file or directory" \
 	"--check-config: a missing certificate file: FILE:LINE: message"
 printf 'host = "x";\nauth = "digest";\n' >"$T/bad2.conf"
 "$MAILOUT" -C "$T/bad2.conf" --check-config >/dev/null 2>"$T/err"

@@ -153,6 +153,7 @@ free_port() {
 # conf FILE PORT [extra lines...]: a configuration for a plain relay.
 # A line replaces a default or an earlier extra line of the same name
 # (before " ="); a "hosts" line replaces the default host and port.
+# aliases_file is "" unless given: this host's /etc/aliases plays no part.
 conf() {
 	_file=$1
 	_port=$2
@@ -161,7 +162,7 @@ conf() {
 		for _l in "host = \"127.0.0.1\";" "port = $_port;" \
 			"tls = \"none\";" "domain = \"example.org\";" \
 			"helo = \"client.example.org\";" \
-			"queue_dir = \"$T/queue\";"; do
+			"queue_dir = \"$T/queue\";" "aliases_file = \"\";"; do
 			_k=${_l%% =*}
 			for _x in "$@"; do
 				case ${_x%% =*} in

@@ -19,6 +19,7 @@ tls_relay "$T/tls"
 cat >"$T/tls.conf" <<EOF
 host = "localhost"; port = $RELAY_PORT; domain = "example.org";
 queue_dir = "$T/tlsq";
+aliases_file = "";
 EOF
 SSL_CERT_FILE=$T/ca.pem SSL_CERT_DIR=$T CURL_CA_BUNDLE=$T/ca.pem \
 	"$MAILOUT" -C "$T/tls.conf" -i a@example.com <"$T/msg" 2>"$T/err"
@@ -81,6 +82,7 @@ host = "localhost"; port = $RELAY_PORT; domain = "example.org";
 tls_ca_file = "$T/ca.pem";
 user = "relayuser"; password = "s3cret-pass"; auth = "plain";
 queue_dir = "$R/queue";
+aliases_file = "";
 EOF
 chgrp "$G" "$R/etc/mailout.conf" && chmod 0640 "$R/etc/mailout.conf"
 chmod 644 "$T/ca.pem"
@@ -168,7 +170,8 @@ chgrp "$G" "$R/etc/secret" && chmod 0640 "$R/etc/secret"
 	printf 'host = "127.0.0.1"; port = %s; tls = "tls";\n' \
 		"$(cat "$T/hostile/port")"
 	printf 'tls_verify = false; domain = "example.org";\n'
-	printf 'queue_dir = "%s"; user = "relayuser";\n' "$T/user/q"
+	printf 'queue_dir = "%s"; user = "relayuser"; aliases_file = "";\n' \
+		"$T/user/q"
 	printf 'password_command = "cat %s";\n' "$R/etc/secret"
 } >"$T/user/pw.conf"
 chmod 644 "$T/user/pw.conf"
@@ -183,7 +186,8 @@ is "$(count "$T/hostile")" 0 "-C with password_command: nor the message"
 {
 	printf 'host = "localhost"; port = %s; domain = "example.org";\n' \
 		"$(cat "$T/auth/port")"
-	printf 'tls_ca_file = "%s"; queue_dir = "%s";\n' "$T/ca.pem" "$R/queue"
+	printf 'tls_ca_file = "%s"; queue_dir = "%s"; aliases_file = "";\n' \
+		"$T/ca.pem" "$R/queue"
 	printf 'user = "relayuser"; auth = "plain";\n'
 	printf 'password_command = "cat %s";\n' "$R/etc/secret"
 } >"$R/etc/mailout.conf"
@@ -199,7 +203,8 @@ ok $? "password_command: says so"
 {
 	printf 'host = "localhost"; port = %s; domain = "example.org";\n' \
 		"$(cat "$T/auth/port")"
-	printf 'tls_ca_file = "%s"; queue_dir = "%s";\n' "$T/ca.pem" "$T/rootq"
+	printf 'tls_ca_file = "%s"; queue_dir = "%s"; aliases_file = "";\n' \
+		"$T/ca.pem" "$T/rootq"
 	printf 'user = "relayuser"; auth = "plain";\n'
 	printf 'password_command = "cat %s";\n' "$R/etc/secret"
 } >"$T/root.conf"

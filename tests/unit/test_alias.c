@@ -111,14 +111,9 @@ errors(void)
 	    "aliases:1: expected \"name: address, ...\"", "no colon");
 	bad("a: b@x\n\nroot:\n", "aliases:3: alias 'root' has no address",
 	    "empty value");
-	bad("root: ops@x, |/usr/bin/procmail\n",
-	    "aliases:1: alias 'root': pipes and files are not supported",
-	    "pipe");
-	bad("root: /var/mail/root\n",
-	    "aliases:1: alias 'root': pipes and files are not supported",
-	    "file");
-	bad("list: :include:/etc/list\n",
-	    "aliases:1: alias 'list': :include: is not supported", "include");
+	bad("root: |/usr/bin/procmail, a@\n",
+	    "aliases:1: alias 'root': expected domain at offset 24",
+	    "a pipe beside a bad address");
 	bad(" ops@example.org\n",
 	    "aliases:1: continuation line without an alias before it",
 	    "leading continuation");
@@ -132,6 +127,65 @@ errors(void)
 	bad("default: a@x\n*: b@x\n",
 	    "aliases:2: alias '*' is also defined at aliases:1",
 	    "two catch-alls");
+}
+
+/* An alias's addresses, the entries left out, and what is said of them. */
+static void
+is_left_out(const struct aliases *t, const char *name, const char *specs,
+    unsigned left_out, const char *why)
+{
+	const struct alias *a = alias_find(t, name);
+	char label[128];
+
+	is_alias(t, name, specs);
+	snprintf(label, sizeof(label), "alias %s: the entries left out", name);
+	is_int(a ? (long long)a->left_out : -1, left_out, label);
+	snprintf(label, sizeof(label), "alias %s: why", name);
+	is_str(a ? alias_left_out_why(a) : "(none)", why, label);
+	snprintf(label, sizeof(label), "alias %s: %s", name,
+	    specs[0] == '\0' ? "unusable" : "usable");
+	ok(a != NULL && alias_unusable(a) == (specs[0] == '\0'), label);
+}
+
+/*
+ * Pipes, files and :include: (Debian's /etc/aliases has them for other
+ * mail transports) are left out, recorded; they stop nothing else.
+ */
+static void
+left_out(void)
+{
+	struct aliases t;
+	struct err e = {0};
+
+	is_int(
+	    parse(&t,
+	        "root: admin@example.org\n"
+	        "pipe: |/usr/bin/procmail\n"
+	        "file: /var/mail/x\n"
+	        "inc: :include:/etc/list\n"
+	        "INC2: :INCLUDE: /etc/list\n"
+	        "quoted: \"|/usr/bin/vacation bob\", \"/var/log/v\"\n"
+	        "mixed: a@example.org,\n"
+	        "\t|/usr/bin/foo, b@example.org (one, two)\n"
+	        "commas: \"|/bin/x a,b\", \"c,d\"@example.org, <e@example.org>\n"
+	        "all: |/bin/a, /var/b, :include:/c\n",
+	        &e),
+	    0, "a Debian-like file parses");
+	is_left_out(&t, "root", "admin@example.org", 0, NULL);
+	is_left_out(&t, "pipe", "", ALIAS_PIPE, "pipes are not supported");
+	is_left_out(&t, "file", "", ALIAS_FILE, "files are not supported");
+	is_left_out(&t, "inc", "", ALIAS_INCLUDE, ":include: is not supported");
+	is_left_out(&t, "inc2", "", ALIAS_INCLUDE,
+	    ":include: is not supported");
+	is_left_out(&t, "quoted", "", ALIAS_PIPE | ALIAS_FILE,
+	    "pipes and files are not supported");
+	is_left_out(&t, "mixed", "a@example.org,b@example.org", ALIAS_PIPE,
+	    "pipes are not supported");
+	is_left_out(&t, "commas", "\"c,d\"@example.org,e@example.org",
+	    ALIAS_PIPE, "pipes are not supported");
+	is_left_out(&t, "all", "", ALIAS_PIPE | ALIAS_FILE | ALIAS_INCLUDE,
+	    "pipes, files and :include: are not supported");
+	alias_free(&t);
 }
 
 /* What local_expand() makes of the address s, joined with ",". */
@@ -148,7 +202,11 @@ expand(struct localmap *m, const char *s, struct err *e)
 	if (local_expand(m, &a, &out, e) < 0)
 		buf_puts(&b, "(error)");
 	for (i = 0; i < out.n; i++)
-		buf_printf(&b, "%s%s", i ? "," : "", out.v[i]);
+		buf_printf(&b, "%s%s%s%s%s", i ? "," : "", out.v[i],
+		    out.why[i] ? " (fails: " : "", out.why[i] ? out.why[i] : "",
+		    out.why[i] ? ")" : "");
+	for (i = 0; i < out.nnotes; i++)
+		buf_printf(&b, " [%s]", out.notes[i]);
 	addr_free(&a);
 	speclist_free(&out);
 	return buf_release(&b);
@@ -231,6 +289,55 @@ expansion(void)
 	conf_free(&c);
 }
 
+/*
+ * What the aliases left out: a recipient of nothing else fails, with why;
+ * one with addresses besides gets them, with a note.
+ */
+static void
+left_out_expansion(void)
+{
+	static const char table[] = "root: admin@example.org\n"
+	                            "pipe: |/usr/bin/procmail\n"
+	                            "both: ops@example.org, /var/mail/both\n"
+	                            "team: pipe, b@example.net\n"
+	                            "chain: pipe\n"
+	                            "twice: pipe, chain\n";
+	struct conf c;
+	struct localmap m;
+	struct err e = {0};
+
+	memset(&c, 0, sizeof(c));
+	c.domain = strdup("example.org");
+	is_int(alias_parse(&c.aliases, table, strlen(table), "aliases", &e), 0,
+	    "a table with pipes and files parses");
+	alias_finish(&c.aliases, &e);
+	localmap_init(&m, &c);
+	is_expansion(&m, "root", "admin@example.org");
+	is_expansion(&m, "pipe",
+	    "pipe@example.org (fails: aliases:2: alias 'pipe': pipes are not "
+	    "supported)");
+	is_expansion(&m, "Pipe@localhost",
+	    "Pipe@example.org (fails: aliases:2: alias 'pipe': pipes are not "
+	    "supported)");
+	is_expansion(&m, "both",
+	    "ops@example.org [<both@example.org>: aliases:3: alias 'both': "
+	    "files are not supported; its other addresses are used]");
+	is_expansion(&m, "team",
+	    "b@example.net [<team@example.org>: aliases:2: alias 'pipe': "
+	    "pipes are not supported; its other addresses are used]");
+	is_expansion(&m, "chain",
+	    "chain@example.org (fails: aliases:2: alias 'pipe': pipes are not "
+	    "supported)");
+	is_expansion(&m, "twice",
+	    "twice@example.org (fails: aliases:2: alias 'pipe': pipes are not "
+	    "supported)");
+	is_expansion(&m, "pipe@example.net", "pipe@example.net");
+	m.noalias = 1;
+	is_expansion(&m, "pipe", "pipe@example.org");
+	localmap_free(&m);
+	conf_free(&c);
+}
+
 /* A chain deeper than the limit is reported, not followed forever. */
 static void
 depth(void)
@@ -269,7 +376,9 @@ main(void)
 {
 	syntax();
 	errors();
+	left_out();
 	expansion();
+	left_out_expansion();
 	depth();
 	return tap_done();
 }

@@ -13,6 +13,9 @@
 
 static char path[] = "/tmp/mailout-test-conf.XXXXXX";
 
+/* What stands for /etc/aliases: this host's must not count here. */
+static const char *sys_aliases = "/nonexistent/aliases";
+
 static int
 load(const char *text, struct conf *c, struct err *e)
 {
@@ -21,7 +24,76 @@ load(const char *text, struct conf *c, struct err *e)
 	fputs(text, fp);
 	fclose(fp);
 	err_clear(e);
-	return conf_load(path, c, e);
+	return conf_load_sys_aliases(path, sys_aliases, c, e);
+}
+
+static void
+write_file(const char *name, const char *text)
+{
+	FILE *fp = fopen(name, "w");
+
+	fputs(text, fp);
+	fclose(fp);
+}
+
+/* The system's aliases file: read when aliases_file is not set. */
+static void
+system_aliases(void)
+{
+	static char sys[] = "/tmp/mailout-test-sysaliases.XXXXXX";
+	struct conf c;
+	struct err e = {0};
+	const struct alias *a;
+	char want[512];
+
+	close(mkstemp(sys));
+	write_file(sys,
+	    "# /etc/aliases\npostmaster: root\nroot: admin@example.org\n");
+	sys_aliases = sys;
+	is_int(load("domain = \"example.org\";\n", &c, &e), 0,
+	    "no aliases_file: the system's file is read");
+	a = alias_find(&c.aliases, "root");
+	is_str(a ? a->to.v[0].spec : NULL, "admin@example.org",
+	    "no aliases_file: its aliases");
+	is_str(c.aliases_file, sys, "no aliases_file: the file read is named");
+	conf_free(&c);
+
+	is_int(load("aliases_file = \"\";\n", &c, &e), 0,
+	    "aliases_file = \"\": loads");
+	ok(c.aliases.n == 0 && c.aliases_file == NULL,
+	    "aliases_file = \"\": no aliases, not even the system's");
+	conf_free(&c);
+
+	/* The system's file yields to mailout.conf's own aliases. */
+	is_int(load("aliases = { root = \"ops@example.org\"; };\n", &c, &e), 0,
+	    "a name in both the group and the system's file: loads");
+	a = alias_find(&c.aliases, "root");
+	is_str(a ? a->to.v[0].spec : NULL, "ops@example.org",
+	    "a name in both: the group's");
+	is_int((long long)c.aliases.n, 2, "a name in both: kept once");
+	snprintf(want, sizeof(want), "%s:3: alias 'root' is overridden by %s:1",
+	    sys, path);
+	is_str(c.aliases.nnotes == 1 ? c.aliases.notes[0] : NULL, want,
+	    "a name in both: noted");
+	conf_free(&c);
+
+	/* Twice in the system's file is still an error. */
+	write_file(sys, "root: a@example.org\nroot: b@example.org\n");
+	is_int(load("aliases = { root = \"ops@example.org\"; };\n", &c, &e), -1,
+	    "a name twice in the system's file: refused");
+	snprintf(want, sizeof(want),
+	    "%s:2: alias 'root' is also defined at %s:1", sys, sys);
+	is_str(e.msg, want, "a name twice in the system's file: both named");
+	conf_free(&c);
+
+	unlink(sys);
+	is_int(load("domain = \"example.org\";\n", &c, &e), 0,
+	    "no system's file: no error");
+	ok(c.aliases.n == 0 && c.aliases_file == NULL,
+	    "no system's file: no aliases");
+	conf_free(&c);
+	sys_aliases = "/nonexistent/aliases";
+	err_clear(&e);
 }
 
 static void
@@ -70,6 +142,16 @@ accounts(void)
 	    "no top-level host: the first account with a relay is the default");
 	a = conf_account(&c, NULL, "a@example.org", &e);
 	is_str(a ? a->name : NULL, "nohost", "match still chooses");
+	is_int(conf_no_relay(&c, NULL, NULL), 0, "some account has a relay");
+	is_int(conf_no_relay(&c, NULL, "a@example.org"), 1,
+	    "the account chosen by sender has none");
+	is_int(conf_no_relay(&c, "second", NULL), 0, "-a second has one");
+	is_int(conf_no_relay(&c, "nope", NULL), 0,
+	    "an unknown account: no answer");
+	conf_free(&c);
+
+	is_int(load("tls = \"none\";\n", &c, &e), 0, "no relay at all");
+	is_int(conf_no_relay(&c, NULL, NULL), 1, "no relay at all: none");
 	conf_free(&c);
 
 	is_int(load("accounts = ( { host = \"x\"; } );\n", &c, &e), -1,
@@ -144,9 +226,9 @@ message_keys(void)
 	ok(e.msg != NULL && strncmp(e.msg, want, strlen(want)) == 0,
 	    "bad alias address: FILE:LINE: alias 'root': reason");
 	conf_free(&c);
-	is_int(load("aliases_file = \"/nonexistent/aliases\";\n", &c, &e), -1,
+	is_int(load("aliases_file = \"/nonexistent/named\";\n", &c, &e), -1,
 	    "missing aliases_file");
-	ok(e.kind == ERR_NOINPUT && strstr(e.msg, "/nonexistent/aliases"),
+	ok(e.kind == ERR_NOINPUT && strstr(e.msg, "/nonexistent/named"),
 	    "missing aliases_file: named, no input (66)");
 	conf_free(&c);
 	is_int(load("from_rewrite = \"always\";\n", &c, &e), -1,
@@ -417,6 +499,7 @@ main(void)
 
 	accounts();
 	message_keys();
+	system_aliases();
 	relays();
 	tls_settings();
 	credentials();
