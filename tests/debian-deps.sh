@@ -1,6 +1,10 @@
 #!/bin/sh
 # Install what mailout needs to build, test and benchmark on Debian 12
 # (or newer).  Runs apt-get through sudo unless already root.
+# "make check-package" builds the package (debhelper; systemd names the
+# unit directory), checks it (lintian, systemd-analyze of systemd),
+# installs it into a system made by debootstrap and boots that system
+# with systemd-nspawn (systemd-container) to run the queue's timer.
 set -e
 SUDO=
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
@@ -9,4 +13,5 @@ $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends \
 	build-essential autoconf automake pkgconf \
 	libcurl4-openssl-dev libconfig-dev libidn2-dev \
-	python3-aiosmtpd openssl ca-certificates curl
+	python3-aiosmtpd openssl ca-certificates curl \
+	debhelper lintian systemd systemd-container debootstrap

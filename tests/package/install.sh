@@ -61,7 +61,7 @@ is "$(sed -n 's/^ReadWritePaths=//p' "$unit")" "/var/spool/mailout" \
 	"and may write the queue alone"
 is "$(sed -n 's/^User=//p' "$unit")" "mailout" "as the user mailout"
 is "$(awk -F'\t' '!/^#/ && NF {print $2 "|" $3}' "$root/etc/cron.d/mailout")" \
-	"mailout|test -d /run/systemd/system || /usr/sbin/mailout -q --due" \
+	"mailout|test ! -x /usr/sbin/mailout || test -d /run/systemd/system || /usr/sbin/mailout -q --due" \
 	"cron runs the same as the same user, where systemd does not"
 score=$(systemd-analyze security --offline=yes "$unit" 2>&1 |
 	sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p')
