@@ -9,4 +9,4 @@ $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends \
 	build-essential autoconf automake pkgconf \
 	libcurl4-openssl-dev libconfig-dev libidn2-dev \
-	python3-aiosmtpd openssl ca-certificates curl
+	python3-aiosmtpd openssl ca-certificates curl mandoc
