@@ -19,8 +19,6 @@ enum err_kind {
 	ERR_CANTCREAT, /* cannot create the queue entry */
 	ERR_IO, /* local input/output error */
 	ERR_TEMP, /* temporary failure (4xx, network, timeout) */
-	ERR_PROTOCOL, /* the relay broke the protocol */
-	ERR_NOPERM, /* not permitted (authentication refused) */
 	ERR_CONFIG /* configuration error */
 };
 

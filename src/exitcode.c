@@ -19,8 +19,6 @@ exit_code(enum err_kind kind)
 	    [ERR_CANTCREAT] = EX_CANTCREAT,
 	    [ERR_IO] = EX_IOERR,
 	    [ERR_TEMP] = EX_TEMPFAIL,
-	    [ERR_PROTOCOL] = EX_PROTOCOL,
-	    [ERR_NOPERM] = EX_NOPERM,
 	    [ERR_CONFIG] = EX_CONFIG,
 	};
 

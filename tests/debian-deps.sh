@@ -14,4 +14,5 @@ $SUDO apt-get install -y -q --no-install-recommends \
 	build-essential autoconf automake pkgconf \
 	libcurl4-openssl-dev libconfig-dev libidn2-dev \
 	python3-aiosmtpd openssl ca-certificates curl \
-	debhelper lintian systemd systemd-container debootstrap
+	debhelper lintian systemd systemd-container debootstrap \
+	mandoc

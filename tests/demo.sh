@@ -9,6 +9,7 @@ dir=$(mktemp -d "${TMPDIR:-/tmp}/mailout-demo.XXXXXX") || exit 1
 "$PYTHON3" "$srcdir/tests/relay/relay.py" --dir "$dir/relay" >"$dir/relay.log" 2>&1 &
 relay=$!
 trap 'kill $relay 2>/dev/null; rm -rf "$dir"' EXIT
+trap 'exit 1' HUP INT PIPE TERM
 i=0
 while [ ! -s "$dir/relay/port" ]; do
 	i=$((i + 1))

@@ -151,8 +151,7 @@ is "$(entries "$T/cq/q")" 0 "concurrency: the queue is empty"
 # ------------------------------------------------------------- a full disk
 if [ "$(id -u)" -eq 0 ] && mkdir -p "$T/full" &&
 	mount -t tmpfs -o size=512k tmpfs "$T/full" 2>/dev/null; then
-	# Unmounted however the script ends (lib.sh's cleanup removes $T).
-	trap 'umount "$T/full"; cleanup' EXIT
+	# However the script ends, lib.sh's cleanup unmounts it (reap).
 	conf "$T/f.conf" "$(free_port)" "queue_dir = \"$T/full\";"
 	# 300 KiB: the spool fits, a queue copy beside it does not.
 	{
@@ -176,7 +175,6 @@ if [ "$(id -u)" -eq 0 ] && mkdir -p "$T/full" &&
 	is "$(find "$T/full/q" "$T/full/tmp" -mindepth 1 | wc -l | tr -d ' ')" 0 \
 		"full disk: still nothing in q/ or tmp/"
 	umount "$T/full"
-	trap cleanup EXIT
 else
 	echo "# full disk: not root or no tmpfs; skipped"
 fi

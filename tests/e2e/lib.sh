@@ -14,11 +14,51 @@ TAP_N=0
 TAP_FAILED=0
 RELAY_PIDS=
 
+# pids_naming TEXT: the processes, this shell aside, whose command line
+# holds TEXT.  (TEXT reaches grep on stdin: in its arguments, grep would
+# find itself.)
+pids_naming() {
+	printf '%s\n' "$1" | grep -laF -f - /proc/[0-9]*/cmdline 2>/dev/null |
+		sed -n 's|^/proc/\([0-9]*\)/cmdline$|\1|p' | grep -vx "$$"
+}
+
+# reap: nothing a test started outlives it.  The script's background jobs
+# end (an interrupt does not reach them: they ignore SIGINT), and so does
+# every process that names $T (relays, helpers, the queue runs that
+# mailout detaches, which wait(1) never sees), with SIGKILL after 5 s;
+# then whatever a test mounted under $T is unmounted, deepest first.
+reap() {
+	# (Through a file: dash's jobs lists nothing in a subshell.)
+	jobs -p >"$T/.jobs" 2>/dev/null && kill $(cat "$T/.jobs") 2>/dev/null
+	_pids=$(pids_naming "$T")
+	[ -n "$_pids" ] && kill $_pids 2>/dev/null
+	_r=0
+	while [ -n "$_pids" ] && [ $_r -lt 50 ]; do
+		sleep 0.1
+		_r=$((_r + 1))
+		_pids=$(pids_naming "$T")
+	done
+	[ -n "$_pids" ] && kill -KILL $_pids 2>/dev/null
+	[ "$(id -u)" -eq 0 ] || return 0
+	findmnt -rn -o TARGET 2>/dev/null | grep -F "$T/" | sort -r |
+		while IFS= read -r _m; do
+			umount "$_m" || umount -l "$_m"
+		done
+}
+
+# cleanup, however the script ends: $AT_EXIT (a command of the script's,
+# such as removing what it made outside $T) runs once nothing of the test
+# runs any more.
+AT_EXIT=
 cleanup() {
+	# A second signal must not cut the cleanup short.
+	trap '' HUP INT PIPE TERM
 	for pid in $RELAY_PIDS; do
 		kill "$pid" 2>/dev/null
 	done
+	reap
 	wait 2>/dev/null
+	[ -n "$AT_EXIT" ] && $AT_EXIT
 	if [ "$TAP_FAILED" -eq 0 ] && [ -z "$KEEP_TMP" ]; then
 		rm -rf "$T"
 	else
@@ -26,7 +66,7 @@ cleanup() {
 	fi
 }
 trap cleanup EXIT
-trap 'exit 99' INT TERM
+trap 'exit 99' HUP INT PIPE TERM
 
 # ok CONDITION-STATUS NAME: "ok" when the previous command succeeded.
 ok() {
@@ -237,12 +277,7 @@ entry_ids() {
 quiesce() {
 	_q=0
 	while [ $_q -lt 600 ]; do
-		_busy=
-		for _f in /proc/[0-9]*/cmdline; do
-			[ "$_f" = "/proc/$$/cmdline" ] && continue
-			grep -qaF -- "$1" "$_f" 2>/dev/null && _busy=1 && break
-		done
-		[ -z "$_busy" ] && return 0
+		[ -z "$(pids_naming "$1")" ] && return 0
 		sleep 0.1
 		_q=$((_q + 1))
 	done

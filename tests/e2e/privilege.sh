@@ -51,12 +51,19 @@ esac
 G=mot$$
 U1=motu$$a
 U2=motu$$b
+# Each user's own group too (useradd made it; --regid below needs it).
+# lib.sh's cleanup runs it once every process of the test has ended:
+# userdel refuses a user who still runs one, such as a queue run that
+# mailout detached.
 cleanup_accounts() {
-	userdel "$U1" 2>/dev/null
-	userdel "$U2" 2>/dev/null
-	groupdel "$G" 2>/dev/null
+	for _a in "$U1" "$U2"; do
+		getent passwd "$_a" >/dev/null && userdel "$_a"
+		getent group "$_a" >/dev/null && groupdel "$_a"
+	done
+	getent group "$G" >/dev/null && groupdel "$G"
+	return 0
 }
-trap 'cleanup_accounts; cleanup' EXIT
+AT_EXIT=cleanup_accounts
 groupadd --system "$G" &&
 	useradd --system --no-create-home --shell /usr/sbin/nologin "$U1" &&
 	useradd --system --no-create-home --shell /usr/sbin/nologin "$U2" ||

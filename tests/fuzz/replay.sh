@@ -6,6 +6,7 @@
 : "${builddir:=.}"
 T=$(mktemp -d "${TMPDIR:-/tmp}/mailout-replay.XXXXXX") || exit 99
 trap 'rm -rf "$T"' EXIT
+trap 'exit 99' HUP INT PIPE TERM
 sh "$srcdir/tests/fuzz/seeds.sh" "$srcdir" "$T"
 n=0
 failed=0
