@@ -208,10 +208,10 @@ deliver_enqueue(struct deliverer *d, struct submission *s,
 }
 
 /*
- * Queue what is pending of s after a temporary failure, saying why
- * (r: the attempt made, so the next one waits retry_min; NULL: none was
- * made, so the entry is due at once).  When
- * that fails too, the message was neither sent nor queued: ERR_TEMP.
+ * Queue what is pending of s after a temporary failure, saying why (r:
+ * the attempt made, so the next one waits retry_min; NULL: none was made,
+ * so the entry is due at once).  When that fails too, the message was
+ * neither sent nor queued: ERR_TEMP.
  */
 static int
 queue_rest(struct deliverer *d, struct submission *s, const char *why,

@@ -22,10 +22,10 @@
 #include "exitcode.h"
 #include "log.h"
 #include "mailq.h"
+#include "paths.h" /* CONF_DEFAULT_PATH */
 #include "priv.h"
 #include "queue.h"
 #include "rewrite.h"
-#include "paths.h" /* CONF_DEFAULT_PATH */
 #include "runq.h"
 #include "smtpd.h"
 #include "spool.h"
