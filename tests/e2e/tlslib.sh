@@ -1,7 +1,7 @@
 # Certificates for the TLS tests, made by openssl in the scratch
 # directory: a CA; a server certificate for localhost and 127.0.0.1; one
-# for another name (wrong.test); a client certificate.  Sourced after
-# lib.sh.
+# for another name (wrong.test); a client certificate; a second CA that
+# signs none of them.  Sourced after lib.sh.
 
 "$OPENSSL" version >/dev/null 2>&1 || skip_all "no openssl"
 
@@ -16,12 +16,18 @@ cert() {
 			-extfile "$T/$1.ext" -out "$T/$1.pem" 2>/dev/null
 }
 
-make_certs() {
+# make_ca NAME SUBJECT: a self-signed CA, $T/NAME.pem and $T/NAME.key.
+make_ca() {
 	"$OPENSSL" req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
-		-nodes -keyout "$T/ca.key" -out "$T/ca.pem" -days 2 \
-		-subj "/CN=mailout test CA" \
+		-nodes -keyout "$T/$1.key" -out "$T/$1.pem" -days 2 \
+		-subj "$2" \
 		-addext "basicConstraints=critical,CA:TRUE" \
-		-addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null &&
+		-addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+}
+
+make_certs() {
+	make_ca ca "/CN=mailout test CA" &&
+		make_ca other "/CN=mailout other CA" &&
 		cert server "/CN=localhost" \
 			"subjectAltName=DNS:localhost,IP:127.0.0.1
 extendedKeyUsage=serverAuth" 1 &&
@@ -50,4 +56,12 @@ tls_relay() {
 	_d=$1
 	shift
 	relay_start "$_d" --tls-cert "$T/server.pem" --tls-key "$T/server.key" "$@"
+}
+
+# hashed DIR CERT...: a directory of the certificates, named by their
+# subject hashes as libcurl's CA directory must be (openssl rehash).
+hashed() {
+	_h=$1
+	shift
+	mkdir -p "$_h" && cp "$@" "$_h" && "$OPENSSL" rehash "$_h"
 }
