@@ -643,11 +643,15 @@ set_tls_options(struct transport *t)
 	/* A pin replaces the chain and name checks (msmtp does the same). */
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, verify);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, verify ? 2L : 0L);
-	/* Authorities instead of the system's. */
-	if (a->tls_ca_file != NULL)
+	/* Configured authorities replace the system's: libcurl keeps its
+	 * built-in file and directory unless told otherwise, and OpenSSL
+	 * would look issuers up in both.  NULL unsets one in libcurl 7.88
+	 * (later manuals speak of the default coming back): tests/e2e/tls.sh
+	 * checks it against a system store of its own. */
+	if (a->tls_ca_file != NULL || a->tls_ca_dir != NULL) {
 		curl_easy_setopt(h, CURLOPT_CAINFO, a->tls_ca_file);
-	if (a->tls_ca_dir != NULL)
 		curl_easy_setopt(h, CURLOPT_CAPATH, a->tls_ca_dir);
+	}
 	/* Our client certificate; the key may be in the same file. */
 	if (a->tls_cert_file != NULL)
 		curl_easy_setopt(h, CURLOPT_SSLCERT, a->tls_cert_file);

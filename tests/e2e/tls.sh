@@ -126,4 +126,120 @@ relay_start "$T/r8"
 send plain "$RELAY_PORT" 'tls = "none";'
 is "$?/$(cat "$T/r8/msg.1/tls")" "0/none" "tls = none: delivered in clear text"
 
+# --- tls_ca_file and tls_ca_dir replace the system's authorities; the
+# two together are the only ones trusted.  The relay's certificate is
+# signed by "ca" (B); "other" (A) signs nothing the relay shows.
+hashed "$T/adir" "$T/other.pem"
+hashed "$T/bdir" "$T/ca.pem"
+tls_relay "$T/rt"
+# mails DIR: how many sessions of the relay in DIR reached MAIL.
+mails() {
+	grep -l '^C: MAIL' "$1"/session.*.log 2>/dev/null | wc -l | tr -d ' '
+}
+# refusal NAME: the error of "send NAME", the queue id left out.
+refusal() {
+	sed 's/^mailout: queued as [0-9]*\.[0-9a-z]*: /mailout: queued as ID: /' \
+		"$T/$1.err"
+}
+untrusted_line="mailout: queued as ID: 127.0.0.1:$RELAY_PORT: STARTTLS: SSL certificate problem: unable to get local issuer certificate"
+send both_a_b "$RELAY_PORT" "tls_ca_file = \"$T/other.pem\";" \
+	"tls_ca_dir = \"$T/bdir\";"
+is "$?/$(count "$T/rt")/$(queued both_a_b)" "0/1/0" \
+	"tls_ca_file A, tls_ca_dir B: the directory is trusted too, delivered"
+send both_b_a "$RELAY_PORT" "tls_ca_file = \"$T/ca.pem\";" \
+	"tls_ca_dir = \"$T/adir\";"
+is "$?/$(count "$T/rt")/$(queued both_b_a)" "0/2/0" \
+	"tls_ca_file B, tls_ca_dir A: the file is trusted too, delivered"
+send both_a_a "$RELAY_PORT" "tls_ca_file = \"$T/other.pem\";" \
+	"tls_ca_dir = \"$T/adir\";"
+is "$?/$(count "$T/rt")/$(queued both_a_a)" "0/2/1" \
+	"tls_ca_file A, tls_ca_dir A: nothing sent, queued"
+is "$(refusal both_a_a)" "$untrusted_line" \
+	"tls_ca_file A, tls_ca_dir A: the certificate problem is said"
+
+# The system's store cannot be changed here, so a private mount
+# namespace (root only) lays one holding B alone over libcurl's built-in
+# CA file and directory, which curl -v names.  There, left to itself,
+# libcurl trusts B whatever else it is given.
+[ "$(id -u)" -eq 0 ] || skip_rest "not root: no system CA store to lay over"
+unshare --mount --propagation private true 2>/dev/null ||
+	skip_rest "no private mount namespace (unshare)"
+curl -v --ssl-reqd "smtp://127.0.0.1:$RELAY_PORT/client.example.org" \
+	>/dev/null 2>"$T/curl.err"
+sys_file=$(sed -n 's/^\*  *CAfile: \(\/.*\)$/\1/p' "$T/curl.err")
+sys_dir=$(sed -n 's/^\*  *CApath: \(\/.*\)$/\1/p' "$T/curl.err")
+if [ -z "$sys_file" ] || [ -z "$sys_dir" ]; then
+	skip_rest "curl -v names no built-in CA file and directory of libcurl"
+fi
+hashed "$T/store" "$T/ca.pem"
+# (In case the file lies in the directory: the mount over it needs one.)
+cp "$T/ca.pem" "$T/store/${sys_file##*/}"
+# $T/in_store CMD...: run CMD where the system's authorities are B alone.
+cat >"$T/in_store" <<EOF2
+#!/bin/sh
+exec unshare --mount --propagation private sh -c '
+	mount --bind "\$1" "\$2" && mount --bind "\$3" "\$4" || exit 99
+	shift 4
+	exec "\$@"
+' sh "$T/store" "$sys_dir" "$T/ca.pem" "$sys_file" "\$@"
+EOF2
+printf '#!/bin/sh\nexec "%s" "%s" "$@"\n' "$T/in_store" "$MAILOUT" \
+	>"$T/sys-mailout"
+chmod +x "$T/in_store" "$T/sys-mailout"
+"$T/in_store" true || skip_rest "cannot mount over $sys_dir and $sys_file"
+"$T/in_store" curl -sS --ssl-reqd --cacert "$T/other.pem" \
+	"smtp://127.0.0.1:$RELAY_PORT/client.example.org" >/dev/null 2>&1
+ok $? "curl --cacert A trusts B: libcurl's built-in directory holds B"
+"$T/in_store" curl -sS --ssl-reqd --capath "$T/adir" \
+	"smtp://127.0.0.1:$RELAY_PORT/client.example.org" >/dev/null 2>&1
+ok $? "curl --capath A trusts B: libcurl's built-in file holds B"
+
+# sys_send NAME [settings...]: send, with the system's authorities B.
+sys_send() {
+	_real=$MAILOUT
+	MAILOUT=$T/sys-mailout
+	send "$@"
+	_rc=$?
+	MAILOUT=$_real
+	return $_rc
+}
+# The system's authorities: used when neither setting is.
+sys_send sys "$RELAY_PORT"
+is "$?/$(count "$T/rt")/$(queued sys)" "0/3/0" \
+	"no tls_ca_file nor tls_ca_dir: the system's B is trusted, delivered"
+sys_send file_a "$RELAY_PORT" "tls_ca_file = \"$T/other.pem\";"
+rc=$?
+quiesce "$T/file_a.conf"
+is "$rc/$(count "$T/rt")/$(mails "$T/rt")/$(queued file_a)" "0/3/3/1" \
+	"tls_ca_file A only: the system's directory is not used, nothing sent"
+is "$(refusal file_a)" "$untrusted_line" \
+	"tls_ca_file A only: the certificate problem is said"
+sys_send dir_a "$RELAY_PORT" "tls_ca_dir = \"$T/adir\";"
+rc=$?
+quiesce "$T/dir_a.conf"
+is "$rc/$(count "$T/rt")/$(mails "$T/rt")/$(queued dir_a)" "0/3/3/1" \
+	"tls_ca_dir A only: the system's file is not used, nothing sent"
+is "$(refusal dir_a)" "$untrusted_line" \
+	"tls_ca_dir A only: the certificate problem is said"
+sys_send file_b "$RELAY_PORT" "tls_ca_file = \"$T/ca.pem\";"
+is "$?/$(count "$T/rt")/$(queued file_b)" "0/4/0" \
+	"tls_ca_file B only: delivered"
+sys_send dir_b "$RELAY_PORT" "tls_ca_dir = \"$T/bdir\";"
+is "$?/$(count "$T/rt")/$(queued dir_b)" "0/5/0" \
+	"tls_ca_dir B only: delivered"
+
+# --server-info connects with the same trust.
+"$T/sys-mailout" -C "$T/file_a.conf" --server-info >"$T/info" 2>"$T/info.err"
+is "$?/$(grep '^  certificate trusted: ' "$T/info")" \
+	"0/  certificate trusted: no: SSL certificate problem: unable to get local issuer certificate" \
+	"--server-info, tls_ca_file A only: the system's directory is not used"
+"$T/sys-mailout" -C "$T/dir_a.conf" --server-info >"$T/info" 2>"$T/info.err"
+is "$?/$(grep '^  certificate trusted: ' "$T/info")" \
+	"0/  certificate trusted: no: SSL certificate problem: unable to get local issuer certificate" \
+	"--server-info, tls_ca_dir A only: the system's file is not used"
+"$T/sys-mailout" -C "$T/sys.conf" --server-info >"$T/info" 2>"$T/info.err"
+is "$?/$(grep '^  certificate trusted: ' "$T/info")" \
+	"0/  certificate trusted: yes" \
+	"--server-info, neither setting: the system's B is trusted"
+
 done_testing
