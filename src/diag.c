@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "buf.h"
 #include "conf.h"
 #include "paths.h" /* CONF_DEFAULT_PATH, ALIASES_DEFAULT */
 #include "diag.h"
@@ -215,6 +216,30 @@ diag_check_config(FILE *out, struct conf *c, struct err *e)
 	return 0;
 }
 
+/*
+ * What the relay said (or its certificate), as the log shows it: a
+ * control character (CR, TAB, ESC...) becomes a space, so that the
+ * relay cannot drive the terminal.
+ */
+static void
+put_text(FILE *out, const char *s, size_t len)
+{
+	struct buf b = BUF_INIT;
+
+	buf_put_oneline(&b, s, len, 0);
+	fputs(buf_cstr(&b), out);
+	buf_free(&b);
+}
+
+/* label: text, on one line of its own. */
+static void
+put_field(FILE *out, const char *label, const char *s, size_t len)
+{
+	fprintf(out, "  %s: ", label);
+	put_text(out, s, len);
+	fputc('\n', out);
+}
+
 /* Each line of a multi-line text, after a label; the SMTP code dropped. */
 static void
 put_lines(FILE *out, const char *label, const char *text, int strip)
@@ -229,7 +254,7 @@ put_lines(FILE *out, const char *label, const char *text, int strip)
 			p += 4;
 			len -= 4;
 		}
-		fprintf(out, "  %s: %.*s\n", label, (int)len, p);
+		put_field(out, label, p, len);
 		p += len + (nl != NULL);
 	}
 }
@@ -245,8 +270,7 @@ put_mechanisms(FILE *out, const char *ehlo)
 		nl = strchr(line, '\n');
 		len = nl != NULL ? (size_t)(nl - line) : strlen(line);
 		if (len > 9 && strncasecmp(line + 4, "AUTH ", 5) == 0) {
-			fprintf(out, "  AUTH mechanisms: %.*s\n",
-			    (int)(len - 9), line + 9);
+			put_field(out, "AUTH mechanisms", line + 9, len - 9);
 			return;
 		}
 		line += len + (nl != NULL);
@@ -259,9 +283,9 @@ put_cert(FILE *out, const struct account *a, const struct server_info *si)
 {
 	if (si->subject == NULL)
 		return;
-	fprintf(out, "  certificate subject: %s\n", si->subject);
-	fprintf(out, "  certificate issuer: %s\n",
-	    si->issuer ? si->issuer : "?");
+	put_field(out, "certificate subject", si->subject, strlen(si->subject));
+	put_field(out, "certificate issuer", si->issuer ? si->issuer : "?",
+	    si->issuer ? strlen(si->issuer) : 1);
 	fprintf(out, "  certificate valid: %s to %s\n",
 	    si->not_before ? si->not_before : "?",
 	    si->not_after ? si->not_after : "?");
@@ -296,6 +320,20 @@ put_server_info(FILE *out, const struct account *a,
 	put_mechanisms(out, si->ehlo);
 }
 
+/* A relay that could not be asked: its line, and the error (clean too). */
+static int
+relay_failed(FILE *out, struct err *one, struct err *e)
+{
+	struct buf b = BUF_INIT;
+
+	buf_put_oneline(&b, one->msg, strlen(one->msg), 0);
+	fprintf(out, "relay %s\n", buf_cstr(&b));
+	err_set(e, one->kind, "%s", buf_cstr(&b));
+	buf_free(&b);
+	err_clear(one);
+	return -1;
+}
+
 int
 diag_server_info(FILE *out, struct conf *c, const char *account,
     const char *sender, transport_trace_fn fn, void *arg, struct err *e)
@@ -313,9 +351,7 @@ diag_server_info(FILE *out, struct conf *c, const char *account,
 	for (i = 0; i < a->nrelays; i++) {
 		if (transport_server_info(a, i, conf_helo(c, a), fn, arg, &si,
 		        &one) < 0) {
-			fprintf(out, "relay %s\n", one.msg);
-			rc = err_set(e, one.kind, "%s", one.msg);
-			err_clear(&one);
+			rc = relay_failed(out, &one, e);
 			continue;
 		}
 		put_server_info(out, a, &si);
