@@ -85,7 +85,7 @@ put_tls(FILE *out, const struct account *a)
 }
 
 static void
-put_auth(FILE *out, const struct account *a)
+put_auth(FILE *out, const struct account *a, int show_secrets)
 {
 	char *lower = NULL, *p;
 
@@ -101,12 +101,17 @@ put_auth(FILE *out, const struct account *a)
 	put_key(out, "user", a->user);
 	if (a->password != NULL)
 		put_key(out, "password", "********");
-	put_key(out, "password_command", a->password_command);
+	if (a->password_command == NULL)
+		return;
+	if (show_secrets)
+		put_key(out, "password_command", a->password_command);
+	else
+		fputs("\tpassword_command = (set; shown to root only);\n", out);
 }
 
 static void
 put_account(FILE *out, const struct account *a, int is_default,
-    int has_accounts)
+    int has_accounts, int show_secrets)
 {
 	if (a->name != NULL)
 		fprintf(out, "account \"%s\"", a->name);
@@ -121,7 +126,7 @@ put_account(FILE *out, const struct account *a, int is_default,
 	put_list(out, "match", a->match, a->nmatch);
 	put_relays(out, a);
 	put_tls(out, a);
-	put_auth(out, a);
+	put_auth(out, a, show_secrets);
 	put_key(out, "helo", a->helo);
 	put_key(out, "from", a->from);
 	put_key(out, "proxy", a->proxy);
@@ -191,7 +196,7 @@ check_auth(const struct account *a, struct err *e)
 }
 
 int
-diag_check_config(FILE *out, struct conf *c, struct err *e)
+diag_check_config(FILE *out, struct conf *c, int show_secrets, struct err *e)
 {
 	const struct account *def = conf_account(c, NULL, NULL, e);
 	size_t i;
@@ -210,9 +215,11 @@ diag_check_config(FILE *out, struct conf *c, struct err *e)
 	fprintf(out, "# queue_dir = \"%s\"; domain = \"%s\"\n", c->queue_dir,
 	    conf_domain(c));
 	put_aliases(out, c);
-	put_account(out, &c->acct, def == &c->acct, c->naccounts > 0);
+	put_account(out, &c->acct, def == &c->acct, c->naccounts > 0,
+	    show_secrets);
 	for (i = 0; i < c->naccounts; i++)
-		put_account(out, &c->accounts[i], def == &c->accounts[i], 1);
+		put_account(out, &c->accounts[i], def == &c->accounts[i], 1,
+		    show_secrets);
 	return 0;
 }
 

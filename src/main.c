@@ -354,6 +354,18 @@ open_traffic_log(const char *path, struct err *e)
 	return fp;
 }
 
+/*
+ * password_command's arguments may hold a secret that the group's file
+ * keeps from the users: root sees them, and so does a user whose file
+ * was read with the user's own rights only (-C, MAILOUT_CONF, or no
+ * set-group-ID install), being able to read it anyway.
+ */
+static int
+show_secrets(void)
+{
+	return getuid() == 0 || !priv_held();
+}
+
 /* --check-config: every file, every setting, then the accounts. */
 static int
 check_config(const struct options *o)
@@ -363,7 +375,7 @@ check_config(const struct options *o)
 	int status = EX_OK;
 
 	if (conf_check(o->config_path, &c, &e) < 0 ||
-	    diag_check_config(stdout, &c, &e) < 0)
+	    diag_check_config(stdout, &c, show_secrets(), &e) < 0)
 		status = report(&e);
 	conf_free(&c);
 	err_clear(&e);

@@ -247,4 +247,23 @@ is "$?/$(cat "$T/err")" "0/" \
 grep -q "tls_ca_file = \"$R/etc/ca.pem\"" "$T/out"
 ok $? "--check-config: shows it"
 
+# --- --check-config: password_command's arguments (which may hold a
+#     secret) for root only; a user reading the system's file sees that it
+#     is set.  A user's own file (-C), read without the group, is shown.
+grep -Fx "	password_command = (set; shown to root only);" "$T/out" |
+	grep -c . | grep -qx 1
+ok $? "--check-config, a user: password_command masked, exactly"
+grep -q "cat $R/etc/secret" "$T/out"
+is $? 1 "--check-config, a user: no word of the command"
+sys root "$M" --check-config >"$T/out" 2>"$T/err"
+is "$?/$(cat "$T/err")" "0/" "--check-config, root: exit 0"
+grep -Fx "	password_command = \"cat $R/etc/secret\";" "$T/out" |
+	grep -c . | grep -qx 1
+ok $? "--check-config, root: password_command shown"
+sys "$U1" "$M" -C "$T/user/pw.conf" --check-config >"$T/out" 2>"$T/err"
+is "$?/$(cat "$T/err")" "0/" "--check-config -C, a user's own file: exit 0"
+grep -Fx "	password_command = \"cat $R/etc/secret\";" "$T/out" |
+	grep -c . | grep -qx 1
+ok $? "--check-config -C, a user's own file: password_command shown"
+
 done_testing
