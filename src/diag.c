@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "buf.h"
 #include "conf.h"
 #include "paths.h" /* CONF_DEFAULT_PATH, ALIASES_DEFAULT */
 #include "diag.h"
@@ -84,7 +85,7 @@ put_tls(FILE *out, const struct account *a)
 }
 
 static void
-put_auth(FILE *out, const struct account *a)
+put_auth(FILE *out, const struct account *a, int show_secrets)
 {
 	char *lower = NULL, *p;
 
@@ -100,12 +101,17 @@ put_auth(FILE *out, const struct account *a)
 	put_key(out, "user", a->user);
 	if (a->password != NULL)
 		put_key(out, "password", "********");
-	put_key(out, "password_command", a->password_command);
+	if (a->password_command == NULL)
+		return;
+	if (show_secrets)
+		put_key(out, "password_command", a->password_command);
+	else
+		fputs("\tpassword_command = (set; shown to root only);\n", out);
 }
 
 static void
 put_account(FILE *out, const struct account *a, int is_default,
-    int has_accounts)
+    int has_accounts, int show_secrets)
 {
 	if (a->name != NULL)
 		fprintf(out, "account \"%s\"", a->name);
@@ -120,7 +126,7 @@ put_account(FILE *out, const struct account *a, int is_default,
 	put_list(out, "match", a->match, a->nmatch);
 	put_relays(out, a);
 	put_tls(out, a);
-	put_auth(out, a);
+	put_auth(out, a, show_secrets);
 	put_key(out, "helo", a->helo);
 	put_key(out, "from", a->from);
 	put_key(out, "proxy", a->proxy);
@@ -190,7 +196,7 @@ check_auth(const struct account *a, struct err *e)
 }
 
 int
-diag_check_config(FILE *out, struct conf *c, struct err *e)
+diag_check_config(FILE *out, struct conf *c, int show_secrets, struct err *e)
 {
 	const struct account *def = conf_account(c, NULL, NULL, e);
 	size_t i;
@@ -209,10 +215,36 @@ diag_check_config(FILE *out, struct conf *c, struct err *e)
 	fprintf(out, "# queue_dir = \"%s\"; domain = \"%s\"\n", c->queue_dir,
 	    conf_domain(c));
 	put_aliases(out, c);
-	put_account(out, &c->acct, def == &c->acct, c->naccounts > 0);
+	put_account(out, &c->acct, def == &c->acct, c->naccounts > 0,
+	    show_secrets);
 	for (i = 0; i < c->naccounts; i++)
-		put_account(out, &c->accounts[i], def == &c->accounts[i], 1);
+		put_account(out, &c->accounts[i], def == &c->accounts[i], 1,
+		    show_secrets);
 	return 0;
+}
+
+/*
+ * What the relay said (or its certificate), as the log shows it: a
+ * control character (CR, TAB, ESC...) becomes a space, so that the
+ * relay cannot drive the terminal.
+ */
+static void
+put_text(FILE *out, const char *s, size_t len)
+{
+	struct buf b = BUF_INIT;
+
+	buf_put_oneline(&b, s, len, 0);
+	fputs(buf_cstr(&b), out);
+	buf_free(&b);
+}
+
+/* label: text, on one line of its own. */
+static void
+put_field(FILE *out, const char *label, const char *s, size_t len)
+{
+	fprintf(out, "  %s: ", label);
+	put_text(out, s, len);
+	fputc('\n', out);
 }
 
 /* Each line of a multi-line text, after a label; the SMTP code dropped. */
@@ -229,7 +261,7 @@ put_lines(FILE *out, const char *label, const char *text, int strip)
 			p += 4;
 			len -= 4;
 		}
-		fprintf(out, "  %s: %.*s\n", label, (int)len, p);
+		put_field(out, label, p, len);
 		p += len + (nl != NULL);
 	}
 }
@@ -245,8 +277,7 @@ put_mechanisms(FILE *out, const char *ehlo)
 		nl = strchr(line, '\n');
 		len = nl != NULL ? (size_t)(nl - line) : strlen(line);
 		if (len > 9 && strncasecmp(line + 4, "AUTH ", 5) == 0) {
-			fprintf(out, "  AUTH mechanisms: %.*s\n",
-			    (int)(len - 9), line + 9);
+			put_field(out, "AUTH mechanisms", line + 9, len - 9);
 			return;
 		}
 		line += len + (nl != NULL);
@@ -259,9 +290,9 @@ put_cert(FILE *out, const struct account *a, const struct server_info *si)
 {
 	if (si->subject == NULL)
 		return;
-	fprintf(out, "  certificate subject: %s\n", si->subject);
-	fprintf(out, "  certificate issuer: %s\n",
-	    si->issuer ? si->issuer : "?");
+	put_field(out, "certificate subject", si->subject, strlen(si->subject));
+	put_field(out, "certificate issuer", si->issuer ? si->issuer : "?",
+	    si->issuer ? strlen(si->issuer) : 1);
 	fprintf(out, "  certificate valid: %s to %s\n",
 	    si->not_before ? si->not_before : "?",
 	    si->not_after ? si->not_after : "?");
@@ -296,6 +327,20 @@ put_server_info(FILE *out, const struct account *a,
 	put_mechanisms(out, si->ehlo);
 }
 
+/* A relay that could not be asked: its line, and the error (clean too). */
+static int
+relay_failed(FILE *out, struct err *one, struct err *e)
+{
+	struct buf b = BUF_INIT;
+
+	buf_put_oneline(&b, one->msg, strlen(one->msg), 0);
+	fprintf(out, "relay %s\n", buf_cstr(&b));
+	err_set(e, one->kind, "%s", buf_cstr(&b));
+	buf_free(&b);
+	err_clear(one);
+	return -1;
+}
+
 int
 diag_server_info(FILE *out, struct conf *c, const char *account,
     const char *sender, transport_trace_fn fn, void *arg, struct err *e)
@@ -313,9 +358,7 @@ diag_server_info(FILE *out, struct conf *c, const char *account,
 	for (i = 0; i < a->nrelays; i++) {
 		if (transport_server_info(a, i, conf_helo(c, a), fn, arg, &si,
 		        &one) < 0) {
-			fprintf(out, "relay %s\n", one.msg);
-			rc = err_set(e, one.kind, "%s", one.msg);
-			err_clear(&one);
+			rc = relay_failed(out, &one, e);
 			continue;
 		}
 		put_server_info(out, a, &si);

@@ -14,11 +14,14 @@ struct conf;
 struct err;
 
 /*
- * Print the files read and every account as resolved, secrets masked.
- * Returns 0, or -1 with e set (ERR_CONFIG, "FILE:LINE: message") when an
- * account asks for what this libcurl cannot do.
+ * Print the files read and every account as resolved, secrets masked:
+ * the password always, password_command (whose arguments may hold one)
+ * unless show_secrets.  Returns 0, or -1 with e set (ERR_CONFIG,
+ * "FILE:LINE: message") when an account asks for what this libcurl
+ * cannot do.
  */
-int diag_check_config(FILE *out, struct conf *c, struct err *e);
+int
+diag_check_config(FILE *out, struct conf *c, int show_secrets, struct err *e);
 
 /*
  * Print what each relay of the account (chosen as for a message: by

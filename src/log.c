@@ -23,9 +23,16 @@ log_open(const char *tag, const char *logfile)
 	openlog(tag != NULL ? tag : "mailout", LOG_PID, LOG_MAIL);
 	if (logfile == NULL)
 		return;
-	logfd = open(logfile, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	/* Group-writable: whoever creates it (root's first run), the other
+	 * users' processes, running with the group (the set-group-ID
+	 * install), append to it too.  The umask (007) keeps that. */
+	logfd = open(logfile, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0660);
+	/* Every line goes to syslog anyway: say there why the file lacks
+	 * this process's lines. */
 	if (logfd < 0)
-		syslog(LOG_ERR, "cannot open %s: %s", logfile, strerror(errno));
+		syslog(LOG_ERR,
+		    "cannot open logfile %s: %s; logging to syslog only",
+		    logfile, strerror(errno));
 }
 
 /* One write(2) per line: O_APPEND keeps concurrent lines whole. */

@@ -13,6 +13,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "cli.h"
 #include "conf.h"
 #include "deliver.h"
@@ -65,16 +66,24 @@ struct tracer {
 	FILE *file;
 };
 
+/*
+ * The relay's text is shown as the log shows it: a control character
+ * (CR, TAB, ESC...) becomes a space, so that a hostile reply cannot
+ * drive the terminal or forge a line of its own.
+ */
 static void
 trace_lines(void *arg, char dir, const char *line, size_t len)
 {
 	const struct tracer *tr = arg;
+	struct buf b = BUF_INIT;
 
+	buf_put_oneline(&b, line, len, 0);
 	if (tr->verbose && (dir != '*' || tr->verbose > 1))
-		fprintf(stderr, "%c %.*s\n", dir, (int)len, line);
+		fprintf(stderr, "%c %s\n", dir, buf_cstr(&b));
 	if (tr->file != NULL)
-		fprintf(tr->file, "%ld %c %.*s\n", (long)getpid(), dir,
-		    (int)len, line);
+		fprintf(tr->file, "%ld %c %s\n", (long)getpid(), dir,
+		    buf_cstr(&b));
+	buf_free(&b);
 }
 
 /* Can the process write in dir?  With its group, not the user's
@@ -345,6 +354,18 @@ open_traffic_log(const char *path, struct err *e)
 	return fp;
 }
 
+/*
+ * password_command's arguments may hold a secret that the group's file
+ * keeps from the users: root sees them, and so does a user whose file
+ * was read with the user's own rights only (-C, MAILOUT_CONF, or no
+ * set-group-ID install), being able to read it anyway.
+ */
+static int
+show_secrets(void)
+{
+	return getuid() == 0 || !priv_held();
+}
+
 /* --check-config: every file, every setting, then the accounts. */
 static int
 check_config(const struct options *o)
@@ -354,7 +375,7 @@ check_config(const struct options *o)
 	int status = EX_OK;
 
 	if (conf_check(o->config_path, &c, &e) < 0 ||
-	    diag_check_config(stdout, &c, &e) < 0)
+	    diag_check_config(stdout, &c, show_secrets(), &e) < 0)
 		status = report(&e);
 	conf_free(&c);
 	err_clear(&e);

@@ -74,6 +74,17 @@ priv_drop(void)
 }
 
 int
+priv_held(void)
+{
+	uid_t ru, eu, su;
+	gid_t r, e, s;
+
+	if (getresuid(&ru, &eu, &su) < 0 || getresgid(&r, &e, &s) < 0)
+		return 1;
+	return eu != ru || su != ru || e != r || s != r;
+}
+
+int
 priv_open_as_user(const char *path, int flags, int mode)
 {
 	gid_t was = getegid();

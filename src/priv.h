@@ -27,6 +27,13 @@ char *priv_sanitize(void);
 int priv_drop(void);
 
 /*
+ * Does the process hold more than the user's own rights (the group of
+ * the set-group-ID install, not given up)?  What it read with them, the
+ * user may not see.
+ */
+int priv_held(void);
+
+/*
  * open(2) as the user who called, not with the group: for files the
  * user names (-X).  The group is taken back afterwards.
  */

@@ -129,4 +129,28 @@ ok $? "--server-info -f: the account that matches the sender"
 grep -q "^> STARTTLS$" "$T/err"
 ok $? "--server-info -v: the conversation"
 
+# The relay's control characters (ESC, TAB, a bare CR, BEL) are shown as
+# spaces, as in the log: a reply cannot drive the terminal.
+relay_start "$T/ctl" --fault "greeting=$(printf '220 relay \033[31mred\tx\ry ESMTP')" \
+	--ehlo-ext "$(printf 'X-BAD \033]0;title\007 a\tb\rc')"
+conf "$T/ctl.conf" "$RELAY_PORT"
+"$MAILOUT" -C "$T/ctl.conf" --server-info >"$T/info" 2>"$T/err"
+is "$?/$(cat "$T/err")" "0/" "--server-info, control characters: exit 0"
+cat >"$T/want" <<EOF2
+relay 127.0.0.1:$RELAY_PORT
+  greeting: 220 relay  [31mred x y ESMTP
+  EHLO: relay.test
+  EHLO: 8BITMIME
+  EHLO: ENHANCEDSTATUSCODES
+  EHLO: X-BAD  ]0;title  a b c
+  TLS: none
+  AUTH mechanisms: none offered
+EOF2
+same_file "$T/info" "$T/want" "--server-info: control characters as spaces"
+"$MAILOUT" -C "$T/ctl.conf" --server-info -v >/dev/null 2>"$T/err"
+grep -x '< 250 X-BAD  ]0;title  a b c' "$T/err" | grep -c . | grep -qx 1
+ok $? "--server-info -v: control characters as spaces"
+tr -d '\000-\011\013-\037\177' <"$T/err" | cmp -s - "$T/err"
+ok $? "--server-info -v: no control character but the line ends"
+
 done_testing

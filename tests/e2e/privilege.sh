@@ -247,4 +247,99 @@ is "$?/$(cat "$T/err")" "0/" \
 grep -q "tls_ca_file = \"$R/etc/ca.pem\"" "$T/out"
 ok $? "--check-config: shows it"
 
+# --- --check-config: password_command's arguments (which may hold a
+#     secret) for root only; a user reading the system's file sees that it
+#     is set.  A user's own file (-C), read without the group, is shown.
+grep -Fx "	password_command = (set; shown to root only);" "$T/out" |
+	grep -c . | grep -qx 1
+ok $? "--check-config, a user: password_command masked, exactly"
+grep -q "cat $R/etc/secret" "$T/out"
+is $? 1 "--check-config, a user: no word of the command"
+sys root "$M" --check-config >"$T/out" 2>"$T/err"
+is "$?/$(cat "$T/err")" "0/" "--check-config, root: exit 0"
+grep -Fx "	password_command = \"cat $R/etc/secret\";" "$T/out" |
+	grep -c . | grep -qx 1
+ok $? "--check-config, root: password_command shown"
+sys "$U1" "$M" -C "$T/user/pw.conf" --check-config >"$T/out" 2>"$T/err"
+is "$?/$(cat "$T/err")" "0/" "--check-config -C, a user's own file: exit 0"
+grep -Fx "	password_command = \"cat $R/etc/secret\";" "$T/out" |
+	grep -c . | grep -qx 1
+ok $? "--check-config -C, a user's own file: password_command shown"
+
+# --- the logfile: root's first run creates it for the group, so that
+#     every user's send is logged there too (with the queue emptied of
+#     the messages above, which a send would take along)
+quiesce "$M"
+rm -f "$R/queue/q"/*
+relay_start "$T/plain"
+mkdir -p "$R/log"
+chmod 755 "$R/log"
+{
+	printf 'host = "127.0.0.1"; port = %s; tls = "none";\n' "$RELAY_PORT"
+	printf 'domain = "example.org"; aliases_file = "";\n'
+	printf 'queue_dir = "%s"; logfile = "%s";\n' "$R/queue" \
+		"$R/log/mailout.log"
+} >"$R/etc/mailout.conf"
+chgrp "$G" "$R/etc/mailout.conf" && chmod 0640 "$R/etc/mailout.conf"
+L=$R/log/mailout.log
+sys root "$M" -i -f root@example.org a@example.com <"$T/msg" 2>"$T/err"
+is "$?/$(cat "$T/err")/$(count "$T/plain")" "0//1" "root's send: sent"
+is "$(stat -c '%U %G %a' "$L")" "root $G 660" \
+	"root's first run creates the logfile root:$G, mode 0660"
+sys "$U1" "$M" -i -f u1@example.org a@example.com <"$T/msg" 2>"$T/err"
+is "$?/$(cat "$T/err")/$(count "$T/plain")" "0//2" "a user's send: sent"
+grep -c ' from=<root@example.org> to=<a@example.com> .* status=sent$' "$L" |
+	grep -qx 1
+ok $? "the logfile: root's send"
+grep -c ' from=<u1@example.org> to=<a@example.com> .* status=sent$' "$L" |
+	grep -qx 1
+ok $? "the logfile: the user's send, after root created the file"
+
+# --- a logfile the group cannot write (0640, as made before): the send
+#     goes on as before, and syslog gets its line and says why the file
+#     lacks it.  syslog is a socket of the test's at /dev/log, in the
+#     user's private mount namespace (with /dev/null and /dev/urandom).
+chmod 0640 "$L"
+mkdir -p "$T/dev"
+chmod 755 "$T/dev"
+: >"$T/dev/null"
+: >"$T/dev/urandom"
+"$PYTHON3" -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+with open(sys.argv[2], "ab", buffering=0) as out:
+    while True:
+        out.write(s.recv(65536).rstrip(b"\0\n") + b"\n")
+' "$T/dev/log" "$T/syslog" &
+_w=0
+while [ ! -S "$T/dev/log" ] && [ $_w -lt 100 ]; do
+	sleep 0.1
+	_w=$((_w + 1))
+done
+chmod 666 "$T/dev/log"
+lines=$(wc -l <"$L")
+unshare --mount --propagation private sh -c '
+	mount --bind "$1" "$2" && mount --bind /dev/null "$3/null" &&
+		mount --bind /dev/urandom "$3/urandom" &&
+		mount --rbind "$3" /dev || exit 99
+	shift 3
+	exec setpriv --reuid "$0" --regid "$0" --clear-groups "$@"
+' "$U1" "$R/etc" "$SYSCONFDIR" "$T/dev" \
+	"$M" -i -f u1@example.org a@example.com <"$T/msg" 2>"$T/err"
+is "$?/$(cat "$T/err")/$(count "$T/plain")" "0//3" \
+	"a logfile the group cannot write: sent, exit 0, nothing on stderr"
+is "$(wc -l <"$L")" "$lines" "a logfile the group cannot write: left alone"
+_w=0
+while ! grep -q ' status=sent$' "$T/syslog" 2>/dev/null && [ $_w -lt 50 ]; do
+	sleep 0.1
+	_w=$((_w + 1))
+done
+grep -c "mailout\[[0-9]*\]: cannot open logfile $L: Permission denied; logging to syslog only\$" \
+	"$T/syslog" | grep -qx 1
+ok $? "syslog: one line says the logfile cannot be opened"
+grep -c ' from=<u1@example.org> to=<a@example.com> .* status=sent$' \
+	"$T/syslog" | grep -qx 1
+ok $? "syslog: the user's send"
+
 done_testing

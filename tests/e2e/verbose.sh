@@ -47,4 +47,26 @@ cat >"$T/want2" <<EOF2
 EOF2
 same_file "$T/got2" "$T/want2" "-v, a reply of two lines to the dot: the message shown once"
 
+# The relay's control characters (ESC, TAB, a bare CR, BEL) reach the
+# terminal as spaces, as in the log: a reply cannot drive the terminal.
+esc=$(printf '\033')
+relay_start "$T/r3" --fault "greeting=$(printf '220 relay \033[31mred\tx\ry ESMTP')" \
+	--ehlo-ext "$(printf 'X-BAD \033]0;title\007 a\tb\rc')"
+conf "$T/c3.conf" "$RELAY_PORT"
+"$MAILOUT" -C "$T/c3.conf" -v -X "$T/x3" -f b@example.org a@example.com \
+	<"$T/msg" >/dev/null 2>"$T/err3"
+is $? 0 "-v, control characters in the relay's replies: exit 0"
+grep -x '< 220 relay  \[31mred x y ESMTP' "$T/err3" >"$T/got3"
+grep -x '< 250 X-BAD  ]0;title  a b c' "$T/err3" >>"$T/got3"
+is "$(wc -l <"$T/got3" | tr -d ' ')" 2 \
+	"-v: the greeting and the EHLO line with control characters as spaces"
+tr -d '\000-\011\013-\037\177' <"$T/err3" | cmp -s - "$T/err3"
+ok $? "-v: no control character but the line ends on stderr"
+grep -q "$esc" "$T/err3"
+is $? 1 "-v: no ESC on stderr"
+grep -c "^[0-9]* < 220 relay  \[31mred x y ESMTP\$" "$T/x3" | grep -qx 1
+ok $? "-X: the greeting with control characters as spaces"
+tr -d '\000-\011\013-\037\177' <"$T/x3" | cmp -s - "$T/x3"
+ok $? "-X: no control character but the line ends"
+
 done_testing
