@@ -10,6 +10,7 @@
 #include "deliver.h"
 #include "envelope.h"
 #include "err.h"
+#include "header.h"
 #include "log.h"
 #include "mkhdr.h"
 #include "msgsrc.h"
@@ -99,6 +100,31 @@ status_part(struct buf *out, const struct bounce *b, const char *mta)
 	}
 }
 
+/*
+ * The fields of the message's header section, each whole (continuation
+ * lines and all), but never a Bcc or Resent-Bcc: the header quoted is the
+ * one that went out, which has none (rewrite.c), and a bounce may go
+ * elsewhere than to the author ("bounce_to"), so a blind recipient must
+ * not show even should a caller hand over the header as submitted (RFC
+ * 5322 3.6.3).
+ */
+static void
+quote_head(struct buf *out, const char *head, size_t len)
+{
+	struct hdr_iter it;
+	struct hdr_field f;
+	size_t before = out->len;
+
+	if (head == NULL)
+		return;
+	hdr_iter_init(&it, head, len);
+	while (hdr_next(&it, &f))
+		if (!hdr_is(&f, "Bcc") && !hdr_is(&f, "Resent-Bcc"))
+			buf_append(out, f.raw, f.rawlen);
+	if (out->len > before && out->data[out->len - 1] != '\n')
+		buf_puts(out, "\r\n");
+}
+
 void
 bounce_build(struct buf *out, const struct bounce *b, const char *to,
     const char *domain, const char *mta, time_t now)
@@ -133,9 +159,7 @@ bounce_build(struct buf *out, const struct bounce *b, const char *to,
 	status_part(out, b, mta);
 	buf_printf(out, "\r\n--%s\r\nContent-Type: text/rfc822-headers\r\n\r\n",
 	    buf_cstr(&boundary));
-	buf_append(out, b->head, b->headlen);
-	if (b->headlen < 2 || memcmp(b->head + b->headlen - 2, "\r\n", 2) != 0)
-		buf_puts(out, "\r\n");
+	quote_head(out, b->head, b->headlen);
 	buf_printf(out, "\r\n--%s--\r\n", buf_cstr(&boundary));
 	buf_free(&boundary);
 }
