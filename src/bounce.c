@@ -14,6 +14,7 @@
 #include "log.h"
 #include "mkhdr.h"
 #include "msgsrc.h"
+#include "outcome.h"
 #include "xalloc.h"
 
 /*
@@ -204,15 +205,35 @@ bounce_send(struct deliverer *d, const struct bounce *b, struct err *e)
 	return rc;
 }
 
-void
+/*
+ * Send or queue the bounce n.  A relay's refusal of the bounce itself is
+ * final (another try gets the same answer, and no bounce is made for a
+ * bounce): logged, and done with.  Any other failure left the bounce
+ * neither sent nor queued, which a later try may mend: -1.
+ */
+static int
+send_or_keep(struct deliverer *d, const struct bounce *n, struct err *e)
+{
+	if (bounce_send(d, n, e) == 0)
+		return 0;
+	if (!outcome_is_final(e))
+		return -1;
+	log_msg(LOG_ERR, "id=%s from=<%s> bounce failed: %s",
+	    n->id != NULL ? n->id : "-", n->env->sender, e->msg);
+	err_clear(e);
+	return 0;
+}
+
+int
 bounce_failures(struct deliverer *d, const struct bounce *b,
-    const enum rcpt_state *before, bounce_head_fn head_fn, void *arg)
+    const enum rcpt_state *before, bounce_head_fn head_fn, void *arg,
+    struct err *e)
 {
 	const struct envelope *env = b->env;
 	struct bounce n = *b;
 	struct buf head = BUF_INIT;
-	struct err e = {0};
 	size_t i, *which = xcalloc(env->nrcpts + 1, sizeof(*which));
+	int rc = 0;
 
 	n.nwhich = 0;
 	for (i = 0; i < env->nrcpts; i++)
@@ -225,10 +246,9 @@ bounce_failures(struct deliverer *d, const struct bounce *b,
 		n.head = head.data;
 		n.headlen = head.len;
 	}
-	if (n.nwhich > 0 && bounce_send(d, &n, &e) < 0)
-		log_msg(LOG_ERR, "id=%s from=<%s> bounce failed: %s",
-		    n.id != NULL ? n.id : "-", env->sender, e.msg);
-	err_clear(&e);
+	if (n.nwhich > 0)
+		rc = send_or_keep(d, &n, e);
 	buf_free(&head);
 	free(which);
+	return rc;
 }
