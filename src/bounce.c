@@ -10,9 +10,11 @@
 #include "deliver.h"
 #include "envelope.h"
 #include "err.h"
+#include "header.h"
 #include "log.h"
 #include "mkhdr.h"
 #include "msgsrc.h"
+#include "outcome.h"
 #include "xalloc.h"
 
 /*
@@ -99,6 +101,31 @@ status_part(struct buf *out, const struct bounce *b, const char *mta)
 	}
 }
 
+/*
+ * The fields of the message's header section, each whole (continuation
+ * lines and all), but never a Bcc or Resent-Bcc: the header quoted is the
+ * one that went out, which has none (rewrite.c), and a bounce may go
+ * elsewhere than to the author ("bounce_to"), so a blind recipient must
+ * not show even should a caller hand over the header as submitted (RFC
+ * 5322 3.6.3).
+ */
+static void
+quote_head(struct buf *out, const char *head, size_t len)
+{
+	struct hdr_iter it;
+	struct hdr_field f;
+	size_t before = out->len;
+
+	if (head == NULL)
+		return;
+	hdr_iter_init(&it, head, len);
+	while (hdr_next(&it, &f))
+		if (!hdr_is(&f, "Bcc") && !hdr_is(&f, "Resent-Bcc"))
+			buf_append(out, f.raw, f.rawlen);
+	if (out->len > before && out->data[out->len - 1] != '\n')
+		buf_puts(out, "\r\n");
+}
+
 void
 bounce_build(struct buf *out, const struct bounce *b, const char *to,
     const char *domain, const char *mta, time_t now)
@@ -133,9 +160,7 @@ bounce_build(struct buf *out, const struct bounce *b, const char *to,
 	status_part(out, b, mta);
 	buf_printf(out, "\r\n--%s\r\nContent-Type: text/rfc822-headers\r\n\r\n",
 	    buf_cstr(&boundary));
-	buf_append(out, b->head, b->headlen);
-	if (b->headlen < 2 || memcmp(b->head + b->headlen - 2, "\r\n", 2) != 0)
-		buf_puts(out, "\r\n");
+	quote_head(out, b->head, b->headlen);
 	buf_printf(out, "\r\n--%s--\r\n", buf_cstr(&boundary));
 	buf_free(&boundary);
 }
@@ -180,15 +205,35 @@ bounce_send(struct deliverer *d, const struct bounce *b, struct err *e)
 	return rc;
 }
 
-void
+/*
+ * Send or queue the bounce n.  A relay's refusal of the bounce itself is
+ * final (another try gets the same answer, and no bounce is made for a
+ * bounce): logged, and done with.  Any other failure left the bounce
+ * neither sent nor queued, which a later try may mend: -1.
+ */
+static int
+send_or_keep(struct deliverer *d, const struct bounce *n, struct err *e)
+{
+	if (bounce_send(d, n, e) == 0)
+		return 0;
+	if (!outcome_is_final(e))
+		return -1;
+	log_msg(LOG_ERR, "id=%s from=<%s> bounce failed: %s",
+	    n->id != NULL ? n->id : "-", n->env->sender, e->msg);
+	err_clear(e);
+	return 0;
+}
+
+int
 bounce_failures(struct deliverer *d, const struct bounce *b,
-    const enum rcpt_state *before, bounce_head_fn head_fn, void *arg)
+    const enum rcpt_state *before, bounce_head_fn head_fn, void *arg,
+    struct err *e)
 {
 	const struct envelope *env = b->env;
 	struct bounce n = *b;
 	struct buf head = BUF_INIT;
-	struct err e = {0};
 	size_t i, *which = xcalloc(env->nrcpts + 1, sizeof(*which));
+	int rc = 0;
 
 	n.nwhich = 0;
 	for (i = 0; i < env->nrcpts; i++)
@@ -201,10 +246,9 @@ bounce_failures(struct deliverer *d, const struct bounce *b,
 		n.head = head.data;
 		n.headlen = head.len;
 	}
-	if (n.nwhich > 0 && bounce_send(d, &n, &e) < 0)
-		log_msg(LOG_ERR, "id=%s from=<%s> bounce failed: %s",
-		    n.id != NULL ? n.id : "-", env->sender, e.msg);
-	err_clear(&e);
+	if (n.nwhich > 0)
+		rc = send_or_keep(d, &n, e);
 	buf_free(&head);
 	free(which);
+	return rc;
 }

@@ -50,10 +50,14 @@ typedef void (*bounce_head_fn)(void *arg, struct buf *out);
  * failed since the states in before (NULL: every one that failed); the
  * rest as b says (its which and nwhich are not used).  When head_fn is
  * not NULL it supplies the header section instead of b->head, read only
- * when a bounce is due.  A bounce that cannot be sent is logged: the
- * message's own fate does not hang on it.
+ * when a bounce is due.  Returns 0 when the bounce was sent or queued
+ * durably, or none was due; also when the relay refused the bounce for
+ * good, which is logged (no try would do better).  Returns -1 with e
+ * set when it was neither sent nor queued (the queue's disk is full, say)
+ * and a later try may do it: those recipients are not done with yet.
  */
-void bounce_failures(struct deliverer *d, const struct bounce *b,
-    const enum rcpt_state *before, bounce_head_fn head_fn, void *arg);
+int bounce_failures(struct deliverer *d, const struct bounce *b,
+    const enum rcpt_state *before, bounce_head_fn head_fn, void *arg,
+    struct err *e);
 
 #endif

@@ -228,7 +228,11 @@ queue_rest(struct deliverer *d, struct submission *s, const char *why,
 	return 0;
 }
 
-/* One bounce for the recipients of s that failed (none: nothing). */
+/*
+ * One bounce for the recipients of s that failed (none: nothing).  One
+ * that can be neither sent nor queued is logged: the caller is told of
+ * those recipients all the same (deliver_new()).
+ */
 static void
 bounce_new(struct deliverer *d, const struct submission *s, const char *relay)
 {
@@ -238,8 +242,12 @@ bounce_new(struct deliverer *d, const struct submission *s, const char *relay)
 	    .head = s->head,
 	    .headlen = s->headlen,
 	    .is_bounce = s->is_bounce};
+	struct err e = {0};
 
-	bounce_failures(d, &b, NULL, NULL, NULL);
+	if (bounce_failures(d, &b, NULL, NULL, NULL, &e) < 0)
+		log_msg(LOG_ERR, "id=- from=<%s> bounce failed: %s",
+		    s->env->sender, e.msg);
+	err_clear(&e);
 }
 
 /*

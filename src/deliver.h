@@ -57,7 +57,8 @@ struct submission {
 	const char *account; /* -a, NULL: chosen by sender */
 	struct envelope *env; /* states are updated */
 	struct msgsrc *src;
-	const char *head; /* its header section, for a bounce */
+	const char *head; /* its header section as it goes out (Bcc
+	                     removed: outmsg_head), for a bounce */
 	size_t headlen;
 	int queue_only; /* -odq: do not try now */
 	int is_bounce; /* a notification: never bounced itself */

@@ -139,7 +139,7 @@ kick_queue(struct deliverer *d)
 
 static int
 send_message(const struct options *o, struct deliverer *d, struct envelope *env,
-    struct outmsg *m, const struct spool *sp, struct err *e)
+    struct outmsg *m, struct err *e)
 {
 	struct submission s;
 	struct msgsrc src;
@@ -150,8 +150,7 @@ send_message(const struct options *o, struct deliverer *d, struct envelope *env,
 	s.account = o->account;
 	s.env = env;
 	s.src = &src;
-	s.head = sp->head.data;
-	s.headlen = sp->head.len;
+	s.head = outmsg_head(m, &s.headlen);
 	s.queue_only = o->queue_only;
 	if (deliver_new(d, &s, qid, &note, e) < 0)
 		return -1;
@@ -184,7 +183,7 @@ submit(const struct options *o, struct deliverer *d)
 	if (spool_read_fd(&sp, STDIN_FILENO, &e) < 0 ||
 	    envelope_build(&env, o, c, sp.head.data, sp.head.len, &e) < 0 ||
 	    rewrite_message(&m, &sp, &env, o, c, &e) < 0 ||
-	    send_message(o, d, &env, &m, &sp, &e) < 0)
+	    send_message(o, d, &env, &m, &e) < 0)
 		status = report(&e);
 	outmsg_free(&m);
 	envelope_free(&env);

@@ -628,6 +628,14 @@ outmsg_source(struct outmsg *m, struct msgsrc *src)
 	    (off_t)m->head.len + (m->converting ? m->body_out : m->body_len);
 }
 
+const char *
+outmsg_head(const struct outmsg *m, size_t *len)
+{
+	/* rewrite_head() ends it with the blank line, always. */
+	*len = m->head.len >= 2 ? m->head.len - 2 : 0;
+	return m->head.data;
+}
+
 void
 outmsg_free(struct outmsg *m)
 {

@@ -64,6 +64,12 @@ int rewrite_message(struct outmsg *m, const struct spool *sp,
 /* A message source reading m (head, then body). */
 void outmsg_source(struct outmsg *m, struct msgsrc *src);
 
+/*
+ * The header section of m as it goes out, without the blank line that
+ * ends it: what a bounce quotes, as a queued entry's would be.
+ */
+const char *outmsg_head(const struct outmsg *m, size_t *len);
+
 void outmsg_free(struct outmsg *m);
 
 #endif

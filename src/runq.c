@@ -81,6 +81,30 @@ enum fate {
 	FATE_EXPIRED /* given up after queue_lifetime, in failed/ */
 };
 
+/*
+ * The bounce for the recipients that failed in this attempt was neither
+ * sent nor queued (e says why: a full disk, say).  They are not done
+ * with: pending again, the entry stays in q/ and they are tried, and
+ * bounced, in a later run; filed in failed/, their bounce would be lost.
+ */
+static void
+owe_bounce(struct qentry *q, const enum rcpt_state *before, const struct err *e)
+{
+	char *why;
+	size_t i;
+
+	for (i = 0; i < q->env.nrcpts; i++)
+		if (q->env.rcpts[i].state == RCPT_FAILED &&
+		    before[i] != RCPT_FAILED)
+			q->env.rcpts[i].state = RCPT_PENDING;
+	log_msg(LOG_ERR, "id=%s from=<%s> bounce failed, kept in the queue: %s",
+	    q->id, q->env.sender, e->msg);
+	why = xasprintf("%s; its bounce: %s",
+	    q->last_error != NULL ? q->last_error : "failed", e->msg);
+	free(q->last_error);
+	q->last_error = why;
+}
+
 /* After an attempt: keep, finish or give up on the locked entry q. */
 static enum fate
 settle(struct deliverer *d, struct qentry *q, const struct smtp_result *r,
@@ -97,9 +121,11 @@ settle(struct deliverer *d, struct qentry *q, const struct smtp_result *r,
 	    .is_bounce = q->is_bounce};
 	enum fate f = FATE_SENT;
 
-	bounce_failures(d, &b, before, head_of_entry, q);
 	free(q->last_error);
 	q->last_error = failure ? xstrdup(failure->msg) : NULL;
+	if (bounce_failures(d, &b, before, head_of_entry, q, &e) < 0)
+		owe_bounce(q, before, &e);
+	err_clear(&e);
 	q->waits = failure != NULL && outcome_is_per_rcpt(r) ? QWAIT_RCPT
 	                                                     : QWAIT_RELAY;
 	if (envelope_count(&q->env, RCPT_PENDING) > 0) {
@@ -171,7 +197,9 @@ tell_fate(struct run *run, const struct qentry *q, enum fate f,
 	if (f == FATE_SENT) {
 		buf_puts(&b, "sent");
 	} else if (f == FATE_DEFERRED) {
-		buf_printf(&b, "deferred: %s (next try in ", why);
+		/* The state's error: it tells of a bounce not yet queued. */
+		buf_printf(&b, "deferred: %s (next try in ",
+		    q->last_error != NULL ? q->last_error : why);
 		span_put(&b, q->next - now);
 		buf_putc(&b, ')');
 	} else {

@@ -308,8 +308,7 @@ deliver_spooled(struct session *s, struct spool *sp, char qid[QUEUE_ID_MAX],
 	sub.account = s->d->opts->account;
 	sub.env = &s->env;
 	sub.src = &src;
-	sub.head = sp->head.data;
-	sub.headlen = sp->head.len;
+	sub.head = outmsg_head(&m, &sub.headlen);
 	sub.queue_only = s->d->opts->queue_only;
 	rc = deliver_new(s->d->deliverer, &sub, qid, &note, e);
 	if (rc == 0 && note != NULL)

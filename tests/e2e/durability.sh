@@ -179,4 +179,73 @@ else
 	echo "# full disk: not root or no tmpfs; skipped"
 fi
 
+
+# ------------------------------ a full disk in a queue run: no bounce lost
+if [ "$(id -u)" -eq 0 ] && mkdir -p "$T/fb" &&
+	mount -t tmpfs -o size=256k tmpfs "$T/fb" 2>/dev/null; then
+	relay_start "$T/b"
+	# The relay refuses the recipient for good, and defers the bounce to
+	# the sender: the bounce must be queued.
+	printf '%s\n' 'rcpt:gone@example.com=550 5.1.1 no such user' \
+		'rcpt:bob@example.org=451 4.3.0 mailbox busy' >"$T/b/faults"
+	conf "$T/b.conf" "$RELAY_PORT" "queue_dir = \"$T/fb\";" \
+		"logfile = \"$T/b.log\";"
+	# A header of some 8 KiB, which the bounce quotes: the bounce needs
+	# more room than a new state of the entry does.
+	{
+		printf 'Comments: filler\n'
+		i=0
+		while [ $i -lt 100 ]; do
+			printf '\t%s\n' "$(head -c 74 /dev/zero | tr '\0' 'c')"
+			i=$((i + 1))
+		done
+		msg fb
+	} >"$T/fb.msg"
+	"$MAILOUT" -C "$T/b.conf" -odq -i -f bob@example.org gone@example.com \
+		<"$T/fb.msg" 2>/dev/null
+	is "$?/$(entries "$T/fb/q")" "0/1" "full disk, bounce: the message queued"
+	id=$(entry_ids "$T/fb/q")
+	# Full but for one page: room for the entry's new state, none for the
+	# bounce.
+	head -c 4096 /dev/zero >"$T/fb/pad"
+	dd if=/dev/zero of="$T/fb/fill" bs=4096 2>/dev/null
+	rm "$T/fb/pad"
+	"$MAILOUT" -C "$T/b.conf" -q
+	is "$?/$(count "$T/b")/$(entry_ids "$T/fb/q")/$(entries "$T/fb/failed")" \
+		"0/0/$id/0" \
+		"full disk, bounce: not queued; the message stays in q/, none in failed/"
+	grep -cxF "rcpt	P	550	gone@example.com	550 5.1.1 no such user" \
+		"$T/fb/q/$id.state" >"$T/fb.n"
+	is "$(cat "$T/fb.n")" 1 "full disk, bounce: its recipient is pending again"
+	grep -c " id=$id from=<bob@example.org> bounce failed, kept in the queue: .*No space left on device" \
+		"$T/b.log" >"$T/fb.n"
+	is "$(cat "$T/fb.n")" 1 "full disk, bounce: the failure is logged"
+	is "$(find "$T/fb/tmp" -mindepth 1 | wc -l | tr -d ' ')" 0 \
+		"full disk, bounce: nothing left in tmp/"
+	rm "$T/fb/fill"
+	"$MAILOUT" -C "$T/b.conf" -q
+	is "$?/$(count "$T/b")/$(entries "$T/fb/q")/$(entry_ids "$T/fb/failed")" \
+		"0/0/1/$id" \
+		"full disk, bounce: room again; the bounce queued, the message in failed/"
+	bid=$(entry_ids "$T/fb/q")
+	grep -c -x -e 'bounce	1' -e 'rcpt	P	451	bob@example.org	451 4.3.0 mailbox busy' \
+		"$T/fb/q/$bid" >"$T/fb.n"
+	is "$(cat "$T/fb.n")" 2 "full disk, bounce: the queued bounce is for the sender"
+	cat "$T/b"/session.*.log | grep -cxF 'C: RCPT TO:<gone@example.com>' \
+		>"$T/fb.n"
+	is "$(cat "$T/fb.n")" 2 "full disk, bounce: the refused recipient tried twice"
+	rm "$T/b/faults"
+	"$MAILOUT" -C "$T/b.conf" -q
+	is "$?/$(count "$T/b")/$(entries "$T/fb/q")/$(entries "$T/fb/failed")" \
+		"0/1/0/1" "full disk, bounce: the bounce sent in the next run"
+	is "$(cat "$T/b/msg.1/mail")/$(cat "$T/b/msg.1/rcpt")" \
+		"<>/<bob@example.org>" "full disk, bounce: from <> to the sender"
+	grep -c '^Final-Recipient: rfc822; gone@example.com' "$T/b/msg.1/data" \
+		>"$T/fb.n"
+	is "$(cat "$T/fb.n")" 1 "full disk, bounce: it reports the recipient"
+	umount "$T/fb"
+else
+	echo "# full disk, bounce: not root or no tmpfs; skipped"
+fi
+
 done_testing

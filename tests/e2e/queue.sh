@@ -434,4 +434,67 @@ rmdir "$T/bq/q/$sid.state"
 is "$(count "$T/r")/$(entries "$T/bq/q")" "$((n + 1))/1" \
 	"unreadable state: once readable, -q delivers it"
 
+# --- a bounce quotes the header section as it went out: no Bcc field of
+# any spelling, folded or not (RFC 5322 3.6.3), whether it is made at
+# submission or in a queue run.  250 for a, 550 for p, 450 for t that
+# becomes 550 when the queue is run.
+conf "$T/bcc.conf" "$RELAY_PORT" "retry_min = 600;" "queue_dir = \"$T/bccq\";"
+cat >"$T/bcc.msg" <<'EOF'
+From: Bob <bob@example.org>
+To: Alice <alice@example.com>
+Bcc: secret@example.net
+Date: Sat, 28 Nov 2026 10:00:00 +0000
+bcc: hidden@example.net,
+	folded@example.net
+Message-ID: <bcc-1@example.org>
+Resent-Bcc: resent@example.net
+Subject: blind copies
+
+body
+EOF
+crlf >"$T/bcc.want" <<'EOF'
+From: Bob <bob@example.org>
+To: Alice <alice@example.com>
+Date: Sat, 28 Nov 2026 10:00:00 +0000
+Message-ID: <bcc-1@example.org>
+Subject: blind copies
+
+EOF
+# quoted FILE: the text/rfc822-headers part of the bounce in FILE, up to
+# the closing boundary.
+quoted() {
+	awk '/^--.*--\r$/ && h == 2 { exit }
+		h == 2 { print }
+		h == 1 { h = 2 }
+		/^Content-Type: text\/rfc822-headers\r$/ { h = 1 }' "$1"
+}
+down 'rcpt:p@example.com=550 5.1.1 no such user' \
+	'rcpt:t@example.com=450 4.2.1 try later'
+n=$(count "$T/r")
+"$MAILOUT" -C "$T/bcc.conf" -i -f bob@example.org a@example.com \
+	p@example.com t@example.com <"$T/bcc.msg" 2>/dev/null
+is "$?/$(count "$T/r")/$(entries "$T/bccq/q")" "0/$((n + 2))/1" \
+	"Bcc: sent to a, bounced for p, queued for t"
+sent=$T/r/msg.$((n + 1))
+bounce=$T/r/msg.$((n + 2))
+is "$(cat "$sent/rcpt")/$(cat "$bounce/mail")/$(cat "$bounce/rcpt")" \
+	"<a@example.com>/<>/<bob@example.org>" "Bcc: the message, then the bounce"
+sed '/^\r$/q' "$sent/data" >"$T/bcc.sent"
+same_file "$T/bcc.sent" "$T/bcc.want" "Bcc: the message went out without Bcc"
+quoted "$bounce/data" >"$T/bcc.got"
+same_file "$T/bcc.got" "$T/bcc.want" \
+	"Bcc: the bounce made at submission quotes the header as sent"
+down 'rcpt:t@example.com=550 5.1.1 gone now'
+"$MAILOUT" -C "$T/bcc.conf" -q
+is "$?/$(count "$T/r")/$(entries "$T/bccq/q")/$(entries "$T/bccq/failed")" \
+	"0/$((n + 3))/0/1" "Bcc: the queue run bounced t, the entry in failed/"
+bounce=$T/r/msg.$((n + 3))
+grep -c '^Final-Recipient: rfc822; t@example.com' "$bounce/data" >"$T/bcc.n"
+is "$(cat "$bounce/rcpt")/$(cat "$T/bcc.n")" "<bob@example.org>/1" \
+	"Bcc: the queue run's bounce reports t"
+quoted "$bounce/data" >"$T/bcc.got"
+same_file "$T/bcc.got" "$T/bcc.want" \
+	"Bcc: the bounce made in a queue run quotes the header as sent"
+up
+
 done_testing

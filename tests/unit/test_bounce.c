@@ -12,9 +12,9 @@
 
 static const char head[] = "From: b@example.org\r\nSubject: hi\r\n\r\n";
 
-/* The notification for env's recipients, all of them. */
+/* The notification for env's recipients, all of them, quoting h. */
 static char *
-build(struct envelope *env, int expired)
+build_head(struct envelope *env, int expired, const char *h)
 {
 	struct bounce b;
 	struct buf out = BUF_INIT;
@@ -25,12 +25,32 @@ build(struct envelope *env, int expired)
 	b.which = which;
 	b.nwhich = env->nrcpts;
 	b.relay = "172.4.2.2:25";
-	b.head = head;
-	b.headlen = sizeof(head) - 1;
+	b.head = h;
+	b.headlen = strlen(h);
 	b.expired = expired;
 	bounce_build(&out, &b, "b@example.org", "example.org", "mx.example.org",
 	    0);
 	return buf_release(&out);
+}
+
+static char *
+build(struct envelope *env, int expired)
+{
+	return build_head(env, expired, head);
+}
+
+/* The text/rfc822-headers part of m, up to the closing boundary. */
+static char *
+quoted(const char *m)
+{
+	static const char part[] = "Content-Type: text/rfc822-headers\r\n\r\n";
+	const char *p = strstr(m, part), *end;
+
+	if (p == NULL)
+		return NULL;
+	p += sizeof(part) - 1;
+	end = strstr(p, "\r\n--");
+	return end != NULL ? strndup(p, (size_t)(end - p)) : NULL;
 }
 
 /* The Status field reported for addr is want. */
@@ -76,7 +96,7 @@ int
 main(void)
 {
 	struct envelope env = {0};
-	char *m;
+	char *m, *q;
 
 	env.sender = strdup("b@example.org");
 	envelope_add_rcpt(&env, "a@example.com");
@@ -107,6 +127,27 @@ main(void)
 	    "given up in time, no status code: 4.4.7");
 	is_status(m, "a@example.com", "5.1.1",
 	    "given up in time, a status code: that one");
+	free(m);
+
+	/* RFC 5322 3.6.3: no blind recipient shows, folded or not. */
+	m = build_head(&env, 0,
+	    "From: b@example.org\r\nBcc: x@example.net\r\n"
+	    "Subject: hi\r\nbCC: y@example.net,\r\n\tz@example.net\r\n"
+	    "Resent-Bcc: r@example.net\r\nBccX: kept\r\n\r\nbody\r\n");
+	q = quoted(m);
+	is_str(q, "From: b@example.org\r\nSubject: hi\r\nBccX: kept\r\n",
+	    "the header quoted without Bcc or Resent-Bcc, nor the body");
+	free(q);
+	free(m);
+	m = build_head(&env, 0, "Subject: no line end");
+	q = quoted(m);
+	is_str(q, "Subject: no line end\r\n", "the last field ends its line");
+	free(q);
+	free(m);
+	m = build_head(&env, 0, "");
+	q = quoted(m);
+	is_str(q, "", "no header: an empty part");
+	free(q);
 	free(m);
 	envelope_free(&env);
 	return tap_done();
