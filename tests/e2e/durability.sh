@@ -44,8 +44,21 @@ drain() {
 }
 
 # ------------------------------------------------ kill -9 at random moments
+# ms N: N milliseconds as seconds for timeout(1), "0.250".
+ms() {
+	printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000))
+}
+
 relay_start "$T/k" --fault 'eod=sleep:0.05' --fault 'greeting=sleep:0.02'
 conf "$T/k.conf" "$RELAY_PORT" "queue_dir = \"$T/kq\";" "retry_min = 1;"
+# Kills land at random within the time a submission takes here (at least
+# 0.3 s, more on a slow or loaded machine, or under a sanitizer), so that
+# some submissions are acknowledged and some are cut short.
+t0=$(date +%s%N)
+msg "k0" | "$MAILOUT" -C "$T/k.conf" -i rcpt@example.com 2>/dev/null
+span=$((($(date +%s%N) - t0) / 1000000 * 3))
+[ "$span" -ge 300 ] || span=300
+echo "# kill -9: kills within $span ms"
 flap "$T/k" 25 &
 flapper=$!
 : >"$T/k.acked"
@@ -55,7 +68,7 @@ while [ $n -lt 200 ]; do
 	pids=
 	for j in 1 2 3 4 5 6 7 8 9 10; do
 		n=$((n + 1))
-		delay=0.$(($(od -An -N1 -tu1 /dev/urandom) % 30 + 1))
+		delay=$(ms $(($(od -An -N2 -tu2 /dev/urandom) % span + 10)))
 		(
 			msg "k$n" | timeout -s KILL "$delay" "$MAILOUT" \
 				-C "$T/k.conf" -i rcpt@example.com 2>/dev/null
@@ -64,7 +77,7 @@ while [ $n -lt 200 ]; do
 		pids="$pids $!"
 	done
 	(
-		delay=0.$(($(od -An -N1 -tu1 /dev/urandom) % 50 + 1))
+		delay=$(ms $(($(od -An -N2 -tu2 /dev/urandom) % (span * 5 / 3) + 10)))
 		timeout -s KILL "$delay" "$MAILOUT" -C "$T/k.conf" -qR
 		echo $? >>"$T/k.runs"
 	) 2>/dev/null &
