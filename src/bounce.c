@@ -195,6 +195,7 @@ bounce_send(struct deliverer *d, const struct bounce *b, struct err *e)
 	s.head = msg.data;
 	s.headlen = msg.len;
 	s.is_bounce = 1;
+	s.owner = b->owner;
 	rc = deliver_new(d, &s, qid, &note, e);
 	if (rc == 0)
 		log_msg(LOG_INFO, "bounce to <%s> for %zu recipient(s) %s", to,

@@ -7,6 +7,7 @@
 #define MAILOUT_BOUNCE_H
 
 #include <stddef.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "envelope.h"
@@ -26,6 +27,8 @@ struct bounce {
 	size_t headlen;
 	int expired; /* given up after queue_lifetime */
 	int is_bounce; /* the failed message was a notification */
+	uid_t owner; /* the failed message's owner: the bounce's too (its
+	                queue entry shows it to them, in mailq) */
 };
 
 /*

@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "bounce.h"
 #include "buf.h"
@@ -193,7 +192,7 @@ deliver_enqueue(struct deliverer *d, struct submission *s,
 	q.waits =
 	    r != NULL && outcome_is_per_rcpt(r) ? QWAIT_RCPT : QWAIT_RELAY;
 	q.last_error = (char *)last_error;
-	q.uid = getuid();
+	q.uid = s->owner;
 	q.is_bounce = s->is_bounce;
 	rc = queue_put(c->queue_dir, &q, s->src, e);
 	if (rc == 0) {
@@ -241,7 +240,8 @@ bounce_new(struct deliverer *d, const struct submission *s, const char *relay)
 	    .arrival = time(NULL),
 	    .head = s->head,
 	    .headlen = s->headlen,
-	    .is_bounce = s->is_bounce};
+	    .is_bounce = s->is_bounce,
+	    .owner = s->owner};
 	struct err e = {0};
 
 	if (bounce_failures(d, &b, NULL, NULL, NULL, &e) < 0)

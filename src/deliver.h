@@ -8,6 +8,7 @@
 #define MAILOUT_DELIVER_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "envelope.h"
 #include "queue.h"
@@ -62,6 +63,8 @@ struct submission {
 	size_t headlen;
 	int queue_only; /* -odq: do not try now */
 	int is_bounce; /* a notification: never bounced itself */
+	uid_t owner; /* whose mail it is: the caller, or for a bounce the
+	                failed message's owner (its entry's uid) */
 };
 
 /*

@@ -152,6 +152,7 @@ send_message(const struct options *o, struct deliverer *d, struct envelope *env,
 	s.src = &src;
 	s.head = outmsg_head(m, &s.headlen);
 	s.queue_only = o->queue_only;
+	s.owner = getuid();
 	if (deliver_new(d, &s, qid, &note, e) < 0)
 		return -1;
 	if (qid[0] != '\0')

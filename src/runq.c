@@ -118,7 +118,8 @@ settle(struct deliverer *d, struct qentry *q, const struct smtp_result *r,
 	    .id = q->id,
 	    .arrival = q->created,
 	    .expired = expired,
-	    .is_bounce = q->is_bounce};
+	    .is_bounce = q->is_bounce,
+	    .owner = q->uid};
 	enum fate f = FATE_SENT;
 
 	free(q->last_error);

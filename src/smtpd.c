@@ -310,6 +310,7 @@ deliver_spooled(struct session *s, struct spool *sp, char qid[QUEUE_ID_MAX],
 	sub.src = &src;
 	sub.head = outmsg_head(&m, &sub.headlen);
 	sub.queue_only = s->d->opts->queue_only;
+	sub.owner = getuid();
 	rc = deliver_new(s->d->deliverer, &sub, qid, &note, e);
 	if (rc == 0 && note != NULL)
 		log_msg(LOG_INFO, "-bs: %s%s%s", qid[0] ? qid : "",
