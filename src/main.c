@@ -30,6 +30,7 @@
 #include "runq.h"
 #include "smtpd.h"
 #include "spool.h"
+#include "sysinfo.h"
 #include "transport.h"
 #include "xalloc.h"
 
@@ -110,14 +111,28 @@ spool_dir(const struct conf *c)
 }
 
 /*
+ * Root and the queue service's user run every user's entries; any other
+ * user, only their own: no user's process holds another's mail, sends
+ * it (again), traces it or makes its bounces.
+ */
+static int
+runs_all(void)
+{
+	return getuid() == 0 || sys_is_queue_user();
+}
+
+/*
  * After a message went out, mail that waited for the relay leaves too: a
- * detached process runs the due queue, and the entries that waited for a
- * relay that took a message, while the caller goes on.
+ * detached process runs the caller's due entries, and those that waited
+ * for a relay that took a message, while the caller goes on.  The other
+ * users' entries are the queue service's: it is woken for them.
  */
 static void
 kick_queue(struct deliverer *d)
 {
-	struct runq_opts o = {.which = RUNQ_RELAY_BACK, .all_owners = 1};
+	struct runq_opts o = {.which = RUNQ_RELAY_BACK,
+	    .owner = getuid(),
+	    .all_owners = runs_all()};
 	struct err e = {0};
 	int fd;
 
@@ -133,7 +148,8 @@ kick_queue(struct deliverer *d)
 	d->conns = NULL;
 	d->nconns = 0;
 	d->trace = NULL;
-	queue_run(d, &o, &e);
+	if (queue_run(d, &o, &e) > 0 && queue_wake(d->conf->queue_dir, &e) < 0)
+		log_msg(LOG_ERR, "cannot wake the queue service: %s", e.msg);
 	_exit(0);
 }
 
@@ -201,6 +217,11 @@ note_line(void *arg, const char *line)
 	fprintf(stderr, "mailout: %s\n", line);
 }
 
+/*
+ * A run of every user's entries takes the wake a user's send left
+ * (queue_wake()): with --due, the entries that wait for their relay go
+ * too, since a relay took a message.
+ */
 static int
 run_queue(const struct options *o, struct deliverer *d)
 {
@@ -208,9 +229,12 @@ run_queue(const struct options *o, struct deliverer *d)
 	    .only_id = o->runq_id,
 	    .note = o->verbose ? note_line : NULL,
 	    .owner = getuid(),
-	    .all_owners = getuid() == 0};
+	    .all_owners = runs_all()};
 	struct err e = {0};
 
+	if (ro.all_owners && ro.only_id == NULL &&
+	    queue_take_wake(d->conf->queue_dir) && o->runq_due)
+		ro.which = RUNQ_WOKEN;
 	if (queue_run(d, &ro, &e) < 0)
 		return report(&e);
 	return EX_OK;

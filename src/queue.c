@@ -23,6 +23,7 @@
 
 #define COPY_BUF (64 * 1024)
 #define STATE_SUFFIX ".state"
+#define WAKE_FILE "wake"
 
 /* dir/area, dir/area/id, or dir/area/id + suffix. */
 static char *
@@ -710,4 +711,38 @@ queue_nonempty(const char *dir)
 		found = is_id(de->d_name);
 	closedir(d);
 	return found;
+}
+
+int
+queue_wake(const char *dir, struct err *e)
+{
+	char *path = qpath(dir, WAKE_FILE, NULL, NULL);
+	int fd, rc = 0;
+
+	/* Made 0660 whatever the caller's umask: the next user's send opens
+	 * it with the group's rights. */
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    0660);
+	if (fd >= 0)
+		(void)fchmod(fd, 0660);
+	else if (errno == EEXIST)
+		fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+	/* The close of a file open for writing is what a systemd path unit
+	 * sees (PathExists=, PathChanged=); the new time is for people. */
+	if (fd < 0 || futimens(fd, NULL) < 0)
+		rc = err_sys(e, ERR_IO, "%s", path);
+	if (fd >= 0)
+		close(fd);
+	free(path);
+	return rc;
+}
+
+int
+queue_take_wake(const char *dir)
+{
+	char *path = qpath(dir, WAKE_FILE, NULL, NULL);
+	int woken = unlink(path) == 0;
+
+	free(path);
+	return woken;
 }

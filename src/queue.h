@@ -9,6 +9,8 @@
  *   queue_dir/q/ID.state    a later state, replacing the one in ID
  *                           (written to ID.state.new, then renamed)
  *   queue_dir/failed/ID     entries given up on, with their ID.state
+ *   queue_dir/wake          present: a relay took a message while others'
+ *                           entries waited for theirs (queue_wake())
  *
  * An entry appears in q/ by rename(2) of a complete, fsynced file, so q/
  * never holds half an entry.  Whoever delivers an entry holds an
@@ -128,6 +130,20 @@ void queue_clean_tmp(const char *dir, time_t max_age);
 
 /* Are there entries in q/ at all?  Cheap: for the run after a send. */
 int queue_nonempty(const char *dir);
+
+/*
+ * A relay took a message, and entries the caller may not run wait: create
+ * dir/wake, or touch it, for the queue service to run them (a systemd
+ * path unit starts it while the file exists).  Returns 0, or -1 with e.
+ */
+int queue_wake(const char *dir, struct err *e);
+
+/*
+ * Remove dir/wake before a run of every owner's entries: returns 1 when
+ * it was there.  A wake that comes during the run makes it again, and
+ * so one more run.
+ */
+int queue_take_wake(const char *dir);
 
 /* The state as text: format and parse (pure, for tests). */
 char *qentry_format(const struct qentry *q);

@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -153,6 +154,7 @@ struct run {
 	size_t seen; /* entries the owner may see (runq_opts) */
 	size_t told; /* entries told of */
 	size_t no_relay; /* chosen, but their account has no relay */
+	size_t others; /* other owners', left alone, that were chosen */
 };
 
 /* -v: one line to the caller; b is freed. */
@@ -263,6 +265,8 @@ chosen(struct deliverer *d, const struct runq_opts *o, const struct qentry *q,
 {
 	if (o->which == RUNQ_ALL || q->next <= now)
 		return 1;
+	if (o->which == RUNQ_WOKEN)
+		return q->waits == QWAIT_RELAY;
 	return o->which == RUNQ_RELAY_BACK && q->waits == QWAIT_RELAY &&
 	    relay_back(d, q);
 }
@@ -303,6 +307,30 @@ unreadable(struct run *run, const char *id, const struct err *e)
 	run->told++;
 }
 
+/*
+ * A user's run takes the user's own entries alone: another's is read,
+ * never locked, and counted when it would have been tried, for the
+ * caller to wake the queue service.  So no user's process holds, sends,
+ * traces or bounces another's mail.  Is entry id the owner's?
+ */
+static int
+owned(struct run *run, const char *id, time_t now)
+{
+	struct qentry q;
+	struct err e = {0};
+	int rc = queue_peek(run->d->conf->queue_dir, id, 0, &q, &e);
+	int mine = rc > 0 && q.uid == run->o->owner;
+
+	if (rc < 0)
+		unreadable(run, id, &e);
+	err_clear(&e);
+	if (rc > 0 && !mine && chosen(run->d, run->o, &q, now))
+		run->others++;
+	if (rc > 0)
+		queue_release(&q);
+	return mine;
+}
+
 /* Lock entry id, try it if it is chosen, release it. */
 static void
 consider(struct run *run, const char *id, time_t now)
@@ -310,9 +338,11 @@ consider(struct run *run, const char *id, time_t now)
 	const struct runq_opts *o = run->o;
 	struct qentry q;
 	struct err e = {0};
-	int rc = queue_lock(run->d->conf->queue_dir, id, &q, &e);
-	int mine;
+	int rc, mine;
 
+	if (!o->all_owners && !owned(run, id, now))
+		return;
+	rc = queue_lock(run->d->conf->queue_dir, id, &q, &e);
 	if (rc < 0)
 		unreadable(run, id, &e);
 	err_clear(&e);
@@ -353,7 +383,7 @@ int
 queue_run(struct deliverer *d, const struct runq_opts *o, struct err *e)
 {
 	const char *dir = d->conf->queue_dir;
-	struct run run = {d, o, 0, 0, 0, 0};
+	struct run run = {d, o, 0, 0, 0, 0, 0};
 	char **ids;
 	size_t i, n;
 	time_t now = time(NULL);
@@ -373,5 +403,5 @@ queue_run(struct deliverer *d, const struct runq_opts *o, struct err *e)
 	for (i = 0; i < n; i++)
 		free(ids[i]);
 	free(ids);
-	return 0;
+	return run.others > INT_MAX ? INT_MAX : (int)run.others;
 }

@@ -19,7 +19,11 @@ enum runq_which {
 	/* The due ones, and those that waited for the relay (QWAIT_RELAY)
 	 * of an account whose relay has since accepted a message: it is
 	 * back, whatever their backoff says. */
-	RUNQ_RELAY_BACK
+	RUNQ_RELAY_BACK,
+	/* The due ones, and all that wait for their relay: the queue service
+	 * woken because a relay took a message (queue_wake()).  Which relay
+	 * is unknown: each such entry gets one attempt per wake. */
+	RUNQ_WOKEN
 };
 
 /* Receives one line, without a line end, of what a run does (-v). */
@@ -30,8 +34,8 @@ struct runq_opts {
 	const char *only_id; /* this entry only, NULL: any */
 	runq_note_fn note; /* each entry tried and its fate, NULL: none */
 	void *note_arg;
-	/* Whose entries the notes and the conversation (the deliverer's
-	 * trace) show: the owner's, or all (root), as mailq lists them. */
+	/* Whose entries the run takes: the owner's alone, or all (root and
+	 * the queue service's user).  Another's entry is not even locked. */
 	uid_t owner;
 	int all_owners;
 };
@@ -43,8 +47,9 @@ struct runq_opts {
  * deferred: why (next try in 10m)", "ID: failed: why"); a run that
  * tells of no entry says why ("queue empty", "nothing sent (1 entry
  * waiting): no relay configured", "nothing due (3 entries
- * waiting)").  Returns 0, or -1 with e set when the queue cannot be
- * listed.
+ * waiting)").  Returns how many entries of other owners it left alone
+ * that it would have tried (0 with all_owners), or -1 with e set when
+ * the queue cannot be listed.
  */
 int queue_run(struct deliverer *d, const struct runq_opts *o, struct err *e);
 

@@ -11,6 +11,7 @@
 
 #include "buf.h"
 #include "err.h"
+#include "paths.h" /* QUEUE_USER */
 #include "sysinfo.h"
 #include "xalloc.h"
 
@@ -24,6 +25,11 @@ static struct {
 	char *login; /* NULL: the uid has no name */
 	char *fullname; /* NULL: none */
 } user;
+
+static struct {
+	int looked_up;
+	int is_it; /* the real user is QUEUE_USER */
+} queue_user;
 
 static struct {
 	int looked_up;
@@ -89,6 +95,19 @@ sys_fullname(void)
 {
 	lookup_user();
 	return user.fullname != NULL ? xstrdup(user.fullname) : NULL;
+}
+
+int
+sys_is_queue_user(void)
+{
+	struct passwd *pw;
+
+	if (!queue_user.looked_up) {
+		queue_user.looked_up = 1;
+		pw = getpwnam(QUEUE_USER);
+		queue_user.is_it = pw != NULL && pw->pw_uid == getuid();
+	}
+	return queue_user.is_it;
 }
 
 char *

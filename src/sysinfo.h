@@ -18,6 +18,12 @@ char *sys_username(struct err *e);
  */
 char *sys_fullname(void);
 
+/*
+ * Is the real user the queue service's (QUEUE_USER, configure
+ * --with-queue-user)?  Its runs, as root's, take every user's entries.
+ */
+int sys_is_queue_user(void);
+
 /* The first word of /etc/mailname, or NULL. */
 char *sys_mailname(void);
 

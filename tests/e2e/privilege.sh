@@ -146,14 +146,92 @@ sys "$U1" "$M" -bp >"$T/out" 2>&1
 grep -q "^$id1 " "$T/out"
 ok $? "mailq shows the user's own message"
 
-# --- a queue run by anyone delivers it, with the password that the
-#     users cannot read
+# --- another user's queue run, in any form, leaves it alone: no
+#     connection, no lock held, no trace, the entry as it was (so that
+#     user can neither hold it back nor have it sent again and again)
+cp "$R/queue/q/$id1" "$T/entry1"
+for f in "-q" "-q -v" "-qR -v" "-q --due -v" "-qI$id1 -v"; do
+	# shellcheck disable=SC2086 # f: options, split on purpose
+	sys "$U2" "$M" $f 2>"$T/err"
+	is "$?/$(count "$T/auth")/$(cat "$T/auth/sessions")/$(entries "$R/queue/q")" \
+		"0/0/1/1" "another user's mailout $f: nothing sent, no connection"
+done
+is "$(cat "$T/err")" "mailout: $id1: not in the queue" \
+	"-qI with another user's id: not in the queue, as mailq has it"
 sys "$U2" "$M" -qR -v 2>"$T/err"
-is "$(count "$T/auth")/$(entries "$R/queue/q")" "1/0" \
-	"another user's queue run delivers it"
 is "$(cat "$T/err")" "mailout: queue empty" \
 	"-v shows that user neither the message nor its conversation (as mailq)"
+cmp -s "$R/queue/q/$id1" "$T/entry1" && [ ! -e "$R/queue/q/$id1.state" ]
+ok $? "another user's runs: the entry and its state unchanged (no attempt)"
+
+# --- that user's own queued message leaves in that user's run, with the
+#     password that the users cannot read
+sys "$U2" "$M" -odq -i -f u2@example.org a@example.com <"$T/msg" 2>/dev/null
+id2=$(entry_ids "$R/queue/q" | grep -vx "$id1")
+sys "$U2" "$M" -q -v 2>"$T/err"
+is "$?/$(count "$T/auth")/$(entry_ids "$R/queue/q")" "0/1/$id1" \
+	"a user's -q sends the user's own message, not the other's"
+is "$(grep -c "$id1" "$T/err")/$(grep -c "^mailout: $id2: sent\$" "$T/err")" \
+	"0/1" "-q -v tells of the user's own message alone"
+is "$(cat "$T/auth/msg.1/mail")" "<u2@example.org>" "the relay got that one"
 is "$(cat "$T/auth/msg.1/auth")" "PLAIN relayuser" "with the account's password"
+cmp -s "$R/queue/q/$id1" "$T/entry1" && [ ! -e "$R/queue/q/$id1.state" ]
+ok $? "the other user's entry and its state still unchanged"
+[ ! -e "$R/queue/wake" ]
+ok $? "a queue run does not wake the queue service"
+
+# --- root's due run leaves it too: it waits out its backoff
+sys root "$M" -q --due 2>"$T/err"
+is "$?/$(count "$T/auth")/$(entries "$R/queue/q")" "0/1/1" \
+	"root's -q --due: the message is not due yet"
+
+# --- a user's send goes out, and wakes the queue service for the other
+#     user's message, which waited for the relay
+sys "$U2" "$M" -i -f u2@example.org a@example.com <"$T/msg" 2>"$T/err"
+s=$?
+quiesce "$M"
+is "$s/$(count "$T/auth")/$(entries "$R/queue/q")" "0/2/1" \
+	"a user's send: sent; the run after it leaves the other's message"
+cmp -s "$R/queue/q/$id1" "$T/entry1" && [ ! -e "$R/queue/q/$id1.state" ]
+ok $? "the run after a user's send: the other's entry unchanged"
+is "$(stat -c '%G %a' "$R/queue/wake" 2>&1)" "$G 660" \
+	"the run after it leaves the wake file for the service, group $G, 0660"
+# As the service runs: root or the queue's user, -q --due.
+sys root "$M" -q --due -v 2>"$T/err"
+is "$?/$(count "$T/auth")/$(entries "$R/queue/q")" "0/3/0" \
+	"woken, root's -q --due sends what waited for the relay, not yet due"
+grep -qx "mailout: $id1: sent" "$T/err"
+ok $? "root's -q -v tells of the other user's message"
+[ ! -e "$R/queue/wake" ]
+ok $? "the woken run removed the wake file"
+
+# --- a bounce made in root's run belongs to the failed message's owner
+printf '%s\n' 'greeting=421 4.3.2 down' >"$T/auth/faults.new" &&
+	mv "$T/auth/faults.new" "$T/auth/faults"
+sys "$U1" "$M" -i -f u1@example.org nobody@example.com <"$T/msg" 2>/dev/null
+id3=$(entry_ids "$R/queue/q")
+printf '%s\n' 'rcpt:nobody@example.com=550 5.1.1 no such user' \
+	'rcpt:u1@example.org=451 4.2.0 mailbox busy' >"$T/auth/faults.new" &&
+	mv "$T/auth/faults.new" "$T/auth/faults"
+sys root "$M" -q 2>"$T/err"
+s=$?
+bid=$(entry_ids "$R/queue/q")
+is "$s/$(entries "$R/queue/failed")/$(entries "$R/queue/q")/$(count "$T/auth")" \
+	"0/1/1/3" "root's run: refused for good, the bounce deferred and queued"
+is "$(entry_ids "$R/queue/failed")" "$id3" "the failed message is the user's"
+is "$(sed -n 's/^uid\t//p' "$R/queue/q/$bid")" "$(id -u "$U1")" \
+	"the bounce's entry has the uid of the failed message's owner"
+sys "$U1" "$M" -bp >"$T/out" 2>&1
+grep -q "^$bid " "$T/out"
+ok $? "mailq shows the bounce to the owner"
+sys "$U2" "$M" -bp >"$T/out" 2>&1
+is "$?/$(cat "$T/out")" "0/Mail queue is empty" \
+	"mailq does not show it to another user"
+rm -f "$T/auth/faults"
+sys "$U1" "$M" -q 2>"$T/err"
+is "$?/$(entries "$R/queue/q")/$(count "$T/auth")" "0/0/4" \
+	"the owner's run sends the bounce"
+rm -f "$R/queue/failed"/*
 
 # --- a user's own configuration cannot reach the system's secrets
 relay_start "$T/hostile" --implicit-tls --tls-cert "$T/server.pem" \

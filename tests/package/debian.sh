@@ -273,6 +273,8 @@ root mailout 2770 /var/spool/mailout/q
 root mailout 2770 /var/spool/mailout/tmp" "dpkg-statoverride --list: the six entries"
 is "$(inroot readlink /etc/systemd/system/timers.target.wants/mailout-queue.timer)" \
 	/lib/systemd/system/mailout-queue.timer "the queue timer is enabled"
+is "$(inroot readlink /etc/systemd/system/paths.target.wants/mailout-queue.path)" \
+	/lib/systemd/system/mailout-queue.path "the queue's path unit is enabled"
 # Debian's cron skips file names with a dot in /etc/cron.d.
 is "$(inroot dpkg -L mailout | grep '^/etc/cron.d/')" /etc/cron.d/mailout \
 	"the package's cron.d file: /etc/cron.d/mailout, no dot"

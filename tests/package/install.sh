@@ -36,6 +36,7 @@ ok $? "make install and make install-mta into a DESTDIR"
 for f in /usr/sbin/mailout /etc/mailout.conf /etc/cron.d/mailout \
 	/usr/lib/systemd/system/mailout-queue.service \
 	/usr/lib/systemd/system/mailout-queue.timer \
+	/usr/lib/systemd/system/mailout-queue.path \
 	/usr/share/man/man8/mailout.8 /usr/share/man/man5/mailout.conf.5; do
 	[ -f "$root$f" ]
 	ok $? "installed: $f"
@@ -60,6 +61,12 @@ is "$(sed -n 's/^ExecStart=//p' "$unit")" "/usr/sbin/mailout -q --due" \
 is "$(sed -n 's/^ReadWritePaths=//p' "$unit")" "/var/spool/mailout" \
 	"and may write the queue alone"
 is "$(sed -n 's/^User=//p' "$unit")" "mailout" "as the user mailout"
+path=$root/usr/lib/systemd/system/mailout-queue.path
+is "$(sed -n 's/^PathExists=//p' "$path")/$(sed -n 's/^Unit=//p' "$path")" \
+	"/var/spool/mailout/wake/mailout-queue.service" \
+	"the path unit starts the service while the queue's wake file exists"
+systemd-analyze verify --man=no "$path" >"$T/verify.out" 2>&1
+ok $? "systemd-analyze verify accepts the path unit"
 is "$(awk -F'\t' '!/^#/ && NF {print $2 "|" $3}' "$root/etc/cron.d/mailout")" \
 	"mailout|test ! -x /usr/sbin/mailout || test -d /run/systemd/system || /usr/sbin/mailout -q --due" \
 	"cron runs the same as the same user, where systemd does not"
