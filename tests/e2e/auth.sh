@@ -122,7 +122,10 @@ grep -q '^Status: 5\.' "$T/r7/msg.1/data"
 ok $? "larger than SIZE after AUTH: the bounce's status is permanent"
 grep -q '^Diagnostic-Code: .*larger than the relay.s limit of 4000' "$T/r7/msg.1/data"
 ok $? "larger than SIZE after AUTH: the bounce gives the reason"
-grep -q '235\|Authentication successful' "$T/r7/msg.1/data" "$T/big.log"
+# 235 as a number of its own: the bounce's boundary holds the time, which
+# has those digits in it at times (1796323591).
+grep -q '\(^\|[^0-9]\)235\([^0-9]\|$\)\|Authentication successful' \
+	"$T/r7/msg.1/data" "$T/big.log"
 is $? 1 "larger than SIZE after AUTH: the 235 is no reason, in the bounce or the log"
 
 # --- the secret shows nowhere: -vv, the log, the messages
