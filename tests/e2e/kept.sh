@@ -1,0 +1,152 @@
+#!/bin/sh
+# A system configuration that cannot be used loses no mail: the message
+# is kept in the compiled-in queue, and the first queue run with a
+# working configuration sends it with that configuration.
+. "${srcdir:-.}/tests/e2e/lib.sh"
+
+relay_start "$T/r"
+# A user's own file still refuses the message, as it always did.
+printf 'hots = "x";\n' >"$T/broken.conf"
+printf 'Subject: s\n\nbody\n' | "$MAILOUT" -C "$T/broken.conf" -i bob \
+	2>"$T/err"
+is "$?/$(cat "$T/err")" \
+	"78/mailout: $T/broken.conf:1: unknown setting 'hots'" \
+	"-C with an error: exit 78, nothing kept"
+
+# The compiled-in files, laid over in a private mount namespace (as
+# local.sh does for /etc): a scratch layer where the configuration file
+# lives, and $T/queue bound over the compiled-in queue directory.
+if [ -z "${SYSCONFDIR:-}" ] || [ -z "${QUEUEDIR:-}" ]; then
+	skip_rest "the compiled-in paths are not known here"
+fi
+[ "$(id -u)" -eq 0 ] || skip_rest "not root: no mount namespace"
+CONF=$SYSCONFDIR/mailout.conf
+mkdir -p "$T/sys" "$T/queue"
+# sys CMD...: run CMD where the compiled-in configuration is $T/sys/conf
+# (none when that is missing) and the compiled-in queue is $T/queue.
+sys() {
+	unshare --mount --propagation private sh -c '
+		d=$1 conf=$2 qdir=$3
+		shift 3
+		# layer DIR N: DIR exists and is writable here, not outside.
+		layer() {
+			a=$1
+			while [ ! -d "$a" ]; do a=$(dirname "$a"); done
+			mkdir "$d/ov/$2" "$d/ov/$2/up" "$d/ov/$2/work" &&
+				mount -t overlay overlay -o "lowerdir=$a,upperdir=$d/ov/$2/up,workdir=$d/ov/$2/work" "$a" &&
+				mkdir -p "$1"
+		}
+		mkdir -p "$d/ov" && mount -t tmpfs tmpfs "$d/ov" &&
+			layer "$(dirname "$conf")" c && layer "$qdir" q &&
+			mount --bind "$d/../queue" "$qdir" &&
+			rm -f "$conf" || exit 99
+		if [ -f "$d/conf" ]; then cp -p "$d/conf" "$conf" || exit 99; fi
+		exec "$@"
+	' sh "$T/sys" "$CONF" "$QUEUEDIR" "$@"
+}
+sys true 2>/dev/null || skip_rest "no overlay and bind mounts in a mount namespace"
+
+# kept_id FILE: the id that the line in FILE says the message is kept as.
+kept_id() {
+	sed -n 's/.*; message kept as \([0-9a-v.]*\)$/\1/p' "$1"
+}
+
+# --- A typo: exit 0, one line on stderr, the message kept.
+printf 'hots = "x";\n' >"$T/sys/conf"
+printf 'From: Cron <cron>\nTo: bob\nSubject: backup\n\nit ran\n' >"$T/msg"
+sys "$MAILOUT" -t -F "Backup job" <"$T/msg" 2>"$T/err"
+st=$? id1=$(kept_id "$T/err")
+is "$st/$(cat "$T/err")" \
+	"0/mailout: configuration error: $CONF:1: unknown setting 'hots'; message kept as $id1" \
+	"a typo in the system's file: exit 0, the message kept"
+[ -n "$id1" ] && [ -f "$T/queue/kept/$id1" ]
+ok $? "the kept entry is in the compiled-in queue's kept/"
+is "$(entries "$T/queue/q")" 0 "nothing in q/ yet"
+is "$(sed '1,/^$/d' "$T/queue/kept/$id1")" \
+	"$(printf 'From: Cron <cron>\r\nTo: bob\r\nSubject: backup\r\n\r\nit ran\r')" \
+	"the message is kept as it came"
+
+# mailq: the kept entry, with the error; the status says the file is bad.
+sys "$MAILOUT" -bp >"$T/out" 2>"$T/err"
+is "$?/$(sed -n '2,$p' "$T/out")/$(cat "$T/err")" \
+	"78/    command line: -t -F Backup job
+    configuration error: $CONF:1: unknown setting 'hots'
+-- 1 kept until the configuration is fixed/mailout: $CONF:1: unknown setting 'hots'" \
+	"mailq: the kept entry and its error"
+is "$(sed -n '1s/ .*  (kept)$/ kept/p' "$T/out")" "$id1 kept" \
+	"mailq: the kept entry's id"
+
+# A syntax error, and an aliases_file that is missing: kept the same way.
+printf 'domain = "example.org";\nport = = 25;\n' >"$T/sys/conf"
+printf 'Subject: two\n\nsecond\n' | sys "$MAILOUT" -i root 2>"$T/err"
+st=$? id2=$(kept_id "$T/err")
+is "$st/$(cat "$T/err")" \
+	"0/mailout: configuration error: $CONF:2: syntax error; message kept as $id2" \
+	"a syntax error: exit 0, the message kept"
+printf 'aliases_file = "%s/none";\n' "$T" >"$T/sys/conf"
+printf 'Subject: three\n\nthird\n' | sys "$MAILOUT" -i -f ops bob 2>"$T/err"
+st=$? id3=$(kept_id "$T/err")
+is "$st/$(cat "$T/err")" \
+	"0/mailout: configuration error: aliases_file $T/none: No such file or directory; message kept as $id3" \
+	"a missing aliases_file: exit 0, the message kept"
+# A password in a file that others may read.
+printf 'host = "127.0.0.1";\nuser = "u";\npassword = "secret";\n' \
+	>"$T/sys/conf"
+chmod 644 "$T/sys/conf"
+printf 'Subject: four\n\nfourth\n' | sys "$MAILOUT" -i -- -odd@example.org \
+	2>"$T/err"
+st=$? id4=$(kept_id "$T/err")
+is "$st/$(cat "$T/err")" \
+	"0/mailout: configuration error: $CONF: holds a password and is readable by others; chmod o-r $CONF; message kept as $id4" \
+	"a password readable by others: exit 0, the message kept"
+is "$(entries "$T/queue/kept")" 4 "four messages kept"
+# Without recipients there is no message to keep: refused as before.
+printf 'Subject: s\n\nbody\n' | sys "$MAILOUT" -i 2>"$T/err"
+is "$?/$(cat "$T/err")" \
+	"78/mailout: $CONF: holds a password and is readable by others; chmod o-r $CONF" \
+	"no recipients: refused with the configuration error"
+# -C still refuses, even where the system's file is bad.
+printf 'Subject: s\n\nbody\n' | sys "$MAILOUT" -C "$T/broken.conf" -i bob \
+	2>"$T/err"
+is "$?/$(entries "$T/queue/kept")" "78/4" "-C with an error: exit 78, not kept"
+
+# --- Fixed: the first queue run sends them, with the configuration now
+# in force (aliases, in the envelope and in To as ever, qualification
+# with its domain, its Sender field).
+cat >"$T/sys/conf" <<EOF
+host = "127.0.0.1";
+port = $RELAY_PORT;
+tls = "none";
+domain = "example.net";
+sender = "mailer";
+aliases_file = "";
+aliases = { bob = "robert@example.org"; };
+EOF
+before_send "$T/r"
+sys "$MAILOUT" -q 2>"$T/err"
+is "$?/$(cat "$T/err")" "0/" "the queue run: exit 0"
+is "$(count "$T/r")" 4 "the queue run: the four kept messages sent"
+is "$(entries "$T/queue/kept")/$(entries "$T/queue/q")" "0/0" \
+	"the queue run: nothing kept, nothing left"
+for m in "$T"/r/msg.*; do
+	printf '%s|%s|%s\n' "$(grep '^Subject:' "$m/data" | tr -d '\r')" \
+		"$(cat "$m/mail")" "$(tr '\n' ' ' <"$m/rcpt")"
+done | sort >"$T/got"
+cat >"$T/want" <<EOF
+Subject: backup|<root@example.net>|<robert@example.org> 
+Subject: four|<root@example.net>|<-odd@example.org> 
+Subject: three|<ops@example.net>|<robert@example.org> 
+Subject: two|<root@example.net>|<root@example.net> 
+EOF
+same_file "$T/got" "$T/want" \
+	"each envelope as the fixed configuration makes it"
+m=$(grep -l '^Subject: backup' "$T"/r/msg.*/data)
+is "$(grep -e '^From:' -e '^To:' -e '^Sender:' "$m" | tr -d '\r')" \
+	"From: Cron <cron@example.net>
+To: robert@example.org
+Sender: mailer@example.net" \
+	"the header rewritten as the fixed configuration says"
+sys "$MAILOUT" -bp >"$T/out" 2>"$T/err"
+is "$?/$(cat "$T/out")" "0/Mail queue is empty" "mailq: the queue is empty"
+
+done_testing
