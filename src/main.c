@@ -74,6 +74,38 @@ refuse(struct err *e)
 	return report(e);
 }
 
+/*
+ * A message that delivery refused: each attempt and each recipient
+ * refused are logged already; only a message that could not be queued
+ * either is not.
+ */
+static int
+refused_sending(struct err *e)
+{
+	if (e->kind == ERR_TEMP || e->kind == ERR_CANTCREAT)
+		return refuse(e);
+	return report(e);
+}
+
+/*
+ * A failure before the log is open (the command line, the configuration,
+ * the group, -X): for the modes that send, the log says so too (a queue
+ * run from cron has no one reading stderr).
+ */
+static int
+refuse_early(const struct options *o, struct err *e)
+{
+	int status;
+
+	if (o->mode != MODE_SUBMIT && o->mode != MODE_SMTP &&
+	    o->mode != MODE_RUNQ)
+		return report(e);
+	log_open(o->log_tag, NULL);
+	status = refuse(e);
+	log_close();
+	return status;
+}
+
 /* Where the conversation goes: stderr with -v, a file with -X. */
 struct tracer {
 	int verbose;
@@ -196,9 +228,10 @@ submit(const struct options *o, struct deliverer *d)
 	free(dir);
 	if (spool_read_fd(&sp, STDIN_FILENO, &e) < 0 ||
 	    envelope_build(&env, o, c, sp.head.data, sp.head.len, &e) < 0 ||
-	    rewrite_message(&m, &sp, &env, o, c, &e) < 0 ||
-	    send_message(o, d, &env, &m, &e) < 0)
+	    rewrite_message(&m, &sp, &env, o, c, &e) < 0)
 		status = refuse(&e);
+	else if (send_message(o, d, &env, &m, &e) < 0)
+		status = refused_sending(&e);
 	outmsg_free(&m);
 	envelope_free(&env);
 	spool_close(&sp);
@@ -448,7 +481,7 @@ run_mode(const struct options *o, struct conf *c)
 		return check_aliases(c);
 	if (o->traffic_log != NULL &&
 	    (tr.file = open_traffic_log(o->traffic_log, &e)) == NULL)
-		return report(&e);
+		return refuse_early(o, &e);
 	if (o->mode == MODE_SERVER_INFO)
 		status = server_info(o, c, &tr);
 	else
@@ -483,24 +516,6 @@ keep_message(const struct options *o, int argc, char **argv, const char *why,
 }
 
 /*
- * A configuration that cannot be used: for the modes that send, the
- * log says so too (a queue run from cron has no one reading stderr).
- */
-static int
-conf_refused(const struct options *o, struct err *e)
-{
-	int status;
-
-	if (o->mode != MODE_SUBMIT && o->mode != MODE_SMTP &&
-	    o->mode != MODE_RUNQ)
-		return report(e);
-	log_open(o->log_tag, NULL);
-	status = refuse(e);
-	log_close();
-	return status;
-}
-
-/*
  * The system's configuration cannot be used (conf_err says why).  A
  * submission is kept rather than refused: cron ignores the status, and
  * the message would be lost.  A queue run with a working configuration
@@ -518,12 +533,12 @@ unconfigured(const struct options *o, int argc, char **argv,
 	    mailq_print_kept(stdout, getuid() == 0, getuid(), &e) < 0)
 		report(&e);
 	if (o->mode != MODE_SUBMIT || (!o->tflag && o->nrcpts == 0))
-		return conf_refused(o, conf_err);
+		return refuse_early(o, conf_err);
 	if (keep_message(o, argc, argv, conf_err->msg, id, &e) < 0) {
 		status = exit_code(conf_err->kind);
 		err_prefix(&e, "%s; cannot keep the message", conf_err->msg);
 		err_clear(conf_err);
-		conf_refused(o, &e);
+		refuse_early(o, &e);
 		return status;
 	}
 	log_open(o->log_tag, NULL);
@@ -553,14 +568,14 @@ configured(struct options *o, const char *env_conf, int argc, char **argv)
 	 * it is read without the group, which never comes back. */
 	if (o->config_path != NULL && priv_drop() < 0) {
 		err_sys(&e, ERR_OSERR, "cannot give up the group");
-		return report(&e);
+		return refuse_early(o, &e);
 	}
 	if (o->mode == MODE_CHECK_CONFIG)
 		return check_config(o);
 	if (conf_load(o->config_path, &c, &e) < 0 && o->config_path == NULL)
 		return unconfigured(o, argc, argv, &e);
 	if (e.msg != NULL)
-		return conf_refused(o, &e);
+		return refuse_early(o, &e);
 	status = run_mode(o, &c);
 	conf_free(&c);
 	return status;
@@ -578,7 +593,7 @@ main(int argc, char **argv)
 	env_conf = priv_sanitize();
 	signal(SIGPIPE, SIG_IGN);
 	if (cli_parse(argc, argv, &o, &e) < 0) {
-		status = report(&e);
+		status = refuse_early(&o, &e);
 		fputs(cli_usage, stderr);
 	} else if (o.mode == MODE_HELP) {
 		status = fputs(cli_usage, stdout) < 0 ? EX_IOERR : EX_OK;

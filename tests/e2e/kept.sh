@@ -21,13 +21,47 @@ if [ -z "${SYSCONFDIR:-}" ] || [ -z "${QUEUEDIR:-}" ]; then
 fi
 [ "$(id -u)" -eq 0 ] || skip_rest "not root: no mount namespace"
 CONF=$SYSCONFDIR/mailout.conf
-mkdir -p "$T/sys" "$T/queue"
+mkdir -p "$T/sys" "$T/queue" "$T/dev"
+# syslog is a socket of the test's at /dev/log in the namespace (with
+# /dev/null and /dev/urandom), as in privilege.sh.
+: >"$T/dev/null"
+: >"$T/dev/urandom"
+"$PYTHON3" -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+with open(sys.argv[2], "ab", buffering=0) as out:
+    while True:
+        out.write(s.recv(65536).rstrip(b"\0\n") + b"\n")
+' "$T/dev/log" "$T/syslog" &
+_w=0
+while [ ! -S "$T/dev/log" ] && [ $_w -lt 100 ]; do
+	sleep 0.1
+	_w=$((_w + 1))
+done
+# logged TEXT: how many lines of the syslog are TEXT (after
+# "mailout[PID]: "), once one is (5 s at most: datagrams arrive late).
+logged() {
+	_w=0
+	while [ "$(log_count "$1")" -eq 0 ] && [ $_w -lt 50 ]; do
+		sleep 0.1
+		_w=$((_w + 1))
+	done
+	log_count "$1"
+}
+log_count() {
+	sed -n 's/^.*mailout\[[0-9]*\]: //p' "$T/syslog" 2>/dev/null |
+		grep -cFx "$1"
+}
 # sys CMD...: run CMD where the compiled-in configuration is $T/sys/conf
 # (none when that is missing) and the compiled-in queue is $T/queue.
 sys() {
 	unshare --mount --propagation private sh -c '
 		d=$1 conf=$2 qdir=$3
 		shift 3
+		mount --bind /dev/null "$d/../dev/null" &&
+			mount --bind /dev/urandom "$d/../dev/urandom" &&
+			mount --rbind "$d/../dev" /dev || exit 99
 		# layer DIR N: DIR exists and is writable here, not outside.
 		layer() {
 			a=$1
@@ -59,6 +93,8 @@ st=$? id1=$(kept_id "$T/err")
 is "$st/$(cat "$T/err")" \
 	"0/mailout: configuration error: $CONF:1: unknown setting 'hots'; message kept as $id1" \
 	"a typo in the system's file: exit 0, the message kept"
+is "$(logged "configuration error: $CONF:1: unknown setting 'hots'; message kept as $id1")" 1 \
+	"a typo: syslog says it too"
 [ -n "$id1" ] && [ -f "$T/queue/kept/$id1" ]
 ok $? "the kept entry is in the compiled-in queue's kept/"
 is "$(entries "$T/queue/q")" 0 "nothing in q/ yet"
@@ -105,10 +141,14 @@ printf 'Subject: s\n\nbody\n' | sys "$MAILOUT" -i 2>"$T/err"
 is "$?/$(cat "$T/err")" \
 	"78/mailout: $CONF: holds a password and is readable by others; chmod o-r $CONF" \
 	"no recipients: refused with the configuration error"
+is "$(logged "message refused: $CONF: holds a password and is readable by others; chmod o-r $CONF")" 1 \
+	"no recipients: syslog says why the message is refused"
 # -C still refuses, even where the system's file is bad.
 printf 'Subject: s\n\nbody\n' | sys "$MAILOUT" -C "$T/broken.conf" -i bob \
 	2>"$T/err"
 is "$?/$(entries "$T/queue/kept")" "78/4" "-C with an error: exit 78, not kept"
+is "$(logged "message refused: $T/broken.conf:1: unknown setting 'hots'")" 1 \
+	"-C with an error: syslog says why the message is refused"
 
 # --- Fixed: the first queue run sends them, with the configuration now
 # in force (aliases, in the envelope and in To as ever, qualification
@@ -125,6 +165,15 @@ EOF
 before_send "$T/r"
 sys "$MAILOUT" -q 2>"$T/err"
 is "$?/$(cat "$T/err")" "0/" "the queue run: exit 0"
+_w=0
+while [ "$(grep -c 'kept message queued as' "$T/syslog")" -lt 4 ] &&
+	[ $_w -lt 50 ]; do
+	sleep 0.1
+	_w=$((_w + 1))
+done
+is "$(sed -n 's/^.*mailout\[[0-9]*\]: \(id=[0-9a-v.]* kept message queued as\) [0-9a-v.]*$/\1/p' "$T/syslog" | sort)" \
+	"$(printf 'id=%s kept message queued as\n' "$id1" "$id2" "$id3" "$id4" | sort)" \
+	"the queue run: syslog says each kept message is queued"
 is "$(count "$T/r")" 4 "the queue run: the four kept messages sent"
 is "$(entries "$T/queue/kept")/$(entries "$T/queue/q")" "0/0" \
 	"the queue run: nothing kept, nothing left"
