@@ -529,7 +529,8 @@ unconfigured(const struct options *o, int argc, char **argv,
 	struct err e = {0};
 	int status;
 
-	if (o->mode == MODE_LIST &&
+	/* --json's readers expect its one line or nothing. */
+	if (o->mode == MODE_LIST && !o->json &&
 	    mailq_print_kept(stdout, getuid() == 0, getuid(), &e) < 0)
 		report(&e);
 	if (o->mode != MODE_SUBMIT || (!o->tflag && o->nrcpts == 0))

@@ -111,6 +111,10 @@ is "$?/$(sed -n '2,$p' "$T/out")/$(cat "$T/err")" \
 	"mailq: the kept entry and its error"
 is "$(sed -n '1s/ .*  (kept)$/ kept/p' "$T/out")" "$id1 kept" \
 	"mailq: the kept entry's id"
+sys "$MAILOUT" -bp --json >"$T/out" 2>"$T/err"
+is "$?/$(cat "$T/out")/$(cat "$T/err")" \
+	"78//mailout: $CONF:1: unknown setting 'hots'" \
+	"mailq --json: no line of text where the figures would be"
 
 # A syntax error, and an aliases_file that is missing: kept the same way.
 printf 'domain = "example.org";\nport = = 25;\n' >"$T/sys/conf"
@@ -162,6 +166,11 @@ sender = "mailer";
 aliases_file = "";
 aliases = { bob = "robert@example.org"; };
 EOF
+# Before the run, mailq lists them with the queue.
+sys "$MAILOUT" -bp >"$T/out" 2>"$T/err"
+is "$?/$(grep -c '  (kept)$' "$T/out")/$(tail -1 "$T/out")" \
+	"0/4/-- 0 queued, 0 failed, 4 kept" \
+	"mailq, the file fixed: the kept messages, until a queue run"
 before_send "$T/r"
 sys "$MAILOUT" -q 2>"$T/err"
 is "$?/$(cat "$T/err")" "0/" "the queue run: exit 0"
