@@ -179,10 +179,13 @@ resolve_one(struct deliverer *d, const char *dir, const char *id)
 	if (rc == 0)
 		return; /* another run has it, or had it */
 	if (rc > 0 && resolve(d->conf, &k, qid, &e) == 0) {
-		queue_remove_in(dir, KEPT_AREA, &k, &e);
 		log_msg(LOG_INFO, "id=%s kept message queued as %s", id, qid);
-	}
-	if (e.msg != NULL)
+		/* Left behind, it would be queued again: sent twice, not lost.
+		 */
+		if (queue_remove_in(dir, KEPT_AREA, &k, &e) < 0)
+			log_msg(LOG_ERR, "id=%s kept message not removed: %s",
+			    id, e.msg);
+	} else if (e.msg != NULL)
 		log_msg(LOG_ERR, "id=%s kept message still kept: %s", id,
 		    e.msg);
 	err_clear(&e);
