@@ -7,12 +7,14 @@
 #include "buf.h"
 #include "conf.h"
 #include "err.h"
+#include "kept.h"
 #include "mailq.h"
+#include "paths.h" /* CONF_DEFAULT_PATH, QUEUE_DIR_DEFAULT */
 #include "queue.h"
 #include "span.h"
 
 struct totals {
-	size_t queued, failed, pending;
+	size_t queued, failed, pending, kept;
 	size_t unreadable; /* entries that cannot be parsed (root's view) */
 	time_t oldest; /* creation time of the oldest queued entry, 0: none */
 };
@@ -73,6 +75,70 @@ print_entry(FILE *out, const struct conf *c, const struct qentry *q, time_t now)
 		print_next(out, c, q, now);
 }
 
+/* A kept entry: its command line and why it was kept. */
+static void
+print_kept(FILE *out, const struct qentry *q, time_t now)
+{
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	fprintf(out, "%s %10lld  age ", q->id, (long long)q->size);
+	print_span(out, now - q->created);
+	fputs("  (kept)\n    command line:", out);
+	for (i = 0; i < q->nargs; i++) {
+		buf_putc(&b, ' ');
+		buf_put_oneline(&b, q->args[i], strlen(q->args[i]), 0);
+	}
+	fprintf(out, "%s\n    configuration error: %s\n", buf_cstr(&b),
+	    q->last_error != NULL ? q->last_error : "");
+	buf_free(&b);
+}
+
+/* The kept entries, each shown to its owner or to all (root). */
+static int
+walk_kept(FILE *out, int all, uid_t uid, struct totals *t, struct err *e)
+{
+	struct qentry q;
+	char **ids;
+	size_t i, n;
+	time_t now = time(NULL);
+
+	if (queue_list_in(QUEUE_DIR_DEFAULT, KEPT_AREA, &ids, &n, e) < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (queue_peek_in(QUEUE_DIR_DEFAULT, KEPT_AREA, ids[i], &q, e) >
+		        0 &&
+		    (all || q.uid == uid)) {
+			if (out != NULL)
+				print_kept(out, &q, now);
+			t->kept++;
+		}
+		err_clear(e);
+		qentry_free(&q);
+		free(ids[i]);
+	}
+	free(ids);
+	return 0;
+}
+
+int
+mailq_print_kept(FILE *out, int all, uid_t uid, struct err *e)
+{
+	struct totals t = {0, 0, 0, 0, 0, 0};
+
+	if (walk_kept(out, all, uid, &t, e) < 0)
+		return -1;
+	fprintf(out, "-- %zu kept until the configuration is fixed\n", t.kept);
+	return 0;
+}
+
+/* Is c the system's configuration, whose queue runs resolve kept/? */
+static int
+system_conf(const struct conf *c)
+{
+	return c->path == NULL || strcmp(c->path, CONF_DEFAULT_PATH) == 0;
+}
+
 static int
 walk(FILE *out, const struct conf *c, int failed, int all, uid_t uid,
     struct totals *t, struct err *e)
@@ -119,13 +185,16 @@ int
 mailq_print(FILE *out, const struct conf *c, int json, int all, uid_t uid,
     struct err *e)
 {
-	struct totals t = {0, 0, 0, 0, 0};
+	struct totals t = {0, 0, 0, 0, 0, 0};
 	/* The default account is the first that has a relay. */
 	int no_relay = conf_no_relay(c, NULL, NULL);
 
 	if (walk(json ? NULL : out, c, 0, all, uid, &t, e) < 0 ||
 	    walk(json ? NULL : out, c, 1, all, uid, &t, e) < 0)
 		return -1;
+	/* Another queue directory may be out of reach: then none is kept. */
+	if (system_conf(c) && walk_kept(json ? NULL : out, all, uid, &t, e) < 0)
+		err_clear(e);
 	if (json)
 		fprintf(out,
 		    "{\"queued\": %zu, \"pending_recipients\": %zu, "
@@ -134,8 +203,11 @@ mailq_print(FILE *out, const struct conf *c, int json, int all, uid_t uid,
 		    t.queued, t.pending,
 		    t.oldest ? (long long)(time(NULL) - t.oldest) : 0LL,
 		    t.failed, t.unreadable, no_relay ? "true" : "false");
-	else if (t.queued + t.failed + t.unreadable == 0)
+	else if (t.queued + t.failed + t.unreadable + t.kept == 0)
 		fputs("Mail queue is empty\n", out);
+	else if (t.kept > 0 && t.unreadable == 0)
+		fprintf(out, "-- %zu queued, %zu failed, %zu kept\n", t.queued,
+		    t.failed, t.kept);
 	else if (t.unreadable == 0)
 		fprintf(out, "-- %zu queued, %zu failed\n", t.queued, t.failed);
 	else

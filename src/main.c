@@ -21,9 +21,10 @@
 #include "envelope.h"
 #include "err.h"
 #include "exitcode.h"
+#include "kept.h"
 #include "log.h"
 #include "mailq.h"
-#include "paths.h" /* CONF_DEFAULT_PATH */
+#include "paths.h" /* CONF_DEFAULT_PATH, QUEUE_DIR_DEFAULT */
 #include "priv.h"
 #include "queue.h"
 #include "rewrite.h"
@@ -58,6 +59,51 @@ report(struct err *e)
 
 	fprintf(stderr, "mailout: %s\n", e->msg != NULL ? e->msg : "error");
 	err_clear(e);
+	return status;
+}
+
+/*
+ * A message refused: the log says why too, as the caller (cron) may
+ * ignore both the status and stderr.  Logs only where the log is open
+ * (log_open(): the modes that send).
+ */
+static int
+refuse(struct err *e)
+{
+	log_msg(LOG_ERR, "message refused: %s",
+	    e->msg != NULL ? e->msg : "error");
+	return report(e);
+}
+
+/*
+ * A message that delivery refused: each attempt and each recipient
+ * refused are logged already; only a message that could not be queued
+ * either is not.
+ */
+static int
+refused_sending(struct err *e)
+{
+	if (e->kind == ERR_TEMP || e->kind == ERR_CANTCREAT)
+		return refuse(e);
+	return report(e);
+}
+
+/*
+ * A failure before the log is open (the command line, the configuration,
+ * the group, -X): for the modes that send, the log says so too (a queue
+ * run from cron has no one reading stderr).
+ */
+static int
+refuse_early(const struct options *o, struct err *e)
+{
+	int status;
+
+	if (o->mode != MODE_SUBMIT && o->mode != MODE_SMTP &&
+	    o->mode != MODE_RUNQ)
+		return report(e);
+	log_open(o->log_tag, NULL);
+	status = refuse(e);
+	log_close();
 	return status;
 }
 
@@ -194,14 +240,15 @@ submit(const struct options *o, struct deliverer *d)
 
 	if (spool_open(&sp, dir, !o->iflag, &e) < 0) {
 		free(dir);
-		return report(&e);
+		return refuse(&e);
 	}
 	free(dir);
 	if (spool_read_fd(&sp, STDIN_FILENO, &e) < 0 ||
 	    envelope_build(&env, o, c, sp.head.data, sp.head.len, &e) < 0 ||
-	    rewrite_message(&m, &sp, &env, o, c, &e) < 0 ||
-	    send_message(o, d, &env, &m, &e) < 0)
-		status = report(&e);
+	    rewrite_message(&m, &sp, &env, o, c, &e) < 0)
+		status = refuse(&e);
+	else if (send_message(o, d, &env, &m, &e) < 0)
+		status = refused_sending(&e);
 	outmsg_free(&m);
 	envelope_free(&env);
 	spool_close(&sp);
@@ -459,7 +506,7 @@ run_mode(const struct options *o, struct conf *c)
 		return check_aliases(c);
 	if (o->traffic_log != NULL &&
 	    (tr.file = open_traffic_log(o->traffic_log, &e)) == NULL)
-		return report(&e);
+		return refuse_early(o, &e);
 	if (o->mode == MODE_SERVER_INFO)
 		status = server_info(o, c, &tr);
 	else
@@ -470,9 +517,70 @@ run_mode(const struct options *o, struct conf *c)
 	return status;
 }
 
+/*
+ * The message on stdin into the compiled-in queue's kept/ area, with the
+ * command line: the system's configuration could not be used (why).
+ */
+static int
+keep_message(const struct options *o, int argc, char **argv, const char *why,
+    char id[QUEUE_ID_MAX], struct err *e)
+{
+	char *tmp = xasprintf("%s/tmp", QUEUE_DIR_DEFAULT);
+	struct spool sp;
+	int rc = -1;
+
+	if (queue_init(QUEUE_DIR_DEFAULT, e) == 0 &&
+	    spool_open(&sp, tmp, !o->iflag, e) == 0) {
+		if (spool_read_fd(&sp, STDIN_FILENO, e) == 0)
+			rc = kept_store(QUEUE_DIR_DEFAULT, argv + 1,
+			    (size_t)(argc - 1), why, sp.fd, sp.size, id, e);
+		spool_close(&sp);
+	}
+	free(tmp);
+	return rc;
+}
+
+/*
+ * The system's configuration cannot be used (conf_err says why).  A
+ * submission is kept rather than refused: cron ignores the status, and
+ * the message would be lost.  A queue run with a working configuration
+ * sends it (kept.h).  mailq shows what is kept.
+ */
+static int
+unconfigured(const struct options *o, int argc, char **argv,
+    struct err *conf_err)
+{
+	char id[QUEUE_ID_MAX];
+	struct err e = {0};
+	int status;
+
+	/* --json's readers expect its one line or nothing. */
+	if (o->mode == MODE_LIST && !o->json &&
+	    mailq_print_kept(stdout, getuid() == 0, getuid(), &e) < 0)
+		report(&e);
+	if (o->mode != MODE_SUBMIT || (!o->tflag && o->nrcpts == 0))
+		return refuse_early(o, conf_err);
+	if (keep_message(o, argc, argv, conf_err->msg, id, &e) < 0) {
+		status = exit_code(conf_err->kind);
+		err_prefix(&e, "%s; cannot keep the message", conf_err->msg);
+		err_clear(conf_err);
+		refuse_early(o, &e);
+		return status;
+	}
+	log_open(o->log_tag, NULL);
+	log_msg(LOG_ERR, "configuration error: %s; message kept as %s",
+	    conf_err->msg, id);
+	log_close();
+	fprintf(stderr,
+	    "mailout: configuration error: %s; message kept as %s\n",
+	    conf_err->msg, id);
+	err_clear(conf_err);
+	return EX_OK;
+}
+
 /* After the command line: the configuration, then the work. */
 static int
-configured(struct options *o, const char *env_conf)
+configured(struct options *o, const char *env_conf, int argc, char **argv)
 {
 	struct conf c;
 	struct err e = {0};
@@ -486,12 +594,14 @@ configured(struct options *o, const char *env_conf)
 	 * it is read without the group, which never comes back. */
 	if (o->config_path != NULL && priv_drop() < 0) {
 		err_sys(&e, ERR_OSERR, "cannot give up the group");
-		return report(&e);
+		return refuse_early(o, &e);
 	}
 	if (o->mode == MODE_CHECK_CONFIG)
 		return check_config(o);
-	if (conf_load(o->config_path, &c, &e) < 0)
-		return report(&e);
+	if (conf_load(o->config_path, &c, &e) < 0 && o->config_path == NULL)
+		return unconfigured(o, argc, argv, &e);
+	if (e.msg != NULL)
+		return refuse_early(o, &e);
 	status = run_mode(o, &c);
 	conf_free(&c);
 	return status;
@@ -509,7 +619,7 @@ main(int argc, char **argv)
 	env_conf = priv_sanitize();
 	signal(SIGPIPE, SIG_IGN);
 	if (cli_parse(argc, argv, &o, &e) < 0) {
-		status = report(&e);
+		status = refuse_early(&o, &e);
 		fputs(cli_usage, stderr);
 	} else if (o.mode == MODE_HELP) {
 		status = fputs(cli_usage, stdout) < 0 ? EX_IOERR : EX_OK;
@@ -517,7 +627,7 @@ main(int argc, char **argv)
 		status = printf("mailout %s\n", PACKAGE_VERSION) < 0 ? EX_IOERR
 		                                                     : EX_OK;
 	} else {
-		status = configured(&o, env_conf);
+		status = configured(&o, env_conf, argc, argv);
 	}
 	free(env_conf);
 	return status;

@@ -18,6 +18,16 @@
  *   rcpt	P	0	alice@example.com
  *   rcpt	S	250	carol@example.com	250 2.1.5 Ok
  *
+ * A kept entry (kept.c) says "kept" and holds its command line, one
+ * "arg" line per argument, each octet below 0x21, 0x7f and "%" written
+ * as %XX: an argument may hold anything, and must come back as it was.
+ * Its sender may be empty and it may have no recipients (-t):
+ *
+ *   kept	1
+ *   error	/etc/mailout.conf:3: unknown setting "hots"
+ *   arg	-t
+ *   arg	-F%20Backup%20job
+ *
  * "wait" is "relay" or "rcpt" (enum qwait).  States written before it
  * existed have none, and an unknown value may come from a later version:
  * both are read as "relay".  Were the guess wrong, the cost is one early
@@ -49,6 +59,20 @@ put_clean(struct buf *b, const char *s)
 	buf_put_oneline(b, s, strlen(s), 0);
 }
 
+static void
+put_arg(struct buf *b, const char *arg)
+{
+	const unsigned char *p;
+
+	buf_puts(b, "arg\t");
+	for (p = (const unsigned char *)arg; *p != '\0'; p++)
+		if (*p < 0x21 || *p == 0x7f || *p == '%')
+			buf_printf(b, "%%%02X", *p);
+		else
+			buf_putc(b, (char)*p);
+	buf_putc(b, '\n');
+}
+
 char *
 qentry_format(const struct qentry *q)
 {
@@ -64,6 +88,10 @@ qentry_format(const struct qentry *q)
 		buf_printf(&b, "account\t%s\n", q->account);
 	if (q->is_bounce)
 		buf_puts(&b, "bounce\t1\n");
+	if (q->kept)
+		buf_puts(&b, "kept\t1\n");
+	for (i = 0; i < q->nargs; i++)
+		put_arg(&b, q->args[i]);
 	if (q->last_error != NULL) {
 		buf_puts(&b, "error\t");
 		put_clean(&b, q->last_error);
@@ -119,6 +147,41 @@ parse_rcpt(struct qentry *q, char **f, size_t n, struct err *e)
 	return 0;
 }
 
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* An "arg" line, as put_arg() wrote it. */
+static int
+parse_arg(struct qentry *q, const char *s, struct err *e)
+{
+	struct buf b = BUF_INIT;
+	int hi, lo;
+
+	for (; *s != '\0'; s++) {
+		if (*s != '%') {
+			buf_putc(&b, *s);
+			continue;
+		}
+		if ((hi = hexval(s[1])) < 0 || (lo = hexval(s[2])) < 0 ||
+		    (hi == 0 && lo == 0)) {
+			buf_free(&b);
+			return err_set(e, ERR_DATA, "bad arg line");
+		}
+		buf_putc(&b, (char)(hi * 16 + lo));
+		s += 2;
+	}
+	q->args = xreallocarray(q->args, q->nargs + 1, sizeof(*q->args));
+	q->args[q->nargs++] = buf_release(&b);
+	return 0;
+}
+
 /* A field that may appear once: a second one means the file is damaged. */
 static int
 set_once(char **field, char **f, struct err *e)
@@ -154,6 +217,10 @@ parse_line(struct qentry *q, char *line, struct err *e)
 		q->uid = (uid_t)strtoul(f[1], NULL, 10);
 	else if (strcmp(f[0], "bounce") == 0)
 		q->is_bounce = atoi(f[1]) != 0;
+	else if (strcmp(f[0], "kept") == 0)
+		q->kept = atoi(f[1]) != 0;
+	else if (strcmp(f[0], "arg") == 0)
+		return parse_arg(q, f[1], e);
 	else if (strcmp(f[0], "account") == 0)
 		return set_once(&q->account, f, e);
 	else if (strcmp(f[0], "error") == 0)
@@ -184,7 +251,8 @@ qentry_parse(const char *text, size_t len, struct qentry *q, struct err *e)
 		line = nl + 1;
 	}
 	free(copy);
-	if (rc == 0 && (q->env.sender == NULL || q->env.nrcpts == 0))
+	if (rc == 0 && !q->kept &&
+	    (q->env.sender == NULL || q->env.nrcpts == 0))
 		rc = err_set(e, ERR_DATA, "no sender or no recipients");
 	return rc;
 }
@@ -196,4 +264,8 @@ qentry_free(struct qentry *q)
 	free(q->account);
 	free(q->last_error);
 	q->account = q->last_error = NULL;
+	while (q->nargs > 0)
+		free(q->args[--q->nargs]);
+	free(q->args);
+	q->args = NULL;
 }

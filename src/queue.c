@@ -196,18 +196,40 @@ write_entry(const char *path, struct qentry *q, struct msgsrc *src,
 	return rc;
 }
 
+static int
+make_area(const char *dir, const char *area, struct err *e)
+{
+	char *p = qpath(dir, area, NULL, NULL);
+	int rc = 0;
+
+	if (mkdir(p, 0770) < 0 && errno != EEXIST)
+		rc = err_sys(e, ERR_CANTCREAT, "cannot create %s", p);
+	free(p);
+	return rc;
+}
+
 int
 queue_put(const char *dir, struct qentry *q, struct msgsrc *src, struct err *e)
+{
+	return queue_put_in(dir, "q", q, src, e);
+}
+
+int
+queue_put_in(const char *dir, const char *area, struct qentry *q,
+    struct msgsrc *src, struct err *e)
 {
 	char *tmp = NULL, *dst = NULL;
 	int tries, rc = -1;
 
+	/* queue_init() made q/; another area is made when first used. */
+	if (strcmp(area, "q") != 0 && make_area(dir, area, e) < 0)
+		return -1;
 	for (tries = 0; tries < 100; tries++) {
 		new_id(q->id, sizeof(q->id));
 		free(tmp);
 		free(dst);
 		tmp = qpath(dir, "tmp", q->id, NULL);
-		dst = qpath(dir, "q", q->id, NULL);
+		dst = qpath(dir, area, q->id, NULL);
 		/* An id taken in q/ would be replaced by rename(): avoid it. */
 		if (access(dst, F_OK) != 0 && access(tmp, F_OK) != 0)
 			break;
@@ -217,7 +239,7 @@ queue_put(const char *dir, struct qentry *q, struct msgsrc *src, struct err *e)
 	} else if (rename(tmp, dst) < 0) {
 		err_sys(e, ERR_CANTCREAT, "cannot queue %s", q->id);
 		unlink(tmp);
-	} else if (fsync_area(dir, "q") < 0) {
+	} else if (fsync_area(dir, area) < 0) {
 		/* Not durable: take it back rather than half-accept it. */
 		err_sys(e, ERR_CANTCREAT, "cannot queue %s", q->id);
 		unlink(dst);
@@ -238,7 +260,14 @@ cmp_str(const void *a, const void *b)
 int
 queue_list(const char *dir, int failed, char ***ids, size_t *n, struct err *e)
 {
-	char *path = qpath(dir, failed ? "failed" : "q", NULL, NULL);
+	return queue_list_in(dir, failed ? "failed" : "q", ids, n, e);
+}
+
+int
+queue_list_in(const char *dir, const char *area, char ***ids, size_t *n,
+    struct err *e)
+{
+	char *path = qpath(dir, area, NULL, NULL);
 	DIR *d = opendir(path);
 	struct dirent *de;
 	size_t cap = 0;
@@ -413,9 +442,10 @@ open_entry(const char *dir, const char *area, const char *id, struct qentry *q,
  * it is gone, -1 on error.
  */
 static int
-still_queued(int fd, const char *dir, const char *id, struct err *e)
+still_queued(int fd, const char *dir, const char *area, const char *id,
+    struct err *e)
 {
-	char *path = qpath(dir, "q", id, NULL);
+	char *path = qpath(dir, area, id, NULL);
 	struct stat held, named;
 	int rc;
 
@@ -432,17 +462,24 @@ still_queued(int fd, const char *dir, const char *id, struct err *e)
 int
 queue_lock(const char *dir, const char *id, struct qentry *q, struct err *e)
 {
+	return queue_lock_in(dir, "q", id, q, e);
+}
+
+int
+queue_lock_in(const char *dir, const char *area, const char *id,
+    struct qentry *q, struct err *e)
+{
 	int fd, rc;
 
-	if ((fd = open_entry(dir, "q", id, q, &rc, e)) < 0)
+	if ((fd = open_entry(dir, area, id, q, &rc, e)) < 0)
 		return rc;
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0)
 		rc = errno == EWOULDBLOCK ? 0
 		                          : err_sys(e, ERR_IO, "lock %s", id);
 	else
-		rc = still_queued(fd, dir, id, e);
+		rc = still_queued(fd, dir, area, id, e);
 	/* Read after the lock: a run that held it may have saved a state. */
-	if (rc > 0 && load_state(fd, dir, "q", id, q, e) < 0) {
+	if (rc > 0 && load_state(fd, dir, area, id, q, e) < 0) {
 		qentry_free(q);
 		rc = -1;
 	}
@@ -458,7 +495,13 @@ int
 queue_peek(const char *dir, const char *id, int failed, struct qentry *q,
     struct err *e)
 {
-	const char *area = failed ? "failed" : "q";
+	return queue_peek_in(dir, failed ? "failed" : "q", id, q, e);
+}
+
+int
+queue_peek_in(const char *dir, const char *area, const char *id,
+    struct qentry *q, struct err *e)
+{
 	int fd, rc;
 
 	if ((fd = open_entry(dir, area, id, q, &rc, e)) < 0)
@@ -508,8 +551,15 @@ queue_save(const char *dir, const struct qentry *q, struct err *e)
 int
 queue_remove(const char *dir, struct qentry *q, struct err *e)
 {
-	char *entry = qpath(dir, "q", q->id, NULL);
-	char *state = qpath(dir, "q", q->id, STATE_SUFFIX);
+	return queue_remove_in(dir, "q", q, e);
+}
+
+int
+queue_remove_in(const char *dir, const char *area, struct qentry *q,
+    struct err *e)
+{
+	char *entry = qpath(dir, area, q->id, NULL);
+	char *state = qpath(dir, area, q->id, STATE_SUFFIX);
 	int rc = 0;
 
 	/*

@@ -57,6 +57,12 @@ struct qentry {
 	uid_t uid; /* who submitted it */
 	int is_bounce; /* a delivery status notification */
 	int failed; /* lives in failed/ */
+	/* A submission kept while the system's configuration could not be
+	 * used (kept.c): args is its command line, last_error what was
+	 * wrong, the message is as it came, and env may be empty. */
+	int kept;
+	char **args;
+	size_t nargs;
 	off_t size; /* octets of the message */
 	off_t msg_off; /* where it starts in the entry's file */
 	int fd; /* the entry's file, open and locked, or -1 */
@@ -77,6 +83,21 @@ queue_put(const char *dir, struct qentry *q, struct msgsrc *src, struct err *e);
 /* The ids of the entries in q/ (failed/ when failed is set), oldest first. */
 int
 queue_list(const char *dir, int failed, char ***ids, size_t *n, struct err *e);
+
+/*
+ * The same in another area of the queue (kept/: kept.c).  An area is
+ * created on the first queue_put_in().
+ */
+int queue_put_in(const char *dir, const char *area, struct qentry *q,
+    struct msgsrc *src, struct err *e);
+int queue_list_in(const char *dir, const char *area, char ***ids, size_t *n,
+    struct err *e);
+int queue_lock_in(const char *dir, const char *area, const char *id,
+    struct qentry *q, struct err *e);
+int queue_peek_in(const char *dir, const char *area, const char *id,
+    struct qentry *q, struct err *e);
+int queue_remove_in(const char *dir, const char *area, struct qentry *q,
+    struct err *e);
 
 /*
  * Open and lock entry id for delivery, then read its state.  Returns 1

@@ -11,6 +11,7 @@
 #include "deliver.h"
 #include "envelope.h"
 #include "err.h"
+#include "kept.h"
 #include "log.h"
 #include "msgsrc.h"
 #include "outcome.h"
@@ -389,6 +390,7 @@ queue_run(struct deliverer *d, const struct runq_opts *o, struct err *e)
 	time_t now = time(NULL);
 
 	queue_clean_tmp(dir, TMP_MAX_AGE);
+	kept_resolve(d, o->only_id);
 	if (queue_list(dir, 0, &ids, &n, e) < 0)
 		return -1;
 	for (i = 0; i < n; i++)

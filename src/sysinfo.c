@@ -22,9 +22,21 @@
  */
 static struct {
 	int looked_up;
+	int assumed; /* uid is set by sys_assume_user(), not getuid() */
+	uid_t uid;
 	char *login; /* NULL: the uid has no name */
 	char *fullname; /* NULL: none */
 } user;
+
+void
+sys_assume_user(uid_t uid)
+{
+	free(user.login);
+	free(user.fullname);
+	memset(&user, 0, sizeof(user));
+	user.assumed = 1;
+	user.uid = uid;
+}
 
 static struct {
 	int looked_up;
@@ -69,7 +81,9 @@ lookup_user(void)
 	if (user.looked_up)
 		return;
 	user.looked_up = 1;
-	pw = getpwuid(getuid());
+	if (!user.assumed)
+		user.uid = getuid();
+	pw = getpwuid(user.uid);
 	if (pw == NULL)
 		return;
 	if (pw->pw_name != NULL && pw->pw_name[0] != '\0')
@@ -84,7 +98,7 @@ sys_username(struct err *e)
 	if (user.login == NULL) {
 		err_set(e, ERR_CONFIG,
 		    "uid %lu has no user name; use -f or set \"from\"",
-		    (unsigned long)getuid());
+		    (unsigned long)user.uid);
 		return NULL;
 	}
 	return xstrdup(user.login);

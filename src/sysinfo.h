@@ -7,7 +7,15 @@
 #ifndef MAILOUT_SYSINFO_H
 #define MAILOUT_SYSINFO_H
 
+#include <sys/types.h>
+
 struct err;
+
+/*
+ * From now on the user is uid, not the real user: a queue run resolving
+ * an entry that uid submitted (kept.c) names its sender as it would have.
+ */
+void sys_assume_user(uid_t uid);
 
 /* Login name of the real user.  Returns NULL with e set if unknown. */
 char *sys_username(struct err *e);

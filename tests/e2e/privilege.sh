@@ -420,4 +420,51 @@ grep -c ' from=<u1@example.org> to=<a@example.com> .* status=sent$' \
 	"$T/syslog" | grep -qx 1
 ok $? "syslog: the user's send"
 
+# --- the system's file unreadable to the group (root:root 0640): a
+#     user's message is kept in the compiled-in queue with the group's
+#     rights, the user's own; the other user does not see it; root's
+#     queue run sends it, from the user, once the file is fixed.
+[ -n "${QUEUEDIR:-}" ] || skip_rest "the compiled-in queue is not known"
+mkdir -p "$R/cq" "$T/ovq"
+chgrp "$G" "$R/cq" && chmod 2770 "$R/cq"
+# sysq USER CMD...: as sys, with $R/cq at the compiled-in queue directory
+# (made in a scratch layer where it is missing; the layer first, as it
+# would hide a mount below it).
+sysq() {
+	_u=$1
+	shift
+	unshare --mount --propagation private sh -c '
+		a=$4
+		while [ ! -d "$a" ]; do a=$(dirname "$a"); done
+		mount -t tmpfs tmpfs "$5" && mkdir "$5/up" "$5/work" &&
+			mount -t overlay overlay -o "lowerdir=$a,upperdir=$5/up,workdir=$5/work" "$a" &&
+			mkdir -p "$4" && mount --bind "$3" "$4" &&
+			mount --bind "$1" "$2" || exit 99
+		shift 5
+		exec setpriv --reuid "$0" --regid "$0" --clear-groups "$@"
+	' "$_u" "$R/etc" "$SYSCONFDIR" "$R/cq" "$QUEUEDIR" "$T/ovq" "$@"
+}
+chgrp root "$R/etc/mailout.conf"
+sysq "$U1" "$M" -i a@example.com <"$T/msg" 2>"$T/err"
+st=$? kid=$(sed -n 's/.*; message kept as \([0-9a-v.]*\)$/\1/p' "$T/err")
+is "$st/$(cat "$T/err")" \
+	"0/mailout: configuration error: $SYSCONFDIR/mailout.conf: Permission denied; message kept as $kid" \
+	"a file the group cannot read: the user's message kept, exit 0"
+is "$(stat -c '%U %G %a' "$R/cq/kept/$kid" 2>&1)" "$U1 $G 660" \
+	"the kept entry: the user's, the group's, mode 0660"
+sysq "$U1" "$M" -bp >"$T/out" 2>/dev/null
+is "$(sed -n '1s/ .*//p;$p' "$T/out")" "$kid
+-- 1 kept until the configuration is fixed" "mailq: the user sees it"
+sysq "$U2" "$M" -bp >"$T/out" 2>/dev/null
+is "$(cat "$T/out")" "-- 0 kept until the configuration is fixed" \
+	"mailq: another user does not"
+chgrp "$G" "$R/etc/mailout.conf"
+n=$(count "$T/plain")
+before_send "$T/plain"
+sysq root "$M" -q 2>"$T/err"
+is "$?/$(cat "$T/err")/$(count "$T/plain")" "0//$((n + 1))" \
+	"fixed: root's queue run sends the kept message"
+is "$(last "$T/plain" mail)/$(ls "$R/cq/kept")" "<$U1@example.org>/" \
+	"fixed: from the user who sent it; nothing kept"
+
 done_testing

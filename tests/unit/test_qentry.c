@@ -18,6 +18,42 @@ parse(const char *text, struct qentry *q, struct err *e)
 	return qentry_parse(text, strlen(text), q, e);
 }
 
+/* A kept entry: its command line comes back octet for octet. */
+static void
+kept_entry(struct err *e)
+{
+	char *args[] = {"-t", "-F", "Job 100%\tdone\n", "", "-f"};
+	struct qentry k, r;
+	char *text;
+
+	memset(&k, 0, sizeof(k));
+	k.kept = 1;
+	k.args = args;
+	k.nargs = 5;
+	k.env.sender = (char *)"";
+	text = qentry_format(&k);
+	ok(strstr(text,
+	       "\nkept\t1\narg\t-t\narg\t-F\n"
+	       "arg\tJob%20100%25%09done%0A\narg\t\narg\t-f\n") != NULL,
+	    "kept: each argument on its line, encoded");
+	is_int(parse(text, &r, e), 0, "kept: no recipients, no sender: read");
+	is_int(r.kept, 1, "kept: read as kept");
+	is_int((int)r.nargs, 5, "kept: every argument");
+	if (r.nargs == 5) {
+		is_str(r.args[2], "Job 100%\tdone\n",
+		    "kept: an argument as it was");
+		is_str(r.args[3], "", "kept: an empty argument");
+	}
+	qentry_free(&r);
+	is_int(parse("version\t1\nkept\t1\nsender\t\narg\t%0\n", &r, e), -1,
+	    "kept: a bad escape is refused");
+	qentry_free(&r);
+	is_int(parse("version\t1\nkept\t1\nsender\t\narg\ta%00\n", &r, e), -1,
+	    "kept: a NUL is refused");
+	qentry_free(&r);
+	free(text);
+}
+
 int
 main(void)
 {
@@ -106,6 +142,7 @@ main(void)
 	    0, "wait relay");
 	is_int(r.waits, QWAIT_RELAY, "wait relay: waits for the relay");
 	qentry_free(&r);
+	kept_entry(&e);
 	qentry_free(&q);
 	err_clear(&e);
 	return tap_done();
