@@ -169,7 +169,8 @@ resolve(struct conf *c, struct qentry *k, char qid[QUEUE_ID_MAX], struct err *e)
 }
 
 static void
-resolve_one(struct deliverer *d, const char *dir, const char *id)
+resolve_one(struct deliverer *d, const char *dir, const char *id,
+    const uid_t *owner)
 {
 	char qid[QUEUE_ID_MAX];
 	struct qentry k;
@@ -178,6 +179,11 @@ resolve_one(struct deliverer *d, const char *dir, const char *id)
 
 	if (rc == 0)
 		return; /* another run has it, or had it */
+	/* Another user's message is not for this process (runq.h). */
+	if (rc > 0 && owner != NULL && k.uid != *owner) {
+		queue_release(&k);
+		return;
+	}
 	if (rc > 0 && resolve(d->conf, &k, qid, &e) == 0) {
 		log_msg(LOG_INFO, "id=%s kept message queued as %s", id, qid);
 		/* Left behind, it would be queued again: sent twice, not lost.
@@ -194,7 +200,7 @@ resolve_one(struct deliverer *d, const char *dir, const char *id)
 }
 
 void
-kept_resolve(struct deliverer *d, const char *only_id)
+kept_resolve(struct deliverer *d, const char *only_id, const uid_t *owner)
 {
 	const char *dir = QUEUE_DIR_DEFAULT;
 	struct err e = {0};
@@ -212,7 +218,7 @@ kept_resolve(struct deliverer *d, const char *only_id)
 	}
 	for (i = 0; i < n; i++) {
 		if (only_id == NULL || strcmp(only_id, ids[i]) == 0)
-			resolve_one(d, dir, ids[i]);
+			resolve_one(d, dir, ids[i], owner);
 		free(ids[i]);
 	}
 	free(ids);

@@ -37,8 +37,9 @@ int kept_store(const char *dir, char *const *args, size_t nargs,
  * entry of d's queue, submitted with that configuration as the entry's
  * user would have submitted it.  An entry that cannot be (its command
  * line or its message is refused by that configuration) stays kept,
- * and the log says why.  Each one resolved or not is logged.
+ * and the log says why.  Each one resolved or not is logged.  owner:
+ * only the entries of that user; NULL: every user's.
  */
-void kept_resolve(struct deliverer *d, const char *only_id);
+void kept_resolve(struct deliverer *d, const char *only_id, const uid_t *owner);
 
 #endif

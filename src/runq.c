@@ -390,7 +390,7 @@ queue_run(struct deliverer *d, const struct runq_opts *o, struct err *e)
 	time_t now = time(NULL);
 
 	queue_clean_tmp(dir, TMP_MAX_AGE);
-	kept_resolve(d, o->only_id);
+	kept_resolve(d, o->only_id, o->all_owners ? NULL : &o->owner);
 	if (queue_list(dir, 0, &ids, &n, e) < 0)
 		return -1;
 	for (i = 0; i < n; i++)

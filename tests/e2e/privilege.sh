@@ -460,6 +460,11 @@ is "$(cat "$T/out")" "-- 0 kept until the configuration is fixed" \
 	"mailq: another user does not"
 chgrp "$G" "$R/etc/mailout.conf"
 n=$(count "$T/plain")
+# Fixed: the other user's queue run leaves the user's kept message alone
+# (it is not theirs to resolve), root's sends it.
+sysq "$U2" "$M" -q 2>"$T/err"
+is "$?/$(cat "$T/err")/$(count "$T/plain")/$(ls "$R/cq/kept")" "0//$n/$kid" \
+	"fixed: another user's queue run leaves the kept message"
 before_send "$T/plain"
 sysq root "$M" -q 2>"$T/err"
 is "$?/$(cat "$T/err")/$(count "$T/plain")" "0//$((n + 1))" \
