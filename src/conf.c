@@ -1284,3 +1284,9 @@ conf_free(struct conf *c)
 	free(c->accounts);
 	memset(c, 0, sizeof(*c));
 }
+
+int
+conf_is_system(const struct conf *c)
+{
+	return c->path == NULL || strcmp(c->path, CONF_DEFAULT_PATH) == 0;
+}

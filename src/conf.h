@@ -145,6 +145,12 @@ const struct account *conf_account(const struct conf *c, const char *name,
  */
 int conf_no_relay(const struct conf *c, const char *name, const char *sender);
 
+/*
+ * Is c the system's configuration (the default file, read or missing)?
+ * Only it may resolve the messages kept while it could not be used.
+ */
+int conf_is_system(const struct conf *c);
+
 /* The mail domain: "domain", else /etc/mailname, else the host's FQDN. */
 const char *conf_domain(struct conf *c);
 

@@ -14,7 +14,7 @@
 #include "kept.h"
 #include "log.h"
 #include "msgsrc.h"
-#include "paths.h" /* CONF_DEFAULT_PATH, QUEUE_DIR_DEFAULT */
+#include "paths.h" /* QUEUE_DIR_DEFAULT */
 #include "queue.h"
 #include "rewrite.h"
 #include "spool.h"
@@ -208,8 +208,7 @@ kept_resolve(struct deliverer *d, const char *only_id, const uid_t *owner)
 	size_t i, n;
 
 	/* Only the system's configuration may say what they become. */
-	if (d->conf->path != NULL &&
-	    strcmp(d->conf->path, CONF_DEFAULT_PATH) != 0)
+	if (!conf_is_system(d->conf))
 		return;
 	if (queue_list_in(dir, KEPT_AREA, &ids, &n, &e) < 0) {
 		log_msg(LOG_ERR, "%s", e.msg);

@@ -9,7 +9,7 @@
 #include "err.h"
 #include "kept.h"
 #include "mailq.h"
-#include "paths.h" /* CONF_DEFAULT_PATH, QUEUE_DIR_DEFAULT */
+#include "paths.h" /* QUEUE_DIR_DEFAULT */
 #include "queue.h"
 #include "span.h"
 
@@ -132,13 +132,6 @@ mailq_print_kept(FILE *out, int all, uid_t uid, struct err *e)
 	return 0;
 }
 
-/* Is c the system's configuration, whose queue runs resolve kept/? */
-static int
-system_conf(const struct conf *c)
-{
-	return c->path == NULL || strcmp(c->path, CONF_DEFAULT_PATH) == 0;
-}
-
 static int
 walk(FILE *out, const struct conf *c, int failed, int all, uid_t uid,
     struct totals *t, struct err *e)
@@ -193,7 +186,8 @@ mailq_print(FILE *out, const struct conf *c, int json, int all, uid_t uid,
 	    walk(json ? NULL : out, c, 1, all, uid, &t, e) < 0)
 		return -1;
 	/* Another queue directory may be out of reach: then none is kept. */
-	if (system_conf(c) && walk_kept(json ? NULL : out, all, uid, &t, e) < 0)
+	if (conf_is_system(c) &&
+	    walk_kept(json ? NULL : out, all, uid, &t, e) < 0)
 		err_clear(e);
 	if (json)
 		fprintf(out,
