@@ -10,6 +10,7 @@
 #include "paths.h" /* CONF_DEFAULT_PATH, ALIASES_DEFAULT */
 #include "diag.h"
 #include "err.h"
+#include "redact.h"
 #include "transport.h"
 #include "xalloc.h"
 
@@ -34,6 +35,19 @@ put_key(FILE *out, const char *key, const char *value)
 	fprintf(out, "\t%s = ", key);
 	put_string(out, value);
 	fputs(";\n", out);
+}
+
+/* A proxy URL's password is a secret like the account's (RFC 3986 3.2.1). */
+static void
+put_proxy(FILE *out, const char *url)
+{
+	char *shown;
+
+	if (url == NULL)
+		return;
+	shown = redact_url(url);
+	put_key(out, "proxy", shown);
+	free(shown);
 }
 
 static void
@@ -129,7 +143,7 @@ put_account(FILE *out, const struct account *a, int is_default,
 	put_auth(out, a, show_secrets);
 	put_key(out, "helo", a->helo);
 	put_key(out, "from", a->from);
-	put_key(out, "proxy", a->proxy);
+	put_proxy(out, a->proxy);
 	put_key(out, "source_ip", a->source_ip);
 	fprintf(out, "\tconnect_timeout = %ld;\n\treply_timeout = %ld;\n",
 	    a->connect_timeout, a->reply_timeout);

@@ -80,6 +80,88 @@ redact_text(const struct redact *r, const char *s, size_t n)
 	return buf_release(&b);
 }
 
+/*
+ * Where url's userinfo is (RFC 3986 3.2.1): *at the '@' that ends it,
+ * *colon the ':' before the password or NULL.  Returns the userinfo's
+ * start, or NULL when the URL has none.
+ */
+static const char *
+userinfo(const char *url, const char **colon, const char **at)
+{
+	const char *p = strstr(url, "://"), *end, *q;
+
+	if (p == NULL)
+		return NULL;
+	p += 3;
+	end = p + strcspn(p, "/?#");
+	*at = NULL;
+	for (q = p; q < end; q++)
+		if (*q == '@')
+			*at =
+			    q; /* the last one: an unencoded '@' may precede */
+	if (*at == NULL)
+		return NULL;
+	*colon = memchr(p, ':', (size_t)(*at - p));
+	return p;
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* p[0..n) with each "%XX" decoded (RFC 3986 2.1). */
+static void
+put_decoded(struct buf *b, const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] == '%' && i + 2 < n && hexval(p[i + 1]) >= 0 &&
+		    hexval(p[i + 2]) >= 0) {
+			buf_putc(b,
+			    (char)(hexval(p[i + 1]) * 16 + hexval(p[i + 2])));
+			i += 2;
+		} else {
+			buf_putc(b, p[i]);
+		}
+}
+
+void
+redact_add_url(struct redact *r, const char *url)
+{
+	const char *colon, *at, *p = userinfo(url, &colon, &at);
+	struct buf b = BUF_INIT;
+	char *typed;
+
+	if (p == NULL || colon == NULL || colon + 1 == at)
+		return;
+	put_decoded(&b, colon + 1, (size_t)(at - colon - 1));
+	redact_add_secret(r, buf_cstr(&b));
+	/* Also as typed: an error may quote the URL itself. */
+	typed = xstrndup(colon + 1, (size_t)(at - colon - 1));
+	redact_add_secret(r, typed);
+	free(typed);
+	buf_reset(&b);
+	put_decoded(&b, p, (size_t)(at - p)); /* "user:password" */
+	redact_add_encoded(r, b.data, b.len);
+	buf_free(&b);
+}
+
+char *
+redact_url(const char *url)
+{
+	const char *colon, *at;
+
+	if (userinfo(url, &colon, &at) == NULL || colon == NULL)
+		return xstrdup(url);
+	return xasprintf("%.*s********%s", (int)(colon + 1 - url), url, at);
+}
+
 void
 redact_free(struct redact *r)
 {

@@ -27,6 +27,16 @@ void redact_add_encoded(struct redact *r, const void *p, size_t n);
 /* A copy of s[0..n) with every secret replaced by REDACTED. */
 char *redact_text(const struct redact *r, const char *s, size_t n);
 
+/*
+ * A URL's credentials (RFC 3986 3.2.1, "scheme://user:password@host"),
+ * a proxy's: the password as libcurl sends it (percent-decoded) and the
+ * "user:password" of HTTP Basic (RFC 7617) in base64.  None: nothing.
+ */
+void redact_add_url(struct redact *r, const char *url);
+
+/* A copy of url with its password, if any, shown as "********". */
+char *redact_url(const char *url);
+
 void redact_free(struct redact *r);
 
 #endif

@@ -676,8 +676,11 @@ set_network_options(struct transport *t)
 	/* libcurl would obey all_proxy & co. from the environment, and
 	 * no_proxy even with a proxy set. */
 	curl_easy_setopt(h, CURLOPT_PROXY, a->proxy != NULL ? a->proxy : "");
-	if (a->proxy != NULL)
+	if (a->proxy != NULL) {
 		curl_easy_setopt(h, CURLOPT_NOPROXY, "");
+		/* HTTP CONNECT's Proxy-Authorization shows in -v. */
+		redact_add_url(&t->secrets, a->proxy);
+	}
 	if (a->source_ip != NULL) {
 		char *iface = xasprintf("host!%s", a->source_ip);
 

@@ -70,6 +70,14 @@ ok $? "--check-config: an unknown mechanism: FILE:LINE: message"
 "$MAILOUT" -C "$T/nothere.conf" --check-config >/dev/null 2>&1
 is $? 78 "--check-config: a missing file: exit 78"
 
+# A proxy URL's password (RFC 3986 3.2.1) is masked like the account's.
+printf 'host = "x";\nproxy = "socks5h://bob:Px%%40-9@127.0.0.1:1080";\n' \
+	>"$T/proxy.conf"
+"$MAILOUT" -C "$T/proxy.conf" --check-config >"$T/out" 2>"$T/err"
+is "$?/$(cat "$T/err")/$(grep "proxy =" "$T/out")" \
+	'0//	proxy = "socks5h://bob:********@127.0.0.1:1080";' \
+	"--check-config: a proxy's password is masked, its user shown"
+
 # --- --server-info
 "$MAILOUT" -C "$T/c.conf" --server-info >"$T/info" 2>"$T/err"
 is $? 0 "--server-info: exit 0"

@@ -35,6 +35,43 @@ hidden_inside(const char *prefix, const char *secret)
 	return hidden;
 }
 
+static void
+masked(const char *url, const char *want, const char *name)
+{
+	char *got = redact_url(url);
+
+	is_str(got, want, name);
+	free(got);
+}
+
+/* RFC 3986 3.2.1: a proxy URL's password, never its user or host. */
+static void
+proxy_urls(void)
+{
+	char *b64;
+
+	masked("socks5h://bob:p%40ss@proxy:1080",
+	    "socks5h://bob:********@proxy:1080", "URL: the password masked");
+	masked("socks5h://bob@proxy:1080", "socks5h://bob@proxy:1080",
+	    "URL: a user alone is shown");
+	masked("socks5h://proxy:1080", "socks5h://proxy:1080",
+	    "URL: no userinfo, unchanged");
+	masked("socks5h://bob:a@b@proxy", "socks5h://bob:********@proxy",
+	    "URL: up to the last '@' of the authority");
+	masked("socks5h://proxy/x@y:z", "socks5h://proxy/x@y:z",
+	    "URL: an '@' after the authority is not userinfo");
+	redact_add_url(&r, "socks5h://proxy:1080");
+	is_int((long long)r.n, 0, "URL without a password: no secret");
+	redact_add_url(&r, "socks5h://bob:p%40ss@proxy:1080");
+	scrub("pw p@ss, typed p%40ss", "pw " REDACTED ", typed " REDACTED,
+	    "URL: the password, decoded and as typed");
+	b64 = base64_encode("bob:p@ss", 8);
+	scrub(b64, REDACTED, "URL: HTTP Basic's user:password in base64");
+	free(b64);
+	scrub("bob at proxy", "bob at proxy", "URL: the user is no secret");
+	redact_free(&r);
+}
+
 int
 main(void)
 {
@@ -72,5 +109,6 @@ main(void)
 	    REDACTED " and " REDACTED, "every occurrence");
 	redact_free(&r);
 	is_int((long long)r.n, 0, "redact_free empties the list");
+	proxy_urls();
 	return tap_done();
 }
