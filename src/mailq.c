@@ -193,10 +193,12 @@ mailq_print(FILE *out, const struct conf *c, int json, int all, uid_t uid,
 		fprintf(out,
 		    "{\"queued\": %zu, \"pending_recipients\": %zu, "
 		    "\"oldest_age\": %lld, \"failed\": %zu, "
-		    "\"unreadable\": %zu, \"no_relay_configured\": %s}\n",
+		    "\"unreadable\": %zu, \"kept\": %zu, "
+		    "\"no_relay_configured\": %s}\n",
 		    t.queued, t.pending,
 		    t.oldest ? (long long)(time(NULL) - t.oldest) : 0LL,
-		    t.failed, t.unreadable, no_relay ? "true" : "false");
+		    t.failed, t.unreadable, t.kept,
+		    no_relay ? "true" : "false");
 	else if (t.queued + t.failed + t.unreadable + t.kept == 0)
 		fputs("Mail queue is empty\n", out);
 	else if (t.kept > 0 && t.unreadable == 0)

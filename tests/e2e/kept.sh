@@ -171,6 +171,10 @@ sys "$MAILOUT" -bp >"$T/out" 2>"$T/err"
 is "$?/$(grep -c '  (kept)$' "$T/out")/$(tail -1 "$T/out")" \
 	"0/4/-- 0 queued, 0 failed, 4 kept" \
 	"mailq, the file fixed: the kept messages, until a queue run"
+sys "$MAILOUT" -bp --json >"$T/out" 2>"$T/err"
+is "$?/$(cat "$T/out")/$(cat "$T/err")" \
+	'0/{"queued": 0, "pending_recipients": 0, "oldest_age": 0, "failed": 0, "unreadable": 0, "kept": 4, "no_relay_configured": false}/' \
+	"mailq --json, the file fixed: the kept messages counted"
 before_send "$T/r"
 sys "$MAILOUT" -q 2>"$T/err"
 is "$?/$(cat "$T/err")" "0/" "the queue run: exit 0"

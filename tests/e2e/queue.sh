@@ -397,11 +397,11 @@ is $? 0 "damaged entry: mailq exits 0"
 if [ "$(id -u)" -eq 0 ]; then
 	is "$(cat "$T/badq")" "$bad unreadable: queue entry $bad: not a queue entry (version 1)
 -- 0 queued, 0 failed, 1 unreadable" "damaged entry: root's mailq names it and says why"
-	is "$(cat "$T/badj")" '{"queued": 0, "pending_recipients": 0, "oldest_age": 0, "failed": 0, "unreadable": 1, "no_relay_configured": false}' \
+	is "$(cat "$T/badj")" '{"queued": 0, "pending_recipients": 0, "oldest_age": 0, "failed": 0, "unreadable": 1, "kept": 0, "no_relay_configured": false}' \
 		"damaged entry: counted in --json"
 else
 	is "$(cat "$T/badq")" "Mail queue is empty" "damaged entry: not shown to a user"
-	is "$(cat "$T/badj")" '{"queued": 0, "pending_recipients": 0, "oldest_age": 0, "failed": 0, "unreadable": 0, "no_relay_configured": false}' \
+	is "$(cat "$T/badj")" '{"queued": 0, "pending_recipients": 0, "oldest_age": 0, "failed": 0, "unreadable": 0, "kept": 0, "no_relay_configured": false}' \
 		"damaged entry: not counted for a user"
 fi
 n=$(count "$T/r")
