@@ -79,6 +79,25 @@ kept_store(const char *dir, char *const *args, size_t nargs, const char *why,
 	return 0;
 }
 
+char **
+kept_bs_args(char *const *args, size_t nargs, char *sender, char *const *rcpts,
+    size_t nrcpts, size_t *n)
+{
+	char **v = xreallocarray(NULL, nargs + nrcpts + 3, sizeof(*v));
+	size_t i;
+
+	*n = 0;
+	for (i = 0; i < nargs && strcmp(args[i], "--") != 0; i++)
+		v[(*n)++] =
+		    strcmp(args[i], "-bs") == 0 ? (char *)"-bm" : args[i];
+	v[(*n)++] = (char *)"-f";
+	v[(*n)++] = sender;
+	v[(*n)++] = (char *)"--";
+	for (i = 0; i < nrcpts; i++)
+		v[(*n)++] = rcpts[i];
+	return v;
+}
+
 /* The kept message into the spool, as stdin went in at first. */
 static int
 spool_kept(struct spool *sp, struct qentry *k, struct err *e)

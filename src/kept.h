@@ -32,6 +32,15 @@ int kept_store(const char *dir, char *const *args, size_t nargs,
     const char *why, int fd, off_t size, char id[QUEUE_ID_MAX], struct err *e);
 
 /*
+ * The arguments that keep a -bs session's message (kept_store()): those
+ * of the command line (argv without argv[0], "-bs" made "-bm", nothing
+ * from "--" on), then "-f" sender "--" and each recipient, the paths as
+ * the client gave them.  The array is new; its strings are borrowed.
+ */
+char **kept_bs_args(char *const *args, size_t nargs, char *sender,
+    char *const *rcpts, size_t nrcpts, size_t *n);
+
+/*
  * When d's configuration is the system's: turn each kept entry of the
  * compiled-in queue directory (only_id: that one only) into a normal
  * entry of d's queue, submitted with that configuration as the entry's

@@ -384,17 +384,24 @@ list_queue(const struct options *o, struct conf *c)
  * -bs: nothing but SMTP replies may reach stdout or stderr (alpine reads
  * both from one pipe), so stderr goes to /dev/null and -v is not shown.
  */
-static int
-serve_smtp(const struct options *o, struct deliverer *d)
+static void
+quiet_stderr(void)
 {
-	struct smtpd sd;
-	char *dir = spool_dir(d->conf);
 	int fd = open("/dev/null", O_WRONLY);
 
 	if (fd >= 0) {
 		dup2(fd, STDERR_FILENO);
 		close(fd);
 	}
+}
+
+static int
+serve_smtp(const struct options *o, struct deliverer *d)
+{
+	struct smtpd sd;
+	char *dir = spool_dir(d->conf);
+
+	quiet_stderr();
 	memset(&sd, 0, sizeof(sd));
 	sd.deliverer = d;
 	sd.conf = d->conf;
@@ -541,6 +548,35 @@ keep_message(const struct options *o, int argc, char **argv, const char *why,
 }
 
 /*
+ * -bs while the system's configuration cannot be used: the session goes
+ * on, and each message is kept (its DATA gets 451 when even that fails).
+ */
+static int
+keep_session(const struct options *o, int argc, char **argv,
+    struct err *conf_err)
+{
+	struct smtpd_keep k = {QUEUE_DIR_DEFAULT, conf_err->msg, argv + 1,
+	    (size_t)(argc - 1)};
+	char *tmp = xasprintf("%s/tmp", QUEUE_DIR_DEFAULT);
+	struct smtpd sd;
+	struct err e = {0};
+
+	if (queue_init(QUEUE_DIR_DEFAULT, &e) < 0)
+		err_clear(&e);
+	quiet_stderr();
+	memset(&sd, 0, sizeof(sd));
+	sd.opts = o;
+	sd.spool_dir = tmp;
+	sd.keep = &k;
+	log_open(o->log_tag, NULL);
+	smtpd_run(&sd, STDIN_FILENO, STDOUT_FILENO);
+	log_close();
+	free(tmp);
+	err_clear(conf_err);
+	return EX_OK;
+}
+
+/*
  * The system's configuration cannot be used (conf_err says why).  A
  * submission is kept rather than refused: cron ignores the status, and
  * the message would be lost.  A queue run with a working configuration
@@ -558,6 +594,8 @@ unconfigured(const struct options *o, int argc, char **argv,
 	if (o->mode == MODE_LIST && !o->json &&
 	    mailq_print_kept(stdout, getuid() == 0, getuid(), &e) < 0)
 		report(&e);
+	if (o->mode == MODE_SMTP)
+		return keep_session(o, argc, argv, conf_err);
 	if (o->mode != MODE_SUBMIT || (!o->tflag && o->nrcpts == 0))
 		return refuse_early(o, conf_err);
 	if (keep_message(o, argc, argv, conf_err->msg, id, &e) < 0) {

@@ -14,12 +14,14 @@
 #include "envelope.h"
 #include "err.h"
 #include "io.h"
+#include "kept.h"
 #include "localaddr.h"
 #include "log.h"
 #include "rewrite.h"
 #include "smtpcmd.h"
 #include "smtpd.h"
 #include "spool.h"
+#include "sysinfo.h"
 #include "xalloc.h"
 
 /* RFC 5321 4.5.3.1.4: 512 octets; longer lines are refused, not cut. */
@@ -39,6 +41,8 @@ struct session {
 	int out;
 	struct envelope env; /* sender NULL: no MAIL yet */
 	struct localmap local;
+	char **keep_rcpts; /* keep: each RCPT's path as given */
+	size_t nkeep_rcpts;
 };
 
 static int reply(struct session *s, const char *fmt, ...)
@@ -187,6 +191,19 @@ static void
 reset(struct session *s)
 {
 	envelope_free(&s->env);
+	while (s->nkeep_rcpts > 0)
+		free(s->keep_rcpts[--s->nkeep_rcpts]);
+	free(s->keep_rcpts);
+	s->keep_rcpts = NULL;
+}
+
+/* The name in the greeting and EHLO reply, with or without a conf. */
+static const char *
+my_name(const struct smtpd *d)
+{
+	if (d->conf != NULL)
+		return conf_helo(d->conf, &d->conf->acct);
+	return sys_fqdn() != NULL ? sys_fqdn() : "localhost";
 }
 
 /* MAIL FROM:<path>: the null path is allowed, a bare name qualified. */
@@ -203,6 +220,12 @@ cmd_mail(struct session *s, const struct smtp_cmd *c)
 		return reply(s, "503 5.5.1 MAIL already given; RSET first");
 	}
 	rc = addr_parse_one(path, &a, 1, &e);
+	if (rc == 0 && s->d->keep != NULL) {
+		/* As given, "<" and ">" too: resolved with the message. */
+		addr_free(&a);
+		s->env.sender = path;
+		return reply(s, "250 2.1.0 Ok");
+	}
 	free(path);
 	if (rc == 0) {
 		rc = envelope_set_sender(&s->env, &s->local, &a, &e);
@@ -231,6 +254,13 @@ cmd_rcpt(struct session *s, const struct smtp_cmd *c)
 		return reply(s, "503 5.5.1 MAIL first");
 	}
 	rc = addr_parse_one(path, &a, 0, &e);
+	if (rc == 0 && s->d->keep != NULL) {
+		addr_free(&a);
+		s->keep_rcpts = xreallocarray(s->keep_rcpts, s->nkeep_rcpts + 1,
+		    sizeof(*s->keep_rcpts));
+		s->keep_rcpts[s->nkeep_rcpts++] = path;
+		return reply(s, "250 2.1.5 Ok");
+	}
 	free(path);
 	/* As an argument or a -t address: aliases, qualification, IDNA. */
 	if (rc == 0) {
@@ -320,6 +350,39 @@ deliver_spooled(struct session *s, struct spool *sp, char qid[QUEUE_ID_MAX],
 	return rc;
 }
 
+/* keep: the spooled message into the kept area, with its envelope. */
+static int
+keep_spooled(struct session *s, struct spool *sp)
+{
+	const struct smtpd_keep *k = s->d->keep;
+	char id[QUEUE_ID_MAX], **args, *why;
+	struct err e = {0};
+	size_t n;
+	int rc;
+
+	args = kept_bs_args(k->args, k->nargs, s->env.sender,
+	    (char *const *)s->keep_rcpts, s->nkeep_rcpts, &n);
+	if (kept_store(k->dir, args, n, k->why, sp->fd, sp->size, id, &e) < 0) {
+		why = one_line(e.msg);
+		log_msg(LOG_ERR,
+		    "-bs: configuration error: %s; cannot keep the message: %s",
+		    k->why, why);
+		rc = reply(s, "451 4.3.0 cannot keep the message: %s", why);
+		free(why);
+	} else {
+		log_msg(LOG_ERR, "configuration error: %s; message kept as %s",
+		    k->why, id);
+		s->d->kept++;
+		rc = reply(s,
+		    "250 2.0.0 Ok: kept as %s until the configuration is "
+		    "fixed",
+		    id);
+	}
+	err_clear(&e);
+	free(args);
+	return rc;
+}
+
 static int
 cmd_data(struct session *s)
 {
@@ -330,7 +393,7 @@ cmd_data(struct session *s)
 
 	if (s->env.sender == NULL)
 		return reply(s, "503 5.5.1 MAIL first");
-	if (s->env.nrcpts == 0)
+	if (s->env.nrcpts == 0 && s->nkeep_rcpts == 0)
 		return reply(s, "554 5.5.1 no valid recipients");
 	if (spool_open(&sp, s->d->spool_dir, 0, &e) < 0) {
 		rc = reply(s, "451 4.3.0 %s", e.msg);
@@ -347,6 +410,8 @@ cmd_data(struct session *s)
 		failed = 1;
 	if (failed)
 		rc = reply(s, "451 4.3.0 %s", e.msg);
+	else if (s->d->keep != NULL)
+		rc = keep_spooled(s, &sp);
 	else
 		rc = data_reply(s, deliver_spooled(s, &sp, qid, &e), qid, &e);
 	spool_close(&sp);
@@ -358,7 +423,7 @@ cmd_data(struct session *s)
 static int
 cmd_ehlo(struct session *s, const struct smtp_cmd *c)
 {
-	const char *me = conf_helo(s->d->conf, &s->d->conf->acct);
+	const char *me = my_name(s->d);
 
 	reset(s);
 	if (c->arglen == 0)
@@ -415,8 +480,7 @@ smtpd_run(struct smtpd *d, int in, int out)
 	s->out = out;
 	localmap_init(&s->local, d->conf);
 	s->local.noalias = d->opts->noalias;
-	if (reply(s, "220 %s ESMTP mailout",
-	        conf_helo(d->conf, &d->conf->acct)) < 0)
+	if (reply(s, "220 %s ESMTP mailout", my_name(d)) < 0)
 		rc = -1;
 	while (rc == 0 && (r = in_line(&s->in, &line)) != 0) {
 		if (r < 0)

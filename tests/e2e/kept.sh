@@ -211,4 +211,70 @@ Sender: mailer@example.net" \
 sys "$MAILOUT" -bp >"$T/out" 2>"$T/err"
 is "$?/$(cat "$T/out")" "0/Mail queue is empty" "mailq: the queue is empty"
 
+# --- -bs while the file is broken: each message kept, its envelope as
+# the client gave it; resolved by the fixed file like the others.
+printf 'hots = "x";\n' >"$T/sys/conf"
+printf '%s\r\n' "EHLO client" "MAIL FROM:<>" "RCPT TO:<bob>" \
+	"RCPT TO:<\"a b\"@example.com>" DATA "Subject: bs one" "" ".. dot" . \
+	"MAIL FROM:<cron>" "RCPT TO:<root>" DATA "Subject: bs two" "" "x" . \
+	"MAIL FROM:<a@>" QUIT >"$T/bs.in"
+sys "$MAILOUT" -bs <"$T/bs.in" >"$T/out" 2>"$T/err"
+st=$?
+bs1=$(sed -n 's/^250 2.0.0 Ok: kept as \([0-9a-v.]*\) until.*/\1/p' "$T/out" | sed -n 1p)
+bs2=$(sed -n 's/^250 2.0.0 Ok: kept as \([0-9a-v.]*\) until.*/\1/p' "$T/out" | sed -n 2p)
+is "$st/$(sed -n '/^250 /,$p' "$T/out" | tr -d '\r')/$(cat "$T/err")" \
+	"0/250 HELP
+250 2.1.0 Ok
+250 2.1.5 Ok
+250 2.1.5 Ok
+354 End data with <CR><LF>.<CR><LF>
+250 2.0.0 Ok: kept as $bs1 until the configuration is fixed
+250 2.1.0 Ok
+250 2.1.5 Ok
+354 End data with <CR><LF>.<CR><LF>
+250 2.0.0 Ok: kept as $bs2 until the configuration is fixed
+501 5.1.7 bad sender address: expected domain at offset 3
+221 2.0.0 Bye/" \
+	"-bs, the file broken: exit 0, each message kept, a bad address refused"
+is "$(logged "configuration error: $CONF:1: unknown setting 'hots'; message kept as $bs2")" 1 \
+	"-bs: syslog says each message is kept"
+is "$(sed -n '/^$/q;s/^arg\t//p' "$T/queue/kept/$bs1" | tr '\n' ' ')" \
+	'-bm -f <> -- <bob> <"a%20b"@example.com> ' \
+	"-bs: the kept command line: -bm, then the session's envelope"
+is "$(sed '1,/^$/d' "$T/queue/kept/$bs1")" \
+	"$(printf 'Subject: bs one\r\n\r\n. dot\r')" \
+	"-bs: the message kept as it came, the dot unstuffed"
+cat >"$T/sys/conf" <<EOF
+host = "127.0.0.1";
+port = $RELAY_PORT;
+tls = "none";
+domain = "example.net";
+aliases_file = "";
+aliases = { bob = "robert@example.org"; };
+EOF
+before_send "$T/r"
+sys "$MAILOUT" -q 2>"$T/err"
+is "$?/$(cat "$T/err")" "0/" "-bs kept: the queue run, exit 0"
+_w=0
+while [ "$(count "$T/r")" -lt 6 ] && [ $_w -lt 50 ]; do
+	sleep 0.1
+	_w=$((_w + 1))
+done
+for m in "$T"/r/msg.*; do
+	grep -q '^Subject: bs' "$m/data" || continue
+	printf '%s|%s|%s\n' "$(grep '^Subject:' "$m/data" | tr -d '\r')" \
+		"$(cat "$m/mail")" "$(tr '\n' ' ' <"$m/rcpt")"
+done | sort >"$T/got"
+cat >"$T/want" <<EOF
+Subject: bs one|<>|<robert@example.org> <"a b"@example.com> 
+Subject: bs two|<cron@example.net>|<root@example.net> 
+EOF
+same_file "$T/got" "$T/want" \
+	"-bs kept: each envelope as the session gave it, resolved by the fixed file"
+m=$(grep -l '^Subject: bs one' "$T"/r/msg.*/data)
+is "$(sed '1,/^\r$/d' "$m")" "$(printf '. dot\r')" \
+	"-bs kept: the body as the client meant it"
+is "$(entries "$T/queue/kept")/$(entries "$T/queue/q")" "0/0" \
+	"-bs kept: nothing kept, nothing left"
+
 done_testing
