@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pwd.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -75,4 +76,75 @@ log_close(void)
 	if (logfd >= 0)
 		close(logfd);
 	logfd = -1;
+}
+
+/* The name of uid, looked up once per uid (a queue run logs many lines). */
+static const char *
+user_name(uid_t uid)
+{
+	static uid_t cached = (uid_t)-1;
+	static char *name;
+	struct passwd *pw;
+
+	if (name != NULL && uid == cached)
+		return name;
+	free(name);
+	name = NULL;
+	cached = uid;
+	pw = getpwuid(uid);
+	if (pw != NULL && pw->pw_name != NULL)
+		name = xstrdup(pw->pw_name);
+	return name;
+}
+
+void
+log_head(struct buf *b, const char *kw, const char *id, uid_t uid)
+{
+	const char *name = user_name(uid);
+
+	buf_printf(b, "%s id=%s", kw, id != NULL ? id : "-");
+	if (uid == (uid_t)-1) {
+		buf_puts(b, " uid=-");
+		return;
+	}
+	buf_printf(b, " uid=%lu", (unsigned long)uid);
+	if (name != NULL) {
+		/* A name is the system's, but a control in it would still
+		 * forge a line. */
+		buf_putc(b, '(');
+		buf_put_oneline(b, name, strlen(name), 0);
+		buf_putc(b, ')');
+	}
+}
+
+void
+log_quoted(struct buf *b, const char *key, const char *text)
+{
+	size_t i;
+
+	buf_printf(b, " %s=\"", key);
+	i = b->len;
+	buf_put_oneline(b, text, strlen(text), 0);
+	for (; i < b->len; i++)
+		if (b->data[i] == '"')
+			b->data[i] = '\'';
+	buf_putc(b, '"');
+}
+
+void
+log_buf(int prio, struct buf *b)
+{
+	log_msg(prio, "%s", buf_cstr(b));
+	buf_free(b);
+}
+
+void
+log_event(int prio, const char *kw, const char *id, uid_t uid, const char *why)
+{
+	struct buf b = BUF_INIT;
+
+	log_head(&b, kw, id, uid);
+	if (why != NULL)
+		log_quoted(&b, "reason", why);
+	log_buf(prio, &b);
 }
