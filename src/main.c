@@ -455,12 +455,13 @@ check_config(const struct options *o)
 static int
 server_info(const struct options *o, struct conf *c, struct tracer *tr)
 {
+	struct diag_probe p = {tr->verbose || tr->file != NULL ? trace_lines
+	                                                       : NULL,
+	    tr, o->server_auth};
 	struct err e = {0};
 	int status = EX_OK;
 
-	if (diag_server_info(stdout, c, o->account, o->sender,
-	        tr->verbose || tr->file != NULL ? trace_lines : NULL, tr,
-	        &e) < 0)
+	if (diag_server_info(stdout, c, o->account, o->sender, &p, &e) < 0)
 		status = report(&e);
 	err_clear(&e);
 	return status;
