@@ -305,7 +305,9 @@ after_attempt(struct deliverer *d, struct submission *s, struct attempt_log *l,
 
 	l->reason = why;
 	if (!delivered && !outcome_is_temporary(e)) {
-		l->pending = "bounced"; /* the caller is told */
+		/* The caller is told: of the relay's verdict, or of our own
+		 * failure (a spool file that cannot be read). */
+		l->pending = outcome_is_final(e) ? "bounced" : "refused";
 		deliver_log(l);
 		free(why);
 		return -1;
