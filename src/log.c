@@ -17,6 +17,22 @@
 
 static int logfd = -1;
 
+/* "error id=- uid=... reason="cannot open logfile ..."", to syslog. */
+static void
+no_logfile(const char *logfile, const char *why)
+{
+	struct buf b = BUF_INIT;
+	char *text =
+	    xasprintf("cannot open logfile %s: %s; logging to syslog only",
+	        logfile, why);
+
+	log_head(&b, "error", NULL, getuid());
+	log_quoted(&b, "reason", text);
+	syslog(LOG_ERR, "%s", buf_cstr(&b));
+	buf_free(&b);
+	free(text);
+}
+
 void
 log_open(const char *tag, const char *logfile)
 {
@@ -31,9 +47,7 @@ log_open(const char *tag, const char *logfile)
 	/* Every line goes to syslog anyway: say there why the file lacks
 	 * this process's lines. */
 	if (logfd < 0)
-		syslog(LOG_ERR,
-		    "cannot open logfile %s: %s; logging to syslog only",
-		    logfile, strerror(errno));
+		no_logfile(logfile, strerror(errno));
 }
 
 /* One write(2) per line: O_APPEND keeps concurrent lines whole. */

@@ -418,7 +418,7 @@ while ! grep -q ': sent id=' "$T/syslog" 2>/dev/null && [ $_w -lt 50 ]; do
 	sleep 0.1
 	_w=$((_w + 1))
 done
-grep -c "mailout\[[0-9]*\]: cannot open logfile $L: Permission denied; logging to syslog only\$" \
+grep -c "mailout\[[0-9]*\]: error id=- uid=$(id -u "$U1")($U1) reason=\"cannot open logfile $L: Permission denied; logging to syslog only\"\$" \
 	"$T/syslog" | grep -qx 1
 ok $? "syslog: one line says the logfile cannot be opened"
 grep -c "mailout\[[0-9]*\]: sent id=[0-9]\{14\}\.[0-9a-v]\{8\} uid=$(id -u "$U1")($U1) from=<u1@example.org> to=<a@example.com> relay=127.0.0.1:$RELAY_PORT tls=none auth=none size=$(wc -c <"$T/plain/msg.3/data" | tr -d ' ') reply=\"250 2.0.0 Ok: queued as 3\"\$" \
