@@ -179,10 +179,10 @@ bounce_send(struct deliverer *d, const struct bounce *b, struct err *e)
 	int rc;
 
 	if (!c->bounce || b->is_bounce || b->env->sender[0] == '\0') {
-		log_msg(LOG_NOTICE,
-		    "from=<%s> no bounce for %zu recipient(s)%s",
-		    b->env->sender, b->nwhich,
+		note = xasprintf("no bounce for %zu recipient(s)%s", b->nwhich,
 		    !c->bounce ? " (bounce = false)" : "");
+		log_event(LOG_NOTICE, "note", b->id, b->owner, note);
+		free(note);
 		return 0;
 	}
 	bounce_build(&msg, b, to, conf_domain(c), conf_helo(c, &c->acct),
@@ -196,10 +196,8 @@ bounce_send(struct deliverer *d, const struct bounce *b, struct err *e)
 	s.headlen = msg.len;
 	s.is_bounce = 1;
 	s.owner = b->owner;
+	s.orig_id = b->id;
 	rc = deliver_new(d, &s, qid, &note, e);
-	if (rc == 0)
-		log_msg(LOG_INFO, "bounce to <%s> for %zu recipient(s) %s", to,
-		    b->nwhich, qid[0] ? "queued" : "sent");
 	free(note);
 	envelope_free(&env);
 	buf_free(&msg);
@@ -215,12 +213,15 @@ bounce_send(struct deliverer *d, const struct bounce *b, struct err *e)
 static int
 send_or_keep(struct deliverer *d, const struct bounce *n, struct err *e)
 {
+	char *why;
+
 	if (bounce_send(d, n, e) == 0)
 		return 0;
 	if (!outcome_is_final(e))
 		return -1;
-	log_msg(LOG_ERR, "id=%s from=<%s> bounce failed: %s",
-	    n->id != NULL ? n->id : "-", n->env->sender, e->msg);
+	why = xasprintf("bounce failed: %s", e->msg);
+	log_event(LOG_ERR, "error", n->id, n->owner, why);
+	free(why);
 	err_clear(e);
 	return 0;
 }

@@ -14,7 +14,8 @@ const char cli_usage[] =
     "               [--] [recipient ...] < message\n"
     "       mailout -bs | -bv recipient ... | -bp | -bi\n"
     "       mailout -q[Iid|Rsite] [--due] [-v]\n"
-    "       mailout --check-config | --server-info [-a account] [-C file]\n"
+    "       mailout --check-config | --server-info [--auth] [-a account]\n"
+    "               [-C file]\n"
     "       mailout --help | --version\n";
 
 enum {
@@ -23,6 +24,7 @@ enum {
 	OPT_JSON,
 	OPT_CHECK_CONFIG,
 	OPT_SERVER_INFO,
+	OPT_AUTH,
 	OPT_DUE
 };
 
@@ -42,6 +44,7 @@ static const struct option longopts[] = {
     {"json", no_argument, NULL, OPT_JSON},
     {"check-config", no_argument, NULL, OPT_CHECK_CONFIG},
     {"server-info", no_argument, NULL, OPT_SERVER_INFO},
+    {"auth", no_argument, NULL, OPT_AUTH},
     {"due", no_argument, NULL, OPT_DUE},
     {NULL, 0, NULL, 0},
 };
@@ -260,6 +263,9 @@ cli_flag(struct options *o, int c, const char *arg, struct err *e)
 	case OPT_SERVER_INFO:
 		o->mode = MODE_SERVER_INFO;
 		break;
+	case OPT_AUTH:
+		o->server_auth = 1;
+		break;
 	case OPT_DUE:
 		o->runq_due = 1;
 		break;
@@ -310,6 +316,9 @@ cli_parse(int argc, char **argv, struct options *o, struct err *e)
 	if (o->runq_due && o->mode != MODE_RUNQ)
 		return err_set(e, ERR_USAGE,
 		    "--due needs -q: mailout -q --due");
+	if (o->server_auth && o->mode != MODE_SERVER_INFO)
+		return err_set(e, ERR_USAGE,
+		    "--auth needs --server-info: mailout --server-info --auth");
 	o->rcpts = argv + optind;
 	o->nrcpts = (size_t)(argc - optind);
 	return 0;

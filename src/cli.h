@@ -39,6 +39,7 @@ struct options {
 	int runq_due; /* --due: only the entries whose retry time has come */
 	const char *runq_id; /* -qIid: this entry only */
 	int json; /* mailq --json */
+	int server_auth; /* --server-info --auth: try the credentials */
 	char **rcpts; /* recipient arguments, as given */
 	size_t nrcpts;
 };
@@ -46,8 +47,8 @@ struct options {
 /*
  * Parse argv.  argv[0]'s base name may select a mode ("mailq",
  * "newaliases").  Returns 0, or -1 with e set (ERR_USAGE) for an unknown
- * flag, a missing or bad value, an unsupported -b mode, or --due
- * without -q.
+ * flag, a missing or bad value, an unsupported -b mode, --due
+ * without -q, or --auth without --server-info.
  */
 int cli_parse(int argc, char **argv, struct options *o, struct err *e);
 

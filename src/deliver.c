@@ -95,45 +95,56 @@ conn_get(struct deliverer *d, const struct account *a, struct err *e)
 }
 
 /*
- * key="text" with the text on one line, and no '"' in it to end the
- * value early (a rule of this log format alone).
+ * The recipients of an attempt (pending at its start, as before[] says;
+ * NULL: all) whose state is now state, as to=<a>,<b>.  Returns the last
+ * of them, NULL: none.
  */
-static void
-log_quoted(struct buf *b, const char *key, const char *text)
+static const struct rcpt *
+put_rcpts(struct buf *b, const struct attempt_log *l, enum rcpt_state state)
 {
+	const struct envelope *env = l->env;
+	const struct rcpt *last = NULL;
+	const char *sep = " to=";
 	size_t i;
 
-	buf_printf(b, " %s=\"", key);
-	i = b->len;
-	buf_put_oneline(b, text, strlen(text), 0);
-	for (; i < b->len; i++)
-		if (b->data[i] == '"')
-			b->data[i] = '\'';
-	buf_putc(b, '"');
+	for (i = 0; i < env->nrcpts; i++) {
+		if ((l->before != NULL && l->before[i] != RCPT_PENDING) ||
+		    env->rcpts[i].state != state)
+			continue;
+		last = &env->rcpts[i];
+		buf_printf(b, "%s<%s>", sep, last->addr);
+		sep = ",";
+	}
+	return last;
 }
 
 /*
- * id=... from=<...> to=<...>,<...> relay=... tls=... auth=... size=...
- * status=...  to= names the recipients this attempt was for (pending at
- * its start, as before[] says; NULL: all).  The transport has scrubbed every
- * text of the secret; the user name is not one.
+ * KEYWORD id=... uid=... from=<...> to=<...>,<...> relay=... tls=...
+ * auth=... size=... reply="..." reason="...", for the recipients of the
+ * attempt now in state; nothing when there are none.  reason: why they
+ * were not sent.  The transport has
+ * scrubbed every text of the secret; the user name is not one.
  */
 static void
-log_attempt(const char *id, const struct envelope *env,
-    const enum rcpt_state *before, const struct smtp_result *r, off_t size,
-    const char *failure)
+log_rcpts(const struct attempt_log *l, enum rcpt_state state, const char *kw)
 {
+	const struct smtp_result *r = l->r;
+	const char *reply = r->text;
+	const struct rcpt *last;
 	struct buf b = BUF_INIT;
-	const char *sep = "";
-	size_t i;
 
-	buf_printf(&b, "id=%s from=<%s> to=", id ? id : "-", env->sender);
-	for (i = 0; i < env->nrcpts; i++) {
-		if (before != NULL && before[i] != RCPT_PENDING)
-			continue;
-		buf_printf(&b, "%s<%s>", sep, env->rcpts[i].addr);
-		sep = ",";
+	log_head(&b, kw, l->id, l->uid);
+	if (l->orig != NULL)
+		buf_printf(&b, " orig=%s", l->orig);
+	buf_printf(&b, " from=<%s>", l->env->sender);
+	if ((last = put_rcpts(&b, l, state)) == NULL) {
+		buf_free(&b);
+		return;
 	}
+	/* The relay took the message for others: what it said to these
+	 * recipients is their reply, not its 250 to the data. */
+	if (state != RCPT_SENT && r->stage == ST_DONE && last->reply != NULL)
+		reply = last->reply;
 	buf_printf(&b, " relay=%s", r->relay ? r->relay : "-");
 	if (r->skipped != NULL)
 		log_quoted(&b, "skipped", r->skipped);
@@ -141,18 +152,47 @@ log_attempt(const char *id, const struct envelope *env,
 	if (r->cipher != NULL)
 		buf_printf(&b, " cipher=%s", r->cipher);
 	buf_printf(&b, " auth=%s size=%lld",
-	    r->auth_user ? r->auth_user : "none", (long long)size);
-	if (r->text != NULL)
-		log_quoted(&b, "reply", r->text);
-	buf_printf(&b, " status=%s", failure ? failure : "sent");
-	log_msg(failure ? LOG_WARNING : LOG_INFO, "%s", buf_cstr(&b));
-	buf_free(&b);
+	    r->auth_user ? r->auth_user : "none", (long long)l->size);
+	if (reply != NULL)
+		log_quoted(&b, "reply", reply);
+	if (state != RCPT_SENT && l->reason != NULL)
+		log_quoted(&b, "reason", l->reason);
+	log_buf(state == RCPT_SENT ? LOG_INFO : LOG_WARNING, &b);
+}
+
+void
+deliver_log(const struct attempt_log *l)
+{
+	log_rcpts(l, RCPT_SENT, "sent");
+	log_rcpts(l, RCPT_PENDING, l->pending);
+	log_rcpts(l, RCPT_FAILED, "bounced");
+}
+
+/*
+ * A line of a submission that was not tried: KEYWORD id=... uid=...
+ * from=<...> to=<...> size=... reason="...".
+ */
+static void
+log_untried(const struct submission *s, const char *kw, const char *why)
+{
+	struct attempt_log l = {.env = s->env};
+	struct buf b = BUF_INIT;
+
+	log_head(&b, kw, s->id, s->owner);
+	if (s->orig_id != NULL)
+		buf_printf(&b, " orig=%s", s->orig_id);
+	buf_printf(&b, " from=<%s>", s->env->sender);
+	put_rcpts(&b, &l, RCPT_PENDING);
+	buf_printf(&b, " size=%lld", (long long)s->src->size);
+	if (why != NULL)
+		log_quoted(&b, "reason", why);
+	log_buf(LOG_INFO, &b);
 }
 
 int
-deliver_attempt(struct deliverer *d, const char *id, const char *account,
-    struct envelope *env, const enum rcpt_state *before, struct msgsrc *src,
-    struct smtp_result *r, struct err *e)
+deliver_attempt(struct deliverer *d, const char *account, struct envelope *env,
+    const enum rcpt_state *before, struct msgsrc *src, struct smtp_result *r,
+    struct err *e)
 {
 	const struct account *a;
 	struct transport *t = NULL;
@@ -168,7 +208,6 @@ deliver_attempt(struct deliverer *d, const char *id, const char *account,
 		if (r->stage == ST_DONE)
 			note_took(d, a);
 	}
-	log_attempt(id, env, before, r, src->size, rc < 0 ? e->msg : NULL);
 	return rc;
 }
 
@@ -194,15 +233,10 @@ deliver_enqueue(struct deliverer *d, struct submission *s,
 	q.last_error = (char *)last_error;
 	q.uid = s->owner;
 	q.is_bounce = s->is_bounce;
+	memcpy(q.id, s->id, QUEUE_ID_MAX);
 	rc = queue_put(c->queue_dir, &q, s->src, e);
-	if (rc == 0) {
+	if (rc == 0)
 		memcpy(qid, q.id, QUEUE_ID_MAX);
-		log_msg(LOG_INFO,
-		    "id=%s from=<%s> nrcpt=%zu size=%lld queued%s%s", q.id,
-		    q.env.sender, envelope_count(s->env, RCPT_PENDING),
-		    (long long)s->src->size, last_error ? ": " : "",
-		    last_error ? last_error : "");
-	}
 	return rc;
 }
 
@@ -237,16 +271,20 @@ bounce_new(struct deliverer *d, const struct submission *s, const char *relay)
 {
 	struct bounce b = {.env = s->env,
 	    .relay = relay,
+	    .id = s->id,
 	    .arrival = time(NULL),
 	    .head = s->head,
 	    .headlen = s->headlen,
 	    .is_bounce = s->is_bounce,
 	    .owner = s->owner};
 	struct err e = {0};
+	char *why;
 
-	if (bounce_failures(d, &b, NULL, NULL, NULL, &e) < 0)
-		log_msg(LOG_ERR, "id=- from=<%s> bounce failed: %s",
-		    s->env->sender, e.msg);
+	if (bounce_failures(d, &b, NULL, NULL, NULL, &e) < 0) {
+		why = xasprintf("bounce failed: %s", e.msg);
+		log_event(LOG_ERR, "error", s->id, s->owner, why);
+		free(why);
+	}
 	err_clear(&e);
 }
 
@@ -255,25 +293,43 @@ bounce_new(struct deliverer *d, const struct submission *s, const char *relay)
  * one transaction of several, perhaps), or the failure is temporary, the
  * caller is told of no failure: what is pending is queued, and what the
  * relay refused for good is bounced.  Otherwise the failure stands.
+ * Each outcome is logged (l: the attempt) once it is known.
  */
 static int
-after_attempt(struct deliverer *d, struct submission *s,
-    const struct smtp_result *r, char qid[QUEUE_ID_MAX], char **note,
-    struct err *e)
+after_attempt(struct deliverer *d, struct submission *s, struct attempt_log *l,
+    char qid[QUEUE_ID_MAX], char **note, struct err *e)
 {
 	int delivered = envelope_count(s->env, RCPT_SENT) > 0;
+	char *why = xstrdup(e->msg);
+	int rc = 0;
 
-	if (!delivered && !outcome_is_temporary(e))
+	l->reason = why;
+	if (!delivered && !outcome_is_temporary(e)) {
+		/* The caller is told: of the relay's verdict, or of our own
+		 * failure (a spool file that cannot be read). */
+		l->pending = outcome_is_final(e) ? "bounced" : "refused";
+		deliver_log(l);
+		free(why);
 		return -1;
+	}
 	if (outcome_is_final(e))
-		envelope_fail_pending(s->env, outcome_reason(r, e));
-	bounce_new(d, s, r->relay);
+		envelope_fail_pending(s->env, outcome_reason(l->r, e));
+	log_rcpts(l, RCPT_SENT, "sent");
+	log_rcpts(l, RCPT_FAILED, "bounced");
+	bounce_new(d, s, l->r->relay);
 	if (envelope_count(s->env, RCPT_PENDING) > 0 &&
-	    queue_rest(d, s, e->msg, r, qid, e) < 0)
-		return -1;
-	*note = xstrdup(e->msg);
-	err_clear(e);
-	return 0;
+	    queue_rest(d, s, why, l->r, qid, e) < 0) {
+		l->reason = e->msg;
+		log_rcpts(l, RCPT_PENDING, "refused");
+		rc = -1;
+	} else {
+		log_rcpts(l, RCPT_PENDING, "deferred");
+		*note = why;
+		why = NULL;
+		err_clear(e);
+	}
+	free(why);
+	return rc;
 }
 
 /* The recipients of s pending now; the others failed before any attempt. */
@@ -288,38 +344,58 @@ states_of(const struct envelope *env)
 	return v;
 }
 
+/*
+ * Queue s untried (why: -odq, or no relay): logged as queued, or as
+ * refused when it cannot be.
+ */
+static int
+queue_untried(struct deliverer *d, struct submission *s, const char *why,
+    char qid[QUEUE_ID_MAX], char **note, struct err *e)
+{
+	int rc = s->queue_only ? deliver_enqueue(d, s, NULL, NULL, qid, e)
+	                       : queue_rest(d, s, why, NULL, qid, e);
+
+	if (rc < 0) {
+		log_untried(s, "refused", e->msg);
+		return -1;
+	}
+	log_untried(s, "queued", why);
+	*note = xstrdup(why);
+	bounce_new(d, s, NULL);
+	return 0;
+}
+
 /* Send s now, or queue it; what fails is bounced unless the caller is told. */
 static int
 send_new(struct deliverer *d, struct submission *s, char qid[QUEUE_ID_MAX],
     char **note, struct err *e)
 {
 	struct smtp_result r;
+	struct attempt_log l = {.id = s->id,
+	    .uid = s->owner,
+	    .orig = s->orig_id,
+	    .env = s->env,
+	    .r = &r,
+	    .size = s->src->size,
+	    .pending = "deferred"};
 	enum rcpt_state *before;
 	int rc;
 
-	if (s->queue_only) {
-		if (deliver_enqueue(d, s, NULL, NULL, qid, e) < 0)
-			return -1;
-		*note = xstrdup("queued without trying (-odq)");
-		bounce_new(d, s, NULL);
-		return 0;
-	}
+	if (s->queue_only)
+		return queue_untried(d, s, "queued without trying (-odq)", qid,
+		    note, e);
 	/* Nothing to try: no attempt is counted, so the message is due as
 	 * soon as a relay is configured. */
-	if (conf_no_relay(d->conf, s->account, s->env->sender)) {
-		if (queue_rest(d, s, CONF_NO_RELAY, NULL, qid, e) < 0)
-			return -1;
-		*note = xstrdup(CONF_NO_RELAY);
-		bounce_new(d, s, NULL);
-		return 0;
-	}
-	before = states_of(s->env);
-	rc =
-	    deliver_attempt(d, NULL, s->account, s->env, before, s->src, &r, e);
-	if (rc < 0)
-		rc = after_attempt(d, s, &r, qid, note, e);
-	else
+	if (conf_no_relay(d->conf, s->account, s->env->sender))
+		return queue_untried(d, s, CONF_NO_RELAY, qid, note, e);
+	l.before = before = states_of(s->env);
+	rc = deliver_attempt(d, s->account, s->env, before, s->src, &r, e);
+	if (rc < 0) {
+		rc = after_attempt(d, s, &l, qid, note, e);
+	} else {
+		deliver_log(&l);
 		bounce_new(d, s, r.relay);
+	}
 	smtp_result_free(&r);
 	free(before);
 	return rc;
@@ -331,21 +407,24 @@ send_new(struct deliverer *d, struct submission *s, char qid[QUEUE_ID_MAX],
  * of the others; then one line for the caller, NULL when none failed.
  */
 static char *
-refusals(const struct envelope *env)
+refusals(const struct submission *s)
 {
+	const struct envelope *env = s->env;
 	const struct rcpt *last = NULL;
+	struct buf b = BUF_INIT;
 	size_t i, n = 0;
 
 	for (i = 0; i < env->nnotes; i++)
-		log_msg(LOG_WARNING, "from=<%s> %s", env->sender,
-		    env->notes[i]);
+		log_event(LOG_WARNING, "note", s->id, s->owner, env->notes[i]);
 	for (i = 0; i < env->nrcpts; i++) {
 		if (env->rcpts[i].state != RCPT_FAILED)
 			continue;
 		last = &env->rcpts[i];
 		n++;
-		log_msg(LOG_WARNING, "from=<%s> not sent to <%s>: %s",
-		    env->sender, last->addr, last->reply);
+		log_head(&b, "bounced", s->id, s->owner);
+		buf_printf(&b, " from=<%s> to=<%s>", env->sender, last->addr);
+		log_quoted(&b, "reason", last->reply);
+		log_buf(LOG_WARNING, &b);
 	}
 	if (n == 0)
 		return NULL;
@@ -360,11 +439,14 @@ int
 deliver_new(struct deliverer *d, struct submission *s, char qid[QUEUE_ID_MAX],
     char **note, struct err *e)
 {
-	char *refused = refusals(s->env), *both;
+	char *refused, *both;
 	int rc;
 
 	qid[0] = '\0';
 	*note = NULL;
+	if (s->id[0] == '\0')
+		queue_new_id(s->id);
+	refused = refusals(s);
 	if (refused == NULL)
 		return send_new(d, s, qid, note, e);
 	/* As sendmail for a local recipient it cannot deliver to: when no

@@ -43,18 +43,44 @@ int deliverer_took(const struct deliverer *d, const struct account *a);
 
 /*
  * One attempt: choose the account (by name, else by the sender), send to
- * the recipients still pending, log one line (id may be NULL).  before
+ * the recipients still pending (deliver_log() logs it).  before
  * holds the states of env's recipients as the attempt begins (NULL: all
  * pending).  Returns 0 when every pending recipient accepted the
  * message, else -1 with e judged by outcome_judge() and r telling what
  * happened.
  */
-int deliver_attempt(struct deliverer *d, const char *id, const char *account,
+int deliver_attempt(struct deliverer *d, const char *account,
     struct envelope *env, const enum rcpt_state *before, struct msgsrc *src,
     struct smtp_result *r, struct err *e);
 
+/* An attempt, to log once its outcome is known. */
+struct attempt_log {
+	const char *id; /* the message's queue id */
+	uid_t uid; /* whose it is */
+	const char *orig; /* a bounce: the failed message's id, or NULL */
+	const struct envelope *env; /* the states after the attempt */
+	const enum rcpt_state *before; /* the states before, NULL: all
+	                                  pending */
+	const struct smtp_result *r;
+	off_t size;
+	const char *reason; /* the failure (outcome_judge()), NULL: none */
+	const char *pending; /* keyword for the recipients still pending:
+	                        "deferred", "expired", "bounced" */
+};
+
+/*
+ * One line for each outcome of the attempt's recipients: those the relay
+ * took ("sent"), those still pending (l->pending), those failed in it
+ * ("bounced").  mailout(8) LOG gives the format.
+ */
+void deliver_log(const struct attempt_log *l);
+
 /* A message that is new to us. */
 struct submission {
+	char id[QUEUE_ID_MAX]; /* its id from the first log line on, kept
+	                          when it is queued; "": deliver_new() makes
+	                          one */
+	const char *orig_id; /* a bounce: the failed message's id, or NULL */
 	const char *account; /* -a, NULL: chosen by sender */
 	struct envelope *env; /* states are updated */
 	struct msgsrc *src;

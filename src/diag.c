@@ -355,13 +355,70 @@ relay_failed(FILE *out, struct err *one, struct err *e)
 	return -1;
 }
 
-int
-diag_server_info(FILE *out, struct conf *c, const char *account,
-    const char *sender, transport_trace_fn fn, void *arg, struct err *e)
+/*
+ * A certificate that failed the checks: a send would fail too, so this
+ * is an error (EX_CONFIG), which says what to set.  With a pin, the
+ * pin's own words say it.
+ */
+static int
+cert_failed(const struct account *a, const struct server_info *si,
+    struct err *e)
 {
-	const struct account *a = conf_account(c, account, sender, e);
+	char *why = a->pin != PIN_NONE ? xstrdup(si->untrusted)
+	                               : transport_untrusted(si->untrusted);
+
+	err_set(e, ERR_CONFIG, "%s: %s", si->relay, why);
+	free(why);
+	return -1;
+}
+
+/* --auth: "  AUTH: authenticated as ..." or "  AUTH: failed: why". */
+static int
+try_auth(FILE *out, const struct account *a, size_t i, const char *helo,
+    const struct diag_probe *p, struct err *e)
+{
+	char *done;
+
+	if (transport_try_auth(a, i, helo, p->fn, p->arg, &done, e) < 0) {
+		fputs("  AUTH: failed: ", out);
+		put_text(out, e->msg, strlen(e->msg));
+		fputc('\n', out);
+		return -1;
+	}
+	fprintf(out, "  AUTH: %s\n", done);
+	free(done);
+	return 0;
+}
+
+/* One relay: what it offers, then (--auth) whether it takes us. */
+static int
+one_relay(FILE *out, const struct account *a, size_t i, const char *helo,
+    const struct diag_probe *p, struct err *e)
+{
 	struct server_info si;
 	struct err one = {0};
+	int rc = 0;
+
+	if (transport_server_info(a, i, helo, p->fn, p->arg, &si, &one) < 0)
+		return relay_failed(out, &one, e);
+	put_server_info(out, a, &si);
+	if (si.untrusted != NULL)
+		rc = cert_failed(a, &si, &one);
+	else if (p->auth)
+		rc = try_auth(out, a, i, helo, p, &one);
+	if (rc < 0) {
+		err_set(e, one.kind, "%s", one.msg);
+		err_clear(&one);
+	}
+	server_info_free(&si);
+	return rc;
+}
+
+int
+diag_server_info(FILE *out, struct conf *c, const char *account,
+    const char *sender, const struct diag_probe *p, struct err *e)
+{
+	const struct account *a = conf_account(c, account, sender, e);
 	size_t i;
 	int rc = 0;
 
@@ -369,14 +426,12 @@ diag_server_info(FILE *out, struct conf *c, const char *account,
 		return -1;
 	if (a->nrelays == 0)
 		return err_set(e, ERR_CONFIG, "%s", CONF_NO_RELAY);
-	for (i = 0; i < a->nrelays; i++) {
-		if (transport_server_info(a, i, conf_helo(c, a), fn, arg, &si,
-		        &one) < 0) {
-			rc = relay_failed(out, &one, e);
-			continue;
-		}
-		put_server_info(out, a, &si);
-		server_info_free(&si);
-	}
+	if (p->auth && !account_has_credentials(a))
+		return err_set(e, ERR_CONFIG,
+		    "--auth: no credentials to try: set user, and password "
+		    "or password_command");
+	for (i = 0; i < a->nrelays; i++)
+		if (one_relay(out, a, i, conf_helo(c, a), p, e) < 0)
+			rc = -1;
 	return rc;
 }

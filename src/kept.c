@@ -125,6 +125,8 @@ enqueue(const struct conf *c, const struct options *o, const struct qentry *k,
 	struct qentry q;
 
 	memset(&q, 0, sizeof(q));
+	/* The kept id, logged already, stays the message's. */
+	memcpy(q.id, k->id, QUEUE_ID_MAX);
 	q.env = *env; /* borrowed, not freed here */
 	q.account = (char *)o->account;
 	q.created = k->created;
@@ -187,6 +189,30 @@ resolve(struct conf *c, struct qentry *k, char qid[QUEUE_ID_MAX], struct err *e)
 	return rc;
 }
 
+/* "queued id=... reason=\"kept message resolved\"" (kept as another id: said).
+ */
+static void
+log_requeued(const struct qentry *k, const char *qid)
+{
+	char *why = strcmp(k->id, qid) == 0
+	    ? xstrdup("kept message resolved")
+	    : xasprintf("kept message resolved (kept as %s)", k->id);
+
+	log_event(LOG_INFO, "queued", qid, k->uid, why);
+	free(why);
+}
+
+/* "kept id=... reason="kept message still kept: why"" */
+static void
+log_kept(const char *id, const struct qentry *k, const char *what,
+    const struct err *e)
+{
+	char *why = xasprintf("kept message %s: %s", what, e->msg);
+
+	log_event(LOG_ERR, "kept", id, k != NULL ? k->uid : (uid_t)-1, why);
+	free(why);
+}
+
 static void
 resolve_one(struct deliverer *d, const char *dir, const char *id,
     const uid_t *owner)
@@ -204,15 +230,14 @@ resolve_one(struct deliverer *d, const char *dir, const char *id,
 		return;
 	}
 	if (rc > 0 && resolve(d->conf, &k, qid, &e) == 0) {
-		log_msg(LOG_INFO, "id=%s kept message queued as %s", id, qid);
+		log_requeued(&k, qid);
 		/* Left behind, it would be queued again: sent twice, not lost.
 		 */
 		if (queue_remove_in(dir, KEPT_AREA, &k, &e) < 0)
-			log_msg(LOG_ERR, "id=%s kept message not removed: %s",
-			    id, e.msg);
-	} else if (e.msg != NULL)
-		log_msg(LOG_ERR, "id=%s kept message still kept: %s", id,
-		    e.msg);
+			log_kept(id, &k, "not removed", &e);
+	} else if (e.msg != NULL) {
+		log_kept(id, rc > 0 ? &k : NULL, "still kept", &e);
+	}
 	err_clear(&e);
 	if (rc > 0)
 		queue_release(&k);

@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pwd.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,6 +17,22 @@
 
 static int logfd = -1;
 
+/* "error id=- uid=... reason="cannot open logfile ..."", to syslog. */
+static void
+no_logfile(const char *logfile, const char *why)
+{
+	struct buf b = BUF_INIT;
+	char *text =
+	    xasprintf("cannot open logfile %s: %s; logging to syslog only",
+	        logfile, why);
+
+	log_head(&b, "error", NULL, getuid());
+	log_quoted(&b, "reason", text);
+	syslog(LOG_ERR, "%s", buf_cstr(&b));
+	buf_free(&b);
+	free(text);
+}
+
 void
 log_open(const char *tag, const char *logfile)
 {
@@ -30,9 +47,7 @@ log_open(const char *tag, const char *logfile)
 	/* Every line goes to syslog anyway: say there why the file lacks
 	 * this process's lines. */
 	if (logfd < 0)
-		syslog(LOG_ERR,
-		    "cannot open logfile %s: %s; logging to syslog only",
-		    logfile, strerror(errno));
+		no_logfile(logfile, strerror(errno));
 }
 
 /* One write(2) per line: O_APPEND keeps concurrent lines whole. */
@@ -75,4 +90,75 @@ log_close(void)
 	if (logfd >= 0)
 		close(logfd);
 	logfd = -1;
+}
+
+/* The name of uid, looked up once per uid (a queue run logs many lines). */
+static const char *
+user_name(uid_t uid)
+{
+	static uid_t cached = (uid_t)-1;
+	static char *name;
+	struct passwd *pw;
+
+	if (name != NULL && uid == cached)
+		return name;
+	free(name);
+	name = NULL;
+	cached = uid;
+	pw = getpwuid(uid);
+	if (pw != NULL && pw->pw_name != NULL)
+		name = xstrdup(pw->pw_name);
+	return name;
+}
+
+void
+log_head(struct buf *b, const char *kw, const char *id, uid_t uid)
+{
+	const char *name = user_name(uid);
+
+	buf_printf(b, "%s id=%s", kw, id != NULL ? id : "-");
+	if (uid == (uid_t)-1) {
+		buf_puts(b, " uid=-");
+		return;
+	}
+	buf_printf(b, " uid=%lu", (unsigned long)uid);
+	if (name != NULL) {
+		/* A name is the system's, but a control in it would still
+		 * forge a line. */
+		buf_putc(b, '(');
+		buf_put_oneline(b, name, strlen(name), 0);
+		buf_putc(b, ')');
+	}
+}
+
+void
+log_quoted(struct buf *b, const char *key, const char *text)
+{
+	size_t i;
+
+	buf_printf(b, " %s=\"", key);
+	i = b->len;
+	buf_put_oneline(b, text, strlen(text), 0);
+	for (; i < b->len; i++)
+		if (b->data[i] == '"')
+			b->data[i] = '\'';
+	buf_putc(b, '"');
+}
+
+void
+log_buf(int prio, struct buf *b)
+{
+	log_msg(prio, "%s", buf_cstr(b));
+	buf_free(b);
+}
+
+void
+log_event(int prio, const char *kw, const char *id, uid_t uid, const char *why)
+{
+	struct buf b = BUF_INIT;
+
+	log_head(&b, kw, id, uid);
+	if (why != NULL)
+		log_quoted(&b, "reason", why);
+	log_buf(prio, &b);
 }

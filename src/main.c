@@ -62,6 +62,9 @@ report(struct err *e)
 	return status;
 }
 
+/* The submission's id (queue_new_id()) from its first log line on. */
+static char submit_id[QUEUE_ID_MAX];
+
 /*
  * A message refused: the log says why too, as the caller (cron) may
  * ignore both the status and stderr.  Logs only where the log is open
@@ -70,21 +73,15 @@ report(struct err *e)
 static int
 refuse(struct err *e)
 {
-	log_msg(LOG_ERR, "message refused: %s",
+	log_event(LOG_ERR, "refused", submit_id[0] ? submit_id : NULL, getuid(),
 	    e->msg != NULL ? e->msg : "error");
 	return report(e);
 }
 
-/*
- * A message that delivery refused: each attempt and each recipient
- * refused are logged already; only a message that could not be queued
- * either is not.
- */
+/* A message that delivery refused: deliver_new() logged why. */
 static int
 refused_sending(struct err *e)
 {
-	if (e->kind == ERR_TEMP || e->kind == ERR_CANTCREAT)
-		return refuse(e);
 	return report(e);
 }
 
@@ -208,6 +205,7 @@ send_message(const struct options *o, struct deliverer *d, struct envelope *env,
 	char qid[QUEUE_ID_MAX], *note = NULL;
 
 	memset(&s, 0, sizeof(s));
+	memcpy(s.id, submit_id, QUEUE_ID_MAX);
 	outmsg_source(m, &src);
 	s.account = o->account;
 	s.env = env;
@@ -238,6 +236,7 @@ submit(const struct options *o, struct deliverer *d)
 	char *dir = spool_dir(c);
 	int status = EX_OK;
 
+	queue_new_id(submit_id);
 	if (spool_open(&sp, dir, !o->iflag, &e) < 0) {
 		free(dir);
 		return refuse(&e);
@@ -463,12 +462,13 @@ check_config(const struct options *o)
 static int
 server_info(const struct options *o, struct conf *c, struct tracer *tr)
 {
+	struct diag_probe p = {tr->verbose || tr->file != NULL ? trace_lines
+	                                                       : NULL,
+	    tr, o->server_auth};
 	struct err e = {0};
 	int status = EX_OK;
 
-	if (diag_server_info(stdout, c, o->account, o->sender,
-	        tr->verbose || tr->file != NULL ? trace_lines : NULL, tr,
-	        &e) < 0)
+	if (diag_server_info(stdout, c, o->account, o->sender, &p, &e) < 0)
 		status = report(&e);
 	err_clear(&e);
 	return status;
@@ -586,7 +586,7 @@ static int
 unconfigured(const struct options *o, int argc, char **argv,
     struct err *conf_err)
 {
-	char id[QUEUE_ID_MAX];
+	char id[QUEUE_ID_MAX], *why;
 	struct err e = {0};
 	int status;
 
@@ -606,8 +606,9 @@ unconfigured(const struct options *o, int argc, char **argv,
 		return status;
 	}
 	log_open(o->log_tag, NULL);
-	log_msg(LOG_ERR, "configuration error: %s; message kept as %s",
-	    conf_err->msg, id);
+	why = xasprintf("configuration error: %s", conf_err->msg);
+	log_event(LOG_ERR, "kept", id, getuid(), why);
+	free(why);
 	log_close();
 	fprintf(stderr,
 	    "mailout: configuration error: %s; message kept as %s\n",

@@ -80,9 +80,10 @@ queue_init(const char *dir, struct err *e)
 }
 
 /* Ids sort by age: the creation time, then randomness against clashes. */
-static void
-new_id(char *id, size_t len)
+void
+queue_new_id(char id[QUEUE_ID_MAX])
 {
+	size_t len = QUEUE_ID_MAX;
 	static const char alnum[] = "0123456789abcdefghijklmnopqrstuv";
 	unsigned char rnd[8];
 	struct tm tm;
@@ -225,7 +226,9 @@ queue_put_in(const char *dir, const char *area, struct qentry *q,
 	if (strcmp(area, "q") != 0 && make_area(dir, area, e) < 0)
 		return -1;
 	for (tries = 0; tries < 100; tries++) {
-		new_id(q->id, sizeof(q->id));
+		/* An id given (the submission's, logged already) is kept. */
+		if (tries > 0 || q->id[0] == '\0')
+			queue_new_id(q->id);
 		free(tmp);
 		free(dst);
 		tmp = qpath(dir, "tmp", q->id, NULL);

@@ -69,13 +69,20 @@ struct qentry {
 	off_t pos; /* read position for queue_source() */
 };
 
+/*
+ * A new id, as queue_put() gives an entry: a submission takes one before
+ * its first attempt, and keeps it when it is queued.
+ */
+void queue_new_id(char id[QUEUE_ID_MAX]);
+
 /* Create queue_dir/{tmp,q,failed} where missing. */
 int queue_init(const char *dir, struct err *e);
 
 /*
  * Store a new entry: the message from src and the state in q.  Returns
  * only once the entry is durable (fsynced and renamed into q/), or -1
- * with e set (ERR_CANTCREAT) and nothing visible in q/.  q->id is set.
+ * with e set (ERR_CANTCREAT) and nothing visible in q/.  q->id is set:
+ * kept when it was set before and is free, else a new one.
  */
 int
 queue_put(const char *dir, struct qentry *q, struct msgsrc *src, struct err *e);

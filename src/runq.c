@@ -44,7 +44,7 @@ entry_head(struct qentry *q, struct buf *head)
 	struct err e = {0};
 
 	if (queue_msg_head(q, head, &e) < 0)
-		log_msg(LOG_ERR, "id=%s: %s", q->id, e.msg);
+		log_event(LOG_ERR, "error", q->id, q->uid, e.msg);
 	err_clear(&e);
 }
 
@@ -99,12 +99,41 @@ owe_bounce(struct qentry *q, const enum rcpt_state *before, const struct err *e)
 		if (q->env.rcpts[i].state == RCPT_FAILED &&
 		    before[i] != RCPT_FAILED)
 			q->env.rcpts[i].state = RCPT_PENDING;
-	log_msg(LOG_ERR, "id=%s from=<%s> bounce failed, kept in the queue: %s",
-	    q->id, q->env.sender, e->msg);
+	why = xasprintf("bounce failed, kept in the queue: %s", e->msg);
+	log_event(LOG_ERR, "error", q->id, q->uid, why);
+	free(why);
 	why = xasprintf("%s; its bounce: %s",
 	    q->last_error != NULL ? q->last_error : "failed", e->msg);
 	free(q->last_error);
 	q->last_error = why;
+}
+
+/*
+ * The attempt's lines, before give_up() fails the pending recipients:
+ * those are "bounced" when the relay's verdict is final, "expired" when
+ * queue_lifetime is over, else "deferred".  No attempt (nothing was
+ * pending): no line.
+ */
+static void
+log_entry(const struct conf *c, const struct qentry *q,
+    const struct smtp_result *r, const struct err *failure,
+    const enum rcpt_state *before, time_t now)
+{
+	struct attempt_log l = {.id = q->id,
+	    .uid = q->uid,
+	    .env = &q->env,
+	    .before = before,
+	    .r = r,
+	    .size = q->size,
+	    .reason = failure != NULL ? failure->msg : NULL,
+	    .pending = "deferred"};
+
+	if (failure != NULL && outcome_is_final(failure))
+		l.pending = "bounced";
+	else if (now - q->created >= c->queue_lifetime)
+		l.pending = "expired";
+	if (failure != NULL || r->relay != NULL)
+		deliver_log(&l);
 }
 
 /* After an attempt: keep, finish or give up on the locked entry q. */
@@ -142,7 +171,7 @@ settle(struct deliverer *d, struct qentry *q, const struct smtp_result *r,
 		queue_remove(c->queue_dir, q, &e);
 	}
 	if (e.kind != ERR_NONE)
-		log_msg(LOG_ERR, "id=%s: %s", q->id, e.msg);
+		log_event(LOG_ERR, "error", q->id, q->uid, e.msg);
 	err_clear(&e);
 	return f;
 }
@@ -236,10 +265,11 @@ run_entry(struct run *run, struct qentry *q, time_t now)
 		if (run->tell)
 			tell_trying(run, q);
 		queue_source(q, &src);
-		rc = deliver_attempt(run->d, q->id, q->account, &q->env, before,
-		    &src, &r, &e);
+		rc = deliver_attempt(run->d, q->account, &q->env, before, &src,
+		    &r, &e);
 		q->attempts++;
 	}
+	log_entry(run->d->conf, q, &r, rc == 0 ? NULL : &e, before, now);
 	f = settle(run->d, q, &r, rc == 0 ? NULL : &e, before, now);
 	if (run->tell)
 		tell_fate(run, q, f, rc == 0 ? NULL : &e, now);
@@ -300,7 +330,7 @@ unreadable(struct run *run, const char *id, const struct err *e)
 {
 	struct buf b = BUF_INIT;
 
-	log_msg(LOG_ERR, "id=%s: %s", id, e->msg);
+	log_event(LOG_ERR, "error", id, (uid_t)-1, e->msg);
 	if (run->o->note == NULL || !run->o->all_owners)
 		return;
 	buf_printf(&b, "%s: unreadable: %s", id, e->msg);
@@ -380,6 +410,16 @@ tell_nothing(struct run *run)
 	tell(run, &b);
 }
 
+/* One line for the entries that wait for a relay to be configured. */
+static void
+log_wait(const struct runq_opts *o, size_t n)
+{
+	char *why = xasprintf("%zu message(s) wait: %s", n, CONF_NO_RELAY);
+
+	log_event(LOG_NOTICE, "note", NULL, o->owner, why);
+	free(why);
+}
+
 int
 queue_run(struct deliverer *d, const struct runq_opts *o, struct err *e)
 {
@@ -400,8 +440,7 @@ queue_run(struct deliverer *d, const struct runq_opts *o, struct err *e)
 	if (o->note != NULL && run.told == 0)
 		tell_nothing(&run);
 	if (run.no_relay > 0)
-		log_msg(LOG_NOTICE, "%zu message(s) wait: %s", run.no_relay,
-		    CONF_NO_RELAY);
+		log_wait(o, run.no_relay);
 	for (i = 0; i < n; i++)
 		free(ids[i]);
 	free(ids);

@@ -300,7 +300,6 @@ data_reply(struct session *s, int rc, const char *qid, const struct err *e)
 		return reply(s, "250 2.0.0 Ok: sent");
 	}
 	why = one_line(e->msg);
-	log_msg(LOG_WARNING, "-bs: from=<%s>: %s", s->env.sender, why);
 	switch (e->kind) {
 	case ERR_NOUSER:
 		r = reply(s, "550 5.1.1 %s", why);
@@ -331,9 +330,12 @@ deliver_spooled(struct session *s, struct spool *sp, char qid[QUEUE_ID_MAX],
 	int rc;
 
 	qid[0] = '\0';
-	if (rewrite_message(&m, sp, &s->env, s->d->opts, s->d->conf, e) < 0)
-		return -1;
 	memset(&sub, 0, sizeof(sub));
+	queue_new_id(sub.id);
+	if (rewrite_message(&m, sp, &s->env, s->d->opts, s->d->conf, e) < 0) {
+		log_event(LOG_WARNING, "refused", sub.id, getuid(), e->msg);
+		return -1;
+	}
 	outmsg_source(&m, &src);
 	sub.account = s->d->opts->account;
 	sub.env = &s->env;
@@ -342,9 +344,6 @@ deliver_spooled(struct session *s, struct spool *sp, char qid[QUEUE_ID_MAX],
 	sub.queue_only = s->d->opts->queue_only;
 	sub.owner = getuid();
 	rc = deliver_new(s->d->deliverer, &sub, qid, &note, e);
-	if (rc == 0 && note != NULL)
-		log_msg(LOG_INFO, "-bs: %s%s%s", qid[0] ? qid : "",
-		    qid[0] ? ": " : "", note);
 	free(note);
 	outmsg_free(&m);
 	return rc;

@@ -38,6 +38,7 @@
  */
 struct connstate {
 	int authed; /* 235 to AUTH */
+	char *mech; /* the mechanism of the last AUTH sent */
 	int pin_checked; /* the certificate matched tls_fingerprint */
 	long size_limit; /* EHLO SIZE, 0: none */
 	int smtputf8; /* EHLO SMTPUTF8 (RFC 6531) */
@@ -86,6 +87,7 @@ struct transport {
 	size_t cur; /* the relay that took the last message */
 	size_t relay; /* the relay of this attempt */
 	int probe; /* --server-info: no credentials, no message */
+	int auth_probe; /* --server-info --auth: credentials, no message */
 	int unchecked; /* --server-info: show the certificate, trust or not */
 	char errbuf[CURL_ERROR_SIZE];
 	transport_trace_fn trace;
@@ -215,9 +217,11 @@ on_command(struct transport *t, const char *l, size_t n)
 	if (s->stage == ST_EHLO) {
 		t->conn.size_limit = 0;
 		t->conn.smtputf8 = 0;
-	} else if (s->stage == ST_AUTH)
+	} else if (s->stage == ST_AUTH) {
 		s->auth = 1;
-	else if (s->stage == ST_RCPT)
+		free(t->conn.mech);
+		t->conn.mech = xstrndup(l + 5, strcspn(l + 5, " \r\n"));
+	} else if (s->stage == ST_RCPT)
 		s->rcpt++;
 }
 
@@ -263,6 +267,8 @@ static void
 conn_reset_smtp(struct connstate *c)
 {
 	c->authed = 0;
+	free(c->mech);
+	c->mech = NULL;
 	c->size_limit = 0;
 	c->smtputf8 = 0;
 	buf_free(&c->greeting);
@@ -602,6 +608,8 @@ prereq_cb(void *arg, char *conn_primary_ip, char *conn_local_ip,
 		t->s.no_auth = 1;
 		return CURL_PREREQFUNC_ABORT;
 	}
+	if (t->auth_probe)
+		return CURL_PREREQFUNC_OK; /* no message to judge */
 	if (t->conn.size_limit > 0 && t->src->size > t->conn.size_limit) {
 		t->s.too_big = 1;
 		return CURL_PREREQFUNC_ABORT;
@@ -1028,6 +1036,82 @@ own_reason(struct transport *t, struct smtp_result *r)
 	return NULL;
 }
 
+/*
+ * RFC 4954 3: the mechanisms the relay offers, from the "250-AUTH PLAIN
+ * LOGIN" line of its EHLO reply; NULL when it names none.
+ */
+static char *
+offered_mechs(struct connstate *c)
+{
+	const char *line = buf_cstr(&c->ehlo), *nl;
+	size_t len;
+
+	while (*line != '\0') {
+		nl = strchr(line, '\n');
+		len = nl != NULL ? (size_t)(nl - line) : strlen(line);
+		if (len > 9 && strncasecmp(line + 4, "AUTH ", 5) == 0)
+			return xstrndup(line + 9, len - 9);
+		line += len + (nl != NULL);
+	}
+	return NULL;
+}
+
+/*
+ * libcurl says "Login denied" when the relay offers none of the
+ * mechanisms we allow, as for a wrong password: say what it offers, and
+ * what "auth" asks for.
+ */
+static char *
+mech_reason(struct transport *t)
+{
+	char *offered = offered_mechs(&t->conn), *why;
+	const char *want = t->acct->auth;
+
+	if (offered == NULL)
+		return NULL;
+	why = want != NULL ? xasprintf("the relay does not offer AUTH %s "
+	                               "(auth = \"%s\"); it offers %s",
+	                         want, want, offered)
+	                   : xasprintf("the relay offers neither AUTH PLAIN "
+	                               "nor LOGIN (auth = \"auto\"); it "
+	                               "offers %s",
+	                         offered);
+	free(offered);
+	return why;
+}
+
+char *
+transport_untrusted(const char *why)
+{
+	/* OpenSSL's words for a name that is not in the certificate. */
+	if (strstr(why, "host name") != NULL)
+		return xasprintf("certificate not valid for this host (%s); "
+		                 "set host to a name the certificate holds, or "
+		                 "tls_fingerprint",
+		    why);
+	return xasprintf("certificate not trusted (%s); set tls_ca_file or "
+	                 "tls_fingerprint",
+	    why);
+}
+
+/* A failure libcurl decided on, in its words, with what may mend it. */
+static char *
+library_reason(struct transport *t, CURLcode rc)
+{
+	const char *why = t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc);
+	char *msg, *hint;
+
+	if (rc == CURLE_LOGIN_DENIED && t->s.stage < ST_AUTH &&
+	    (msg = mech_reason(t)) != NULL)
+		return msg;
+	if (rc != CURLE_PEER_FAILED_VERIFICATION)
+		return xstrdup(why);
+	hint = transport_untrusted(why);
+	msg = xasprintf("%s (see mailout --server-info)", hint);
+	free(hint);
+	return msg;
+}
+
 static void
 fail_reason(struct transport *t, CURLcode rc, struct smtp_result *r)
 {
@@ -1053,8 +1137,7 @@ fail_reason(struct transport *t, CURLcode rc, struct smtp_result *r)
 	} else if (!s->replied || s->code < 400) {
 		/* Not refused by the relay: the network, TLS, a timeout. */
 		r->local = local_failure(rc);
-		r->local_msg =
-		    xstrdup(t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc));
+		r->local_msg = library_reason(t, rc);
 		if (r->local == LOCAL_AUTH && s->stage < ST_AUTH)
 			r->stage = ST_AUTH; /* no mechanism we allow */
 		if (r->local == LOCAL_TLS && s->stage == ST_EHLO)
@@ -1585,6 +1668,98 @@ transport_server_info(const struct account *a, size_t i, const char *helo,
 	}
 	transport_free(t);
 	return rc == CURLE_OK ? 0 : -1;
+}
+
+/* The reply to NOOP, which libcurl hands on as a download: not needed. */
+static size_t
+discard_cb(char *data, size_t size, size_t nmemb, void *arg)
+{
+	(void)data;
+	(void)arg;
+	return size * nmemb;
+}
+
+/*
+ * --server-info --auth: a connection set up as for a message, with the
+ * credentials.  With no recipients and no upload, libcurl sends the
+ * custom command where a message would go (HELP without one); NOOP asks
+ * nothing of the relay (RFC 5321 4.1.1.9).  transport_free() QUITs.
+ */
+static CURLcode
+auth_probe(struct transport *t, size_t i)
+{
+	char *url = make_url(t, i);
+
+	t->auth_probe = 1;
+	curl_easy_setopt(t->h, CURLOPT_URL, url);
+	free(url);
+	curl_easy_setopt(t->h, CURLOPT_UPLOAD, 0L);
+	curl_easy_setopt(t->h, CURLOPT_CUSTOMREQUEST, "NOOP");
+	curl_easy_setopt(t->h, CURLOPT_WRITEFUNCTION, discard_cb);
+	session_reset(&t->s);
+	conn_reset(&t->conn);
+	t->errbuf[0] = '\0';
+	return curl_easy_perform(t->h);
+}
+
+/* Why the credentials were not tried, or not taken: the reason, as for a
+ * message, scrubbed of the secret. */
+static void
+auth_failed(struct transport *t, CURLcode rc, struct smtp_result *r,
+    struct err *e)
+{
+	struct session *s = &t->s;
+	enum err_kind kind = ERR_CONFIG;
+	char *why;
+
+	if (r->local == LOCAL_CONFIG) {
+		r->stage = ST_AUTH; /* the secret could not be had */
+	} else if (r->local == LOCAL_NONE) {
+		r->stage = s->stage;
+		fail_reason(t, rc, r);
+		if (r->local == LOCAL_NONE)
+			keep_reply(s, r);
+		finish_result(t, r);
+	}
+	/* The network, a timeout, a 4xx: another try may do; the rest is
+	 * for the configuration to mend. */
+	if (r->local == LOCAL_NETWORK || r->local == LOCAL_TIMEOUT ||
+	    (r->local == LOCAL_NONE && r->code < 500))
+		kind = ERR_TEMP;
+	why = describe(r);
+	err_set(e, kind, "%s", why);
+	free(why);
+}
+
+int
+transport_try_auth(const struct account *a, size_t i, const char *helo,
+    transport_trace_fn fn, void *arg, char **done, struct err *e)
+{
+	struct transport *t;
+	struct smtp_result r;
+	CURLcode rc = CURLE_OK;
+
+	*done = NULL;
+	if (!account_has_credentials(a))
+		return err_set(e, ERR_CONFIG,
+		    "no credentials to try: set user, and password or "
+		    "password_command");
+	if ((t = transport_new(a, helo, e)) == NULL)
+		return -1;
+	transport_set_trace(t, fn, arg);
+	memset(&r, 0, sizeof(r));
+	r.relay = xstrdup(t->names[i]);
+	if (set_credentials(t, &r) == 0)
+		rc = auth_probe(t, i);
+	if (r.local == LOCAL_NONE && rc == CURLE_OK && t->conn.authed)
+		*done = xasprintf("authenticated as %s (AUTH %s)",
+		    a->user != NULL ? a->user : "(certificate)",
+		    t->conn.mech != NULL ? t->conn.mech : "?");
+	else
+		auth_failed(t, rc, &r, e);
+	smtp_result_free(&r);
+	transport_free(t);
+	return *done != NULL ? 0 : -1;
 }
 
 void

@@ -102,6 +102,12 @@ void transport_free(struct transport *t);
  */
 const char *transport_auth_unsupported(const char *auth);
 
+/*
+ * A certificate that failed the checks (why: libcurl's words), said with
+ * the settings that would make it trusted, in one line.
+ */
+char *transport_untrusted(const char *why);
+
 /* What --server-info shows of one relay. */
 struct server_info {
 	char *relay; /* "host:port" */
@@ -129,6 +135,17 @@ int transport_server_info(const struct account *a, size_t i, const char *helo,
     transport_trace_fn fn, void *arg, struct server_info *si, struct err *e);
 
 void server_info_free(struct server_info *si);
+
+/*
+ * Connect to relay number i of account a as for a message, authenticate
+ * with the account's credentials, send NOOP instead of a message, QUIT.
+ * Returns 0 with *done saying how (malloc'd), or -1 with e set to the
+ * reason as a send would give it, never with the secret: ERR_TEMP (the
+ * network, a timeout, a 4xx), else ERR_CONFIG (no credentials, refused,
+ * no mechanism in common, the certificate...).
+ */
+int transport_try_auth(const struct account *a, size_t i, const char *helo,
+    transport_trace_fn fn, void *arg, char **done, struct err *e);
 
 void smtp_result_free(struct smtp_result *r);
 

@@ -24,8 +24,9 @@ tls_relay "$T/r1" --auth "alice:$pw" --auth-mechs PLAIN,LOGIN,CRAM-MD5
 send auto "$RELAY_PORT" "password = \"$pw\";"
 is "$?/$(cat "$T/r1/msg.1/auth")" "0/PLAIN alice" \
 	"auth auto: PLAIN, not CRAM-MD5 though offered"
-grep -q " tls=TLSv1\.[23] cipher=[^ ]* auth=alice " "$T/auto.log"
-ok $? "the log line names the TLS version and the user"
+is "$(log_norm "$T/auto.log")" \
+	"sent id=ID $ME from=<bob@example.org> to=<alice@example.com> relay=127.0.0.1:$RELAY_PORT tls=$(cat "$T/r1/msg.1/tls") cipher=C auth=alice size=$(wc -c <"$T/r1/msg.1/data" | tr -d ' ') reply=\"250 2.0.0 Ok: queued as 1\"" \
+	"the log line names the TLS version and the user"
 send login "$RELAY_PORT" "password = \"$pw\";" 'auth = "login";'
 is "$?/$(cat "$T/r1/msg.2/auth")" "0/LOGIN alice" "auth login"
 send cram "$RELAY_PORT" "password = \"$pw\";" 'auth = "CRAM-MD5";'
@@ -43,6 +44,9 @@ is "$?/$(cat "$T/r2/msg.2/auth")" "0/LOGIN alice" "auth login with password_comm
 send onlyplain "$RELAY_PORT" "password = \"$pw\";" 'auth = "plain";'
 is "$?/$(count "$T/r2")/$(queued onlyplain)" "0/2/1" \
 	"auth plain, relay offers LOGIN only: nothing sent, queued"
+is "$(grep '^mailout: queued as ' "$T/onlyplain.err" | sed 's/^mailout: queued as [^:]*: //')" \
+	"127.0.0.1:$RELAY_PORT: AUTH: the relay does not offer AUTH PLAIN (auth = \"PLAIN\"); it offers LOGIN" \
+	"auth plain, relay offers LOGIN only: says what it offers and what auth asks for"
 
 # --- bearer tokens
 tls_relay "$T/r3" --auth "alice:$token" --auth-mechs XOAUTH2,OAUTHBEARER,PLAIN
@@ -67,7 +71,11 @@ is "$?/$(count "$T/r6")/$(cat "$T/r6/sessions")" "0/3/1" \
 	"queue run: three messages over one connection"
 is "$(for f in "$T/r6"/msg.*/auth; do cat "$f"; echo; done | sort -u)" "PLAIN alice" \
 	"queue run: each message authenticated"
-is "$(grep -c ' auth=alice ' "$T/run.log")" 3 "queue run: each logged with auth=alice"
+for i in 1 2 3; do
+	echo "sent id=ID $ME from=$(cat "$T/r6/msg.$i/mail") to=<alice@example.com> relay=127.0.0.1:$RELAY_PORT tls=$(cat "$T/r6/msg.$i/tls") cipher=C auth=alice size=$(wc -c <"$T/r6/msg.$i/data" | tr -d ' ') reply=\"250 2.0.0 Ok: queued as $i\""
+done >"$T/want"
+log_norm "$T/run.log" | grep '^sent ' >"$T/got"
+same_file "$T/got" "$T/want" "queue run: each logged with auth=alice"
 
 # --- failures: nothing is sent, the message waits in the queue
 send wrongpw "$RELAY_PORT" 'password = "wrong";'
@@ -128,10 +136,75 @@ grep -q '\(^\|[^0-9]\)235\([^0-9]\|$\)\|Authentication successful' \
 	"$T/r7/msg.1/data" "$T/big.log"
 is $? 1 "larger than SIZE after AUTH: the 235 is no reason, in the bounce or the log"
 
+# --- --server-info --auth: connect as for a message, authenticate, NOOP
+# instead of a message, QUIT; the exact reason when the relay refuses.
+tls_relay "$T/r8" --auth "alice:$pw" --auth-mechs PLAIN,LOGIN
+# siauth NAME SETTINGS...: --server-info --auth -vv with the settings;
+# stdout in $T/NAME.out, stderr (the conversation too) in $T/NAME.err.
+siauth() {
+	_n=$1
+	shift
+	conf "$T/$_n.conf" "$RELAY_PORT" 'tls = "starttls";' \
+		"tls_ca_file = \"$T/ca.pem\";" 'user = "alice";' "$@"
+	chmod 600 "$T/$_n.conf"
+	"$MAILOUT" -C "$T/$_n.conf" --server-info --auth -vv \
+		>"$T/$_n.out" 2>"$T/$_n.err"
+}
+siauth siok "password = \"$pw\";"
+is "$?/$(grep '^  AUTH' "$T/siok.out")" \
+	"0/  AUTH mechanisms: PLAIN LOGIN
+  AUTH: authenticated as alice (AUTH PLAIN)" \
+	"--server-info --auth: exit 0, authenticated, the mechanism named"
+n=$(cat "$T/r8/sessions")
+is "$(grep '^C: ' "$T/r8/session.$n.log" | sed 's/^\(C: AUTH [A-Z]*\) .*/\1/')" \
+	"C: EHLO client.example.org
+C: STARTTLS
+C: EHLO client.example.org
+C: AUTH PLAIN
+C: NOOP
+C: QUIT" "--server-info --auth: AUTH, then NOOP and QUIT, no message"
+is "$(count "$T/r8")" 0 "--server-info --auth: nothing stored by the relay"
+grep -qx '> AUTH PLAIN \[redacted\]' "$T/siok.err"
+ok $? "--server-info --auth -vv: AUTH PLAIN [redacted]"
+siauth silogin "password = \"$pw\";" 'auth = "login";'
+is "$?/$(grep '^  AUTH: ' "$T/silogin.out")/$(sed -n '/^> AUTH/,/^< 235/p' "$T/silogin.err")" \
+	"0/  AUTH: authenticated as alice (AUTH LOGIN)/> AUTH LOGIN [redacted]
+< 334 UGFzc3dvcmQ6
+> [redacted]
+< 235 2.7.0 Authentication successful" \
+	"--server-info --auth, LOGIN, -vv: the user name and password [redacted]"
+siauth sibad 'password = "wrong";'
+st=$?
+why="127.0.0.1:$RELAY_PORT: AUTH: 535 5.7.8 Authentication credentials invalid"
+is "$st/$(grep '^  AUTH: ' "$T/sibad.out")/$(grep '^mailout: ' "$T/sibad.err")" \
+	"78/  AUTH: failed: $why/mailout: $why" \
+	"--server-info --auth, wrong password: exit 78, the relay's reply"
+siauth simech "password = \"$pw\";" 'auth = "cram-md5";'
+st=$?
+why="127.0.0.1:$RELAY_PORT: AUTH: the relay does not offer AUTH CRAM-MD5 (auth = \"CRAM-MD5\"); it offers PLAIN LOGIN"
+is "$st/$(grep '^  AUTH: ' "$T/simech.out")/$(grep '^mailout: ' "$T/simech.err")" \
+	"78/  AUTH: failed: $why/mailout: $why" \
+	"--server-info --auth, a mechanism not offered: exit 78, what is offered"
+siauth sicmd "password_command = \"printf '%s\\\\n' '$pw'\";"
+is "$?/$(grep '^  AUTH: ' "$T/sicmd.out")" \
+	"0/  AUTH: authenticated as alice (AUTH PLAIN)" \
+	"--server-info --auth with password_command: authenticated"
+conf "$T/sinone.conf" "$RELAY_PORT" 'tls = "starttls";' \
+	"tls_ca_file = \"$T/ca.pem\";"
+"$MAILOUT" -C "$T/sinone.conf" --server-info --auth >"$T/sinone.out" \
+	2>"$T/sinone.err"
+is "$?/$(cat "$T/sinone.out")/$(cat "$T/sinone.err")" \
+	"78//mailout: --auth: no credentials to try: set user, and password or password_command" \
+	"--server-info --auth without credentials: exit 78, says so, connects not"
+"$MAILOUT" -C "$T/siok.conf" --auth >"$T/siusage.out" 2>"$T/siusage.err" </dev/null
+is "$?/$(head -1 "$T/siusage.err")" \
+	"64/mailout: --auth needs --server-info: mailout --server-info --auth" \
+	"--auth without --server-info: exit 64"
+
 # --- the secret shows nowhere: -vv, the log, the messages
 b64() { printf "$1" | base64 | tr -d '\n'; }
 leaks=0
-for f in "$T"/*.err "$T"/*.log; do
+for f in "$T"/*.err "$T"/*.log "$T"/*.out; do
 	for s in "$pw" "$token" "$(b64 "$pw")" "$(b64 "\\0alice\\0$pw")" \
 		"$(b64 "$token")" "$(b64 "user=alice\\001auth=Bearer $token\\001\\001")" \
 		"$(b64 "n,a=alice,\\001host=127.0.0.1\\001port=$(cat "$T/r3/port")\\001auth=Bearer $token\\001\\001")"; do

@@ -93,16 +93,16 @@ ok $? "no relay configured: mailq's first line is the entry's"
 "$MAILOUT" -C "$T/s.conf" -bp --json >"$T/json"
 "$PYTHON3" -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d["no_relay_configured"] is True and d["queued"]==1 and d["pending_recipients"]==1 and d["failed"]==0 else 1)' "$T/json"
 ok $? "no relay configured: mailq --json says so"
-sed 's/^[^ ]* mailout\[[0-9]*\]: //' "$T/s.log" >"$T/s.lines"
-printf 'id=%s from=<bob@example.org> nrcpt=1 size=%s queued: no relay configured ("host")\n' \
-	"$id" "$size" >"$T/want"
+log_lines "$T/s.log" >"$T/s.lines"
+printf 'queued id=%s %s from=<bob@example.org> to=<alice@example.com> size=%s reason="no relay configured (\047host\047)"\n' \
+	"$id" "$ME" "$size" >"$T/want"
 same_file "$T/s.lines" "$T/want" "no relay configured: the log line"
 # A queue run without a relay tries nothing and counts no attempt.
 "$MAILOUT" -C "$T/s.conf" -q
 is "$?/$(entries "$T/sq/q")/$(count "$T/r")" "0/1/$n" \
 	"no relay configured: -q leaves it queued"
-is "$(sed 's/^[^ ]* mailout\[[0-9]*\]: //' "$T/s.log" | tail -1)" \
-	'1 message(s) wait: no relay configured ("host")' \
+is "$(log_lines "$T/s.log" | tail -1)" \
+	"note id=- $ME reason=\"1 message(s) wait: no relay configured ('host')\"" \
 	"no relay configured: -q logs that it waits"
 "$MAILOUT" -C "$T/s.conf" -q -v 2>"$T/err"
 is "$?/$(cat "$T/err")" \
@@ -119,7 +119,8 @@ is "$(last mail)/$(last rcpt)" "<bob@example.org>/<alice@example.com>" \
 	"relay set: the envelope as submitted"
 is "$(last data | wc -c | tr -d ' ')" "$size" \
 	"relay set: the bytes that were queued"
-grep -q " id=$id from=<bob@example.org> to=<alice@example.com> relay=127.0.0.1:$RELAY_PORT .* status=sent\$" "$T/s.log"
-ok $? "relay set: the log says sent"
+is "$(log_lines "$T/s.log" | tail -1)" \
+	"sent id=$id $ME from=<bob@example.org> to=<alice@example.com> relay=127.0.0.1:$RELAY_PORT tls=none auth=none size=$size reply=\"250 2.0.0 Ok: queued as $(count "$T/r")\"" \
+	"relay set: the log says sent"
 
 done_testing

@@ -111,11 +111,14 @@ relay localhost:$port
 EOF2
 same_file "$T/got" "$T/want" "--server-info: greeting, EHLO, TLS, certificate, AUTH"
 
-# An untrusted certificate is still shown, with the reason.
+# An untrusted certificate is still shown, with the reason; the exit
+# status and stderr say it fails, and what to set.
 sed '/^tls_ca_file/d' "$T/c.conf" >"$T/untrusted.conf"
 chmod 600 "$T/untrusted.conf"
 "$MAILOUT" -C "$T/untrusted.conf" --server-info >"$T/info" 2>"$T/err"
-is $? 0 "--server-info, untrusted certificate: exit 0"
+is "$?/$(cat "$T/err")" \
+	"78/mailout: localhost:$port: certificate not trusted (SSL certificate problem: unable to get local issuer certificate); set tls_ca_file or tls_fingerprint" \
+	"--server-info, untrusted certificate: exit 78, what to set"
 grep -q "^  certificate trusted: no: SSL certificate problem" "$T/info"
 ok $? "--server-info, untrusted certificate: says why"
 grep -q "^  certificate SHA-256: $fp$" "$T/info"

@@ -165,7 +165,9 @@ is "$(entries "$T/cq/q")" 0 "concurrency: the queue is empty"
 if [ "$(id -u)" -eq 0 ] && mkdir -p "$T/full" &&
 	mount -t tmpfs -o size=512k tmpfs "$T/full" 2>/dev/null; then
 	# However the script ends, lib.sh's cleanup unmounts it (reap).
-	conf "$T/f.conf" "$(free_port)" "queue_dir = \"$T/full\";"
+	fport=$(free_port)
+	conf "$T/f.conf" "$fport" "queue_dir = \"$T/full\";" \
+		"logfile = \"$T/f.log\";"
 	# 300 KiB: the spool fits, a queue copy beside it does not.
 	{
 		msg big
@@ -187,6 +189,11 @@ if [ "$(id -u)" -eq 0 ] && mkdir -p "$T/full" &&
 	is $? 74 "full disk: the message does not fit the spool: exit 74"
 	is "$(find "$T/full/q" "$T/full/tmp" -mindepth 1 | wc -l | tr -d ' ')" 0 \
 		"full disk: still nothing in q/ or tmp/"
+	# The log: each refused, under the id the submission was given.
+	log_norm "$T/f.log" >"$T/f.lines"
+	is "$(wc -l <"$T/f.lines" | tr -d ' ')/$(grep -cx "refused id=ID $ME from=<[^>]*> to=<rcpt@example.com> relay=127.0.0.1:$fport tls=none auth=none size=[0-9]* reason=\"127.0.0.1:$fport: connect: [^\"]*; and it cannot be queued: cannot write the queue entry: No space left on device\"" "$T/f.lines")/$(sed -n 2p "$T/f.lines")" \
+		"2/1/refused id=ID $ME reason=\"$(sed 's/^mailout: //' "$T/f.err")\"" \
+		"full disk: the log says refused, with the reason, each time"
 	umount "$T/full"
 else
 	echo "# full disk: not root or no tmpfs; skipped"
@@ -230,8 +237,8 @@ if [ "$(id -u)" -eq 0 ] && mkdir -p "$T/fb" &&
 	grep -cxF "rcpt	P	550	gone@example.com	550 5.1.1 no such user" \
 		"$T/fb/q/$id.state" >"$T/fb.n"
 	is "$(cat "$T/fb.n")" 1 "full disk, bounce: its recipient is pending again"
-	grep -c " id=$id from=<bob@example.org> bounce failed, kept in the queue: .*No space left on device" \
-		"$T/b.log" >"$T/fb.n"
+	log_lines "$T/b.log" | grep -cxF "error id=$id $ME reason=\"bounce failed, kept in the queue: 127.0.0.1:$RELAY_PORT: RCPT: 451 4.3.0 mailbox busy; and it cannot be queued: cannot write the queue entry: No space left on device\"" \
+		>"$T/fb.n"
 	is "$(cat "$T/fb.n")" 1 "full disk, bounce: the failure is logged"
 	is "$(find "$T/fb/tmp" -mindepth 1 | wc -l | tr -d ' ')" 0 \
 		"full disk, bounce: nothing left in tmp/"

@@ -37,8 +37,10 @@ is "$?/$(count "$T/b")/$(queued refused)" "0/1/0" \
 same_file "$T/b/msg.1/data" "$T/msg.crlf" "first refuses connections: intact"
 grep -q "^! 127.0.0.1:[0-9]*: connect: .*; trying 127.0.0.1:$b$" "$T/refused.err"
 ok $? "-v says why it fails over and where to"
-grep -q " relay=127.0.0.1:$b skipped=\"127.0.0.1:[0-9]*: connect: [^\"]*\" tls=none " "$T/refused.log"
-ok $? "the log names the relay used and the one skipped"
+# (libcurl's words for the refused connection hold a time: left open.)
+log_norm "$T/refused.log" >"$T/got"
+is "$(wc -l <"$T/got" | tr -d ' ')/$(grep -cx "sent id=ID $ME from=<bob@example.org> to=<alice@example.com> relay=127.0.0.1:$b skipped=\"127.0.0.1:[0-9]*: connect: [^\"]*\" tls=none auth=none size=$(wc -c <"$T/b/msg.1/data" | tr -d ' ') reply=\"250 2.0.0 Ok: queued as 1\"" "$T/got")" \
+	"1/1" "the log names the relay used and the one skipped"
 
 # --- 421 at the greeting
 relay_start "$T/a2" --fault 'greeting=421 4.3.2 busy'

@@ -89,6 +89,7 @@ ok $? "dropped after the final dot: the relay had the whole message"
 # A refusal of several lines is said on one line: on stderr, in the log.
 ml='550-5.1.1 no such user\n550 5.1.1 try another'
 relay_start "$T/ml" --fault "rcpt:b@example.com=$ml"
+p1=$RELAY_PORT
 conf "$T/ml.conf" "$RELAY_PORT" "queue_dir = \"$T/qml\";" \
 	"logfile = \"$T/ml.log\";"
 "$MAILOUT" -C "$T/ml.conf" -i a@example.com b@example.com <"$T/msg" \
@@ -100,6 +101,7 @@ grep -q '<b@example.com>: 550-5.1.1 no such user 550 5.1.1 try another$' "$T/ml.
 ok $? "RCPT 550 of two lines for one: both lines said"
 relay_stop "$T/ml"
 relay_start "$T/ml2" --fault "rcpt=$ml"
+p2=$RELAY_PORT
 conf "$T/ml2.conf" "$RELAY_PORT" "queue_dir = \"$T/qml\";" \
 	"logfile = \"$T/ml.log\";"
 "$MAILOUT" -C "$T/ml2.conf" -i a@example.com b@example.com <"$T/msg" \
@@ -108,8 +110,23 @@ is "$?/$(wc -l <"$T/ml2.err" | tr -d ' ')" "67/1" \
 	"RCPT 550 of two lines for all: exit 67, one line on stderr"
 grep -vq '^[0-9T:+-]* mailout\[[0-9]*\]: ' "$T/ml.log"
 is $? 1 "RCPT 550 of two lines: each log line whole"
-grep -q ' status=.*550-5.1.1 no such user 550 5.1.1 try another$' "$T/ml.log"
-ok $? "RCPT 550 of two lines: the log has both lines"
+# The ids: the first message's, its bounce's, the second message's.
+log_lines "$T/ml.log" >"$T/ml.lines"
+id1=$(sed -n '1s/^sent id=\([^ ]*\) .*/\1/p' "$T/ml.lines")
+bid=$(sed -n '3s/^sent id=\([^ ]*\) .*/\1/p' "$T/ml.lines")
+id2=$(sed -n '4s/^bounced id=\([^ ]*\) .*/\1/p' "$T/ml.lines")
+from=$(cat "$T/ml/msg.1/mail")
+size=$(wc -c <"$T/ml/msg.1/data" | tr -d ' ')
+bsize=$(wc -c <"$T/ml/msg.2/data" | tr -d ' ')
+why='550-5.1.1 no such user 550 5.1.1 try another'
+cat >"$T/want" <<EOF2
+sent id=$id1 $ME from=$from to=<a@example.com> relay=127.0.0.1:$p1 tls=none auth=none size=$size reply="250 2.0.0 Ok: queued as 1"
+bounced id=$id1 $ME from=$from to=<b@example.com> relay=127.0.0.1:$p1 tls=none auth=none size=$size reply="$why" reason="1 of 2 recipients not accepted; last: <b@example.com>: $why"
+sent id=$bid $ME orig=$id1 from=<> to=$from relay=127.0.0.1:$p1 tls=none auth=none size=$bsize reply="250 2.0.0 Ok: queued as 2"
+bounced id=$id2 $ME from=$from to=<a@example.com>,<b@example.com> relay=127.0.0.1:$p2 tls=none auth=none size=$size reply="$why" reason="every recipient was refused; last: <b@example.com>: $why"
+EOF2
+same_file "$T/ml.lines" "$T/want" \
+	"RCPT 550 of two lines: sent, bounced, the bounce sent; each line has both lines"
 
 # Nothing listens: queued.
 conf "$T/down.conf" "$(free_port)" "queue_dir = \"$T/qdown\";"

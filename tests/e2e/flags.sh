@@ -112,8 +112,10 @@ for args in -bp "-bv root" -bi; do
 done
 "$MAILOUT" -C "$T/log.conf" -i a@example.com <"$T/msg"
 n=$((n + 1))
-grep -q 'status=sent' "$T/look.log"
-is "$?/$(count "$T/r")" "0/$n" "a message sent: the log file has it"
+id=$(log_lines "$T/look.log" | sed -n 's/^sent id=\([^ ]*\) .*/\1/p')
+is "$(log_lines "$T/look.log")/$(count "$T/r")" \
+	"sent id=$id $ME from=$(cat "$(last_msg "$T/r")/mail") to=<a@example.com> relay=127.0.0.1:$RELAY_PORT tls=none auth=none size=$(wc -c <"$(last_msg "$T/r")/data" | tr -d ' ') reply=\"250 2.0.0 Ok: queued as $n\"/$n" \
+	"a message sent: the log file has it"
 
 # Process hygiene: closed fds are reopened on /dev/null before anything
 # else is opened, so no message lands in a file that took fd 2.

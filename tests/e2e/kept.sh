@@ -93,7 +93,7 @@ st=$? id1=$(kept_id "$T/err")
 is "$st/$(cat "$T/err")" \
 	"0/mailout: configuration error: $CONF:1: unknown setting 'hots'; message kept as $id1" \
 	"a typo in the system's file: exit 0, the message kept"
-is "$(logged "configuration error: $CONF:1: unknown setting 'hots'; message kept as $id1")" 1 \
+is "$(logged "kept id=$id1 $ME reason=\"configuration error: $CONF:1: unknown setting 'hots'\"")" 1 \
 	"a typo: syslog says it too"
 [ -n "$id1" ] && [ -f "$T/queue/kept/$id1" ]
 ok $? "the kept entry is in the compiled-in queue's kept/"
@@ -145,13 +145,13 @@ printf 'Subject: s\n\nbody\n' | sys "$MAILOUT" -i 2>"$T/err"
 is "$?/$(cat "$T/err")" \
 	"78/mailout: $CONF: holds a password and is readable by others; chmod o-r $CONF" \
 	"no recipients: refused with the configuration error"
-is "$(logged "message refused: $CONF: holds a password and is readable by others; chmod o-r $CONF")" 1 \
+is "$(logged "refused id=- $ME reason=\"$CONF: holds a password and is readable by others; chmod o-r $CONF\"")" 1 \
 	"no recipients: syslog says why the message is refused"
 # -C still refuses, even where the system's file is bad.
 printf 'Subject: s\n\nbody\n' | sys "$MAILOUT" -C "$T/broken.conf" -i bob \
 	2>"$T/err"
 is "$?/$(entries "$T/queue/kept")" "78/4" "-C with an error: exit 78, not kept"
-is "$(logged "message refused: $T/broken.conf:1: unknown setting 'hots'")" 1 \
+is "$(logged "refused id=- $ME reason=\"$T/broken.conf:1: unknown setting 'hots'\"")" 1 \
 	"-C with an error: syslog says why the message is refused"
 
 # --- Fixed: the first queue run sends them, with the configuration now
@@ -179,14 +179,17 @@ before_send "$T/r"
 sys "$MAILOUT" -q 2>"$T/err"
 is "$?/$(cat "$T/err")" "0/" "the queue run: exit 0"
 _w=0
-while [ "$(grep -c 'kept message queued as' "$T/syslog")" -lt 4 ] &&
+while [ "$(grep -c 'mailout\[[0-9]*\]: sent id=' "$T/syslog")" -lt 4 ] &&
 	[ $_w -lt 50 ]; do
 	sleep 0.1
 	_w=$((_w + 1))
 done
-is "$(sed -n 's/^.*mailout\[[0-9]*\]: \(id=[0-9a-v.]* kept message queued as\) [0-9a-v.]*$/\1/p' "$T/syslog" | sort)" \
-	"$(printf 'id=%s kept message queued as\n' "$id1" "$id2" "$id3" "$id4" | sort)" \
-	"the queue run: syslog says each kept message is queued"
+is "$(sed -n 's/^.*mailout\[[0-9]*\]: \(queued id=.*\)$/\1/p' "$T/syslog" | sort)" \
+	"$(printf "queued id=%s $ME reason=\"kept message resolved\"\n" "$id1" "$id2" "$id3" "$id4" | sort)" \
+	"the queue run: syslog says each kept message is queued, with its id"
+is "$(sed -n 's/^.*mailout\[[0-9]*\]: sent id=\([^ ]*\) .*$/\1/p' "$T/syslog" | sort)" \
+	"$(printf '%s\n' "$id1" "$id2" "$id3" "$id4" | sort)" \
+	"the queue run: each sent with the id it was kept as"
 is "$(count "$T/r")" 4 "the queue run: the four kept messages sent"
 is "$(entries "$T/queue/kept")/$(entries "$T/queue/q")" "0/0" \
 	"the queue run: nothing kept, nothing left"

@@ -270,6 +270,22 @@ entry_ids() {
 	ls "$1" 2>/dev/null | grep -v -e '\.state$' -e '\.new$' -e '^\.'
 }
 
+# ME: how the log names the user running the tests (uid=UID(NAME)).
+ME="uid=$(id -u)($(id -un))"
+
+# log_lines FILE: the lines of a logfile, without the time and the
+# "mailout[PID]: " that start each.
+log_lines() {
+	sed 's/^[0-9T:+-]* mailout\[[0-9]*\]: //' "$1"
+}
+
+# log_norm FILE: log_lines with each id of the queue's format as "ID" and
+# each cipher as "C", for lines asserted whole where those vary.
+log_norm() {
+	log_lines "$1" |
+		sed 's/ id=[0-9]\{14\}\.[0-9a-v]\{8\} / id=ID /;s/ cipher=[A-Z0-9_-]* / cipher=C /'
+}
+
 # quiesce FILE: wait, 60 s at most, until no process has FILE in its
 # command line.  After a send, mailout leaves a detached queue run behind
 # (it outlives the caller, so wait(1) does not see it); a test that counts

@@ -105,8 +105,10 @@ is "$?/$(count "$T/r")/$(entries "$T/debq/q")" "67/$n/0" \
 is "$(cat "$T/err")" \
 	"mailout: not sent to <pipe@example.org>: $A:3: alias 'pipe': pipes are not supported" \
 	"mail to a pipe alone: one line names the recipient and why"
-is "$(lines)" \
-	"from=<bob@example.org> not sent to <pipe@example.org>: $A:3: alias 'pipe': pipes are not supported" \
+lines >"$T/got"
+id=$(sed -n 's/^bounced id=\([^ ]*\) .*/\1/p' "$T/got")
+is "$(cat "$T/got")" \
+	"bounced id=$id $ME from=<bob@example.org> to=<pipe@example.org> reason=\"$A:3: alias 'pipe': pipes are not supported\"" \
 	"mail to a pipe alone: the log says why"
 for x in "file:4:files are" "inc:5::include: is"; do
 	name=${x%%:*} rest=${x#*:}
@@ -134,11 +136,12 @@ is "$(cat "$T/got")/$(grep -c '^Final-Recipient:' "$T/r/msg.$((n + 2))/data")" "
 is "$(count "$T/r")/$(entries "$T/debq/q")" "$((n + 2))/0" \
 	"mail to pipe and root: nothing else sent, nothing queued"
 lines | sed 's/ size=[0-9]* / size=N /' >"$T/got"
+id=$(sed -n '1s/^bounced id=\([^ ]*\) .*/\1/p' "$T/got")
+bid=$(sed -n '3s/^sent id=\([^ ]*\) .*/\1/p' "$T/got")
 cat >"$T/want" <<EOF
-from=<bob@example.org> not sent to <pipe@example.org>: $A:3: alias 'pipe': pipes are not supported
-id=- from=<bob@example.org> to=<admin@example.org> relay=127.0.0.1:$RELAY_PORT tls=none auth=none size=N reply="250 2.0.0 Ok: queued as $((n + 1))" status=sent
-id=- from=<> to=<bob@example.org> relay=127.0.0.1:$RELAY_PORT tls=none auth=none size=N reply="250 2.0.0 Ok: queued as $((n + 2))" status=sent
-bounce to <bob@example.org> for 1 recipient(s) sent
+bounced id=$id $ME from=<bob@example.org> to=<pipe@example.org> reason="$A:3: alias 'pipe': pipes are not supported"
+sent id=$id $ME from=<bob@example.org> to=<admin@example.org> relay=127.0.0.1:$RELAY_PORT tls=none auth=none size=N reply="250 2.0.0 Ok: queued as $((n + 1))"
+sent id=$bid $ME orig=$id from=<> to=<bob@example.org> relay=127.0.0.1:$RELAY_PORT tls=none auth=none size=N reply="250 2.0.0 Ok: queued as $((n + 2))"
 EOF
 same_file "$T/got" "$T/want" "mail to pipe and root: the log says why, then the sends"
 
@@ -147,8 +150,10 @@ same_file "$T/got" "$T/want" "mail to pipe and root: the log says why, then the 
 printf 'Subject: d\n\nbody\n' | D both 2>"$T/err"
 is "$?/$(cat "$T/err")/$(last rcpt)" "0//<ops@example.org>" \
 	"an alias partly a pipe: its address gets the message"
-is "$(lines | grep -v ' status=sent$')" \
-	"from=<bob@example.org> <both@example.org>: $A:6: alias 'both': pipes are not supported; its other addresses are used" \
+lines >"$T/got"
+id=$(sed -n 's/^sent id=\([^ ]*\) .*/\1/p' "$T/got")
+is "$(grep -v '^sent ' "$T/got")/$(grep -c "^sent id=$id $ME from=<bob@example.org> to=<ops@example.org> " "$T/got")" \
+	"note id=$id $ME reason=\"<both@example.org>: $A:6: alias 'both': pipes are not supported; its other addresses are used\"/1" \
 	"an alias partly a pipe: the log says what was left out"
 
 # -bs: the reply to the final dot, as for a refusal by the relay.

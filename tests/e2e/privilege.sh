@@ -366,12 +366,17 @@ is "$(stat -c '%U %G %a' "$L")" "root $G 660" \
 	"root's first run creates the logfile root:$G, mode 0660"
 sys "$U1" "$M" -i -f u1@example.org a@example.com <"$T/msg" 2>"$T/err"
 is "$?/$(cat "$T/err")/$(count "$T/plain")" "0//2" "a user's send: sent"
-grep -c ' from=<root@example.org> to=<a@example.com> .* status=sent$' "$L" |
-	grep -qx 1
-ok $? "the logfile: root's send"
-grep -c ' from=<u1@example.org> to=<a@example.com> .* status=sent$' "$L" |
-	grep -qx 1
-ok $? "the logfile: the user's send, after root created the file"
+# Each line names the real user who sent, uid and name.
+log_lines "$L" >"$T/got"
+id1=$(sed -n '1s/^sent id=\([^ ]*\) .*/\1/p' "$T/got")
+id2=$(sed -n '2s/^sent id=\([^ ]*\) .*/\1/p' "$T/got")
+at="relay=127.0.0.1:$RELAY_PORT tls=none auth=none"
+cat >"$T/want" <<EOF2
+sent id=$id1 uid=0(root) from=<root@example.org> to=<a@example.com> $at size=$(wc -c <"$T/plain/msg.1/data" | tr -d ' ') reply="250 2.0.0 Ok: queued as 1"
+sent id=$id2 uid=$(id -u "$U1")($U1) from=<u1@example.org> to=<a@example.com> $at size=$(wc -c <"$T/plain/msg.2/data" | tr -d ' ') reply="250 2.0.0 Ok: queued as 2"
+EOF2
+same_file "$T/got" "$T/want" \
+	"the logfile: root's send, then the user's, after root created the file; each names its user"
 
 # --- a logfile the group cannot write (0640, as made before): the send
 #     goes on as before, and syslog gets its line and says why the file
@@ -409,16 +414,16 @@ is "$?/$(cat "$T/err")/$(count "$T/plain")" "0//3" \
 	"a logfile the group cannot write: sent, exit 0, nothing on stderr"
 is "$(wc -l <"$L")" "$lines" "a logfile the group cannot write: left alone"
 _w=0
-while ! grep -q ' status=sent$' "$T/syslog" 2>/dev/null && [ $_w -lt 50 ]; do
+while ! grep -q ': sent id=' "$T/syslog" 2>/dev/null && [ $_w -lt 50 ]; do
 	sleep 0.1
 	_w=$((_w + 1))
 done
-grep -c "mailout\[[0-9]*\]: cannot open logfile $L: Permission denied; logging to syslog only\$" \
+grep -c "mailout\[[0-9]*\]: error id=- uid=$(id -u "$U1")($U1) reason=\"cannot open logfile $L: Permission denied; logging to syslog only\"\$" \
 	"$T/syslog" | grep -qx 1
 ok $? "syslog: one line says the logfile cannot be opened"
-grep -c ' from=<u1@example.org> to=<a@example.com> .* status=sent$' \
+grep -c "mailout\[[0-9]*\]: sent id=[0-9]\{14\}\.[0-9a-v]\{8\} uid=$(id -u "$U1")($U1) from=<u1@example.org> to=<a@example.com> relay=127.0.0.1:$RELAY_PORT tls=none auth=none size=$(wc -c <"$T/plain/msg.3/data" | tr -d ' ') reply=\"250 2.0.0 Ok: queued as 3\"\$" \
 	"$T/syslog" | grep -qx 1
-ok $? "syslog: the user's send"
+ok $? "syslog: the user's send, with the user's uid and name"
 
 # --- the system's file unreadable to the group (root:root 0640): a
 #     user's message is kept in the compiled-in queue with the group's

@@ -148,12 +148,25 @@ is "$(waiting)/$(count "$T/r")" "0/11" "partial: the 450 recipient delivered on 
 printf '<t@example.com>\n' >"$T/want"
 same_file "$T/r/msg.11/rcpt" "$T/want" "partial: only the pending recipient is retried"
 is "$(failed)" 1 "partial: the entry with a failed recipient goes to failed/"
-# The retry is judged and logged on what it tried: the 550 of the first
-# attempt is not held against it.
-grep -q " id=$pid .* status=sent\$" "$T/log"
-ok $? "partial: the retry is logged as sent"
-grep -q " id=$pid from=<bob@example.org> to=<t@example.com> relay=" "$T/log"
-ok $? "partial: the retry's log line names only the recipient it tried"
+# The log: the send, under the id the entry keeps: one line for each
+# outcome, the bounce's with its own id and the message's; then the retry,
+# judged and logged on what it tried: the 550 of the first attempt is not
+# held against it.
+log_lines "$T/log" | grep -e " id=$pid " -e " orig=$pid " >"$T/got"
+bid=$(sed -n "s/^sent id=\([^ ]*\) $ME orig=$pid .*/\1/p" "$T/got")
+size=$(wc -c <"$T/r/msg.9/data" | tr -d ' ')
+bsize=$(wc -c <"$T/r/msg.10/data" | tr -d ' ')
+why='2 of 3 recipients not accepted; last: <p@example.com>: 550 5.1.1 no such user'
+at="relay=127.0.0.1:$RELAY_PORT tls=none auth=none"
+cat >"$T/want" <<EOF2
+sent id=$pid $ME from=<bob@example.org> to=<a@example.com> $at size=$size reply="250 2.0.0 Ok: queued as 9"
+bounced id=$pid $ME from=<bob@example.org> to=<p@example.com> $at size=$size reply="550 5.1.1 no such user" reason="$why"
+sent id=$bid $ME orig=$pid from=<> to=<bob@example.org> $at size=$bsize reply="250 2.0.0 Ok: queued as 10"
+deferred id=$pid $ME from=<bob@example.org> to=<t@example.com> $at size=$size reply="450 4.2.1 try later" reason="$why"
+sent id=$pid $ME from=<bob@example.org> to=<t@example.com> $at size=$size reply="250 2.0.0 Ok: queued as 11"
+EOF2
+same_file "$T/got" "$T/want" \
+	"partial: the log, under the entry's id: sent, bounced, deferred; the retry sent"
 
 # --- giving up after queue_lifetime: failed/, one bounce
 conf "$T/life.conf" "$RELAY_PORT" "queue_lifetime = 1;"
@@ -409,8 +422,9 @@ n=$(count "$T/r")
 is "$?/$(count "$T/r")" "0/$n" "damaged entry: -q sends nothing"
 test -f "$T/bq/q/$bad"
 ok $? "damaged entry: -q leaves it in place"
-grep -q "id=$bad: queue entry $bad: not a queue entry" "$T/bad.log"
-ok $? "damaged entry: -q logs why"
+is "$(log_lines "$T/bad.log")" \
+	"error id=$bad uid=- reason=\"queue entry $bad: not a queue entry (version 1)\"" \
+	"damaged entry: -q logs why"
 
 # --- a state file that cannot be read: the entry waits; its head's older
 # state would send again to recipients already done.  A directory in its
@@ -423,8 +437,9 @@ n=$(count "$T/r")
 is "$?/$(count "$T/r")" "0/$n" "unreadable state: -q sends nothing"
 test -f "$T/bq/q/$sid"
 ok $? "unreadable state: -q leaves the entry in place"
-grep -q "id=$sid: queue entry $sid: cannot read .*/q/$sid.state: Is a directory" "$T/bad.log"
-ok $? "unreadable state: -q logs why"
+is "$(log_lines "$T/bad.log" | tail -1)" \
+	"error id=$sid uid=- reason=\"queue entry $sid: cannot read $T/bq/q/$sid.state: Is a directory\"" \
+	"unreadable state: -q logs why"
 if [ "$(id -u)" -eq 0 ]; then
 	"$MAILOUT" -C "$T/bad.conf" -bp | grep -q "^$sid unreadable: queue entry $sid: cannot read"
 	ok $? "unreadable state: root's mailq names it"
