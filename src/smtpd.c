@@ -362,15 +362,18 @@ keep_spooled(struct session *s, struct spool *sp)
 	args = kept_bs_args(k->args, k->nargs, s->env.sender,
 	    (char *const *)s->keep_rcpts, s->nkeep_rcpts, &n);
 	if (kept_store(k->dir, args, n, k->why, sp->fd, sp->size, id, &e) < 0) {
+		why = xasprintf("configuration error: %s; cannot keep the "
+		                "message: %s",
+		    k->why, e.msg);
+		log_event(LOG_ERR, "refused", NULL, getuid(), why);
+		free(why);
 		why = one_line(e.msg);
-		log_msg(LOG_ERR,
-		    "-bs: configuration error: %s; cannot keep the message: %s",
-		    k->why, why);
 		rc = reply(s, "451 4.3.0 cannot keep the message: %s", why);
 		free(why);
 	} else {
-		log_msg(LOG_ERR, "configuration error: %s; message kept as %s",
-		    k->why, id);
+		why = xasprintf("configuration error: %s", k->why);
+		log_event(LOG_ERR, "kept", id, getuid(), why);
+		free(why);
 		s->d->kept++;
 		rc = reply(s,
 		    "250 2.0.0 Ok: kept as %s until the configuration is "

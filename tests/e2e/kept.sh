@@ -239,7 +239,7 @@ is "$st/$(sed -n '/^250 /,$p' "$T/out" | tr -d '\r')/$(cat "$T/err")" \
 501 5.1.7 bad sender address: expected domain at offset 3
 221 2.0.0 Bye/" \
 	"-bs, the file broken: exit 0, each message kept, a bad address refused"
-is "$(logged "configuration error: $CONF:1: unknown setting 'hots'; message kept as $bs2")" 1 \
+is "$(logged "kept id=$bs2 $ME reason=\"configuration error: $CONF:1: unknown setting 'hots'\"")" 1 \
 	"-bs: syslog says each message is kept"
 is "$(sed -n '/^$/q;s/^arg\t//p' "$T/queue/kept/$bs1" | tr '\n' ' ')" \
 	'-bm -f <> -- <bob> <"a%20b"@example.com> ' \
