@@ -1,0 +1,201 @@
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "envelope.h"
+#include "err.h"
+#include "log.h"
+#include "qadmin.h"
+#include "queue.h"
+
+/*
+ * An address given on the command line, with or without its angle
+ * brackets ("<>" is the null sender of bounces), against one of an
+ * entry.  Case is ignored: a domain's case never matters, and a local
+ * part differing only in case is, in practice, the same mailbox.
+ */
+static int
+same_addr(const char *addr, const char *arg)
+{
+	size_t n = strlen(arg);
+
+	if (n >= 2 && arg[0] == '<' && arg[n - 1] == '>') {
+		arg++;
+		n -= 2;
+	}
+	return strlen(addr) == n && strncasecmp(addr, arg, n) == 0;
+}
+
+static int
+matches(const struct qentry *q, enum qadmin_sel sel, const char *value)
+{
+	size_t i;
+
+	if (sel == QSEL_FROM)
+		return same_addr(q->env.sender, value);
+	if (sel != QSEL_TO)
+		return 1; /* QSEL_ID: chosen by its name already */
+	for (i = 0; i < q->env.nrcpts; i++)
+		if (same_addr(q->env.rcpts[i].addr, value))
+			return 1;
+	return 0;
+}
+
+/* The log names who did it: the real user, not the group it runs with. */
+static void
+log_done(const struct qadmin *a, const struct qentry *q, const char *area,
+    const char *what)
+{
+	log_msg(LOG_NOTICE, "id=%s from=<%s> user=%s uid=%lu %s from %s/",
+	    q->id, q->env.sender, a->caller_name != NULL ? a->caller_name : "?",
+	    (unsigned long)a->caller, what, area);
+}
+
+/*
+ * A fresh start: the failed recipients of a failed entry are pending
+ * again (their senders had a bounce: a second failure bounces again).
+ */
+static void
+fresh_start(struct qentry *q, time_t now)
+{
+	size_t i;
+
+	for (i = 0; q->failed && i < q->env.nrcpts; i++) {
+		struct rcpt *r = &q->env.rcpts[i];
+
+		if (r->state != RCPT_FAILED)
+			continue;
+		r->state = RCPT_PENDING;
+		r->code = 0;
+		free(r->reply);
+		r->reply = NULL;
+	}
+	q->attempts = 0;
+	q->created = now;
+	q->next = now;
+	q->waits = QWAIT_RELAY;
+}
+
+/* Change the locked entry q of area as a->op says. */
+static int
+change(const struct qadmin *a, const char *area, struct qentry *q,
+    struct err *e)
+{
+	int rc;
+
+	if (a->op == QADMIN_DELETE) {
+		rc = queue_remove_in(a->dir, area, q, e);
+		queue_sync(a->dir);
+		if (rc == 0)
+			log_done(a, q, area, "deleted");
+		return rc;
+	}
+	fresh_start(q, time(NULL));
+	if (q->failed) {
+		rc = queue_unfail(a->dir, q, e);
+	} else {
+		rc = queue_save(a->dir, q, e);
+		queue_sync(a->dir);
+	}
+	if (rc == 0)
+		log_done(a, q, area, "requeued");
+	return rc;
+}
+
+/*
+ * Lock the entry (chosen from an unlocked look), and change it.
+ * Returns 0 when it is gone meanwhile (a run sent it, or moved it to
+ * failed/), else 1 with a->tell told.
+ */
+static int
+act(const struct qadmin *a, const char *area, const char *id)
+{
+	struct qentry q;
+	struct err e = {0};
+	int rc = queue_claim(a->dir, area, id, &q, &e);
+
+	if (rc == QUEUE_GONE)
+		return 0;
+	if (rc == QUEUE_BUSY)
+		a->tell(a->tell_arg, id, QFATE_BUSY, NULL);
+	else if (rc < 0)
+		a->tell(a->tell_arg, id, QFATE_ERROR, e.msg);
+	else if (!a->all_owners && q.uid != a->caller)
+		a->tell(a->tell_arg, id, QFATE_NONE, NULL);
+	else if (change(a, area, &q, &e) < 0)
+		a->tell(a->tell_arg, id, QFATE_ERROR, e.msg);
+	else
+		a->tell(a->tell_arg, id, QFATE_DONE, NULL);
+	if (rc == QUEUE_LOCKED)
+		queue_release(&q);
+	err_clear(&e);
+	return 1;
+}
+
+/*
+ * Entry id of area, when sel chooses it and it is the caller's: acted
+ * on, 1; else 0.  It is read before it is locked, so that a user never
+ * holds another's entry (see runq.c).  One that cannot be read is told
+ * of to those who may act on any entry, and left as it is.
+ */
+static int
+consider(const struct qadmin *a, const char *area, const char *id,
+    enum qadmin_sel sel, const char *value)
+{
+	struct qentry q;
+	struct err e = {0};
+	int rc = queue_peek_in(a->dir, area, id, &q, &e);
+	int chosen = rc > 0 && (a->all_owners || q.uid == a->caller) &&
+	    matches(&q, sel, value);
+
+	if (rc > 0)
+		qentry_free(&q);
+	if (rc < 0 && a->all_owners && (sel == QSEL_ID || sel == QSEL_ALL)) {
+		a->tell(a->tell_arg, id, QFATE_ERROR, e.msg);
+		chosen = -1;
+	}
+	err_clear(&e);
+	if (chosen > 0)
+		chosen = act(a, area, id);
+	return chosen != 0;
+}
+
+/* The areas acted on, in order: q/ first, where runs look. */
+static const char *const areas[] = {"q", "failed"};
+
+static long
+by_id(const struct qadmin *a, const char *id)
+{
+	size_t i;
+
+	for (i = a->failed_only ? 1 : 0; i < 2; i++)
+		if (queue_id_ok(id) && consider(a, areas[i], id, QSEL_ID, id))
+			return 1;
+	a->tell(a->tell_arg, id, QFATE_NONE, NULL);
+	return 0;
+}
+
+long
+qadmin_run(const struct qadmin *a, enum qadmin_sel sel, const char *value,
+    struct err *e)
+{
+	char **ids;
+	size_t i, j, n;
+	long chosen = 0;
+
+	if (sel == QSEL_ID)
+		return by_id(a, value);
+	for (i = a->failed_only ? 1 : 0; i < 2; i++) {
+		if (queue_list_in(a->dir, areas[i], &ids, &n, e) < 0)
+			return -1;
+		for (j = 0; j < n; j++) {
+			chosen += consider(a, areas[i], ids[j], sel, value);
+			free(ids[j]);
+		}
+		free(ids);
+	}
+	return chosen;
+}
