@@ -692,6 +692,7 @@ static const struct key keys[] = {
     {"bounce_to", TOP, .type = CONFIG_TYPE_STRING, .set = set_bounce_to},
     {"connect_timeout", BOTH, K_DURATION, .off = IN_ACCT(connect_timeout)},
     {"domain", TOP, K_HOST, .off = IN_CONF(domain)},
+    {"failed_lifetime", TOP, K_DURATION, .off = IN_CONF(failed_lifetime)},
     {"from", BOTH, K_ADDRESS, .off = IN_ACCT(from)},
     {"from_rewrite", TOP, K_CHOICE, .off = IN_CONF(from_rewrite),
         .choices = rewrites},
@@ -896,6 +897,7 @@ conf_defaults(struct conf *c)
 	account_init(&c->acct);
 	c->queue_dir = xstrdup(QUEUE_DIR_DEFAULT);
 	c->queue_lifetime = 5 * 24 * 3600;
+	c->failed_lifetime = 30 * 24 * 3600;
 	c->retry_min = 5 * 60;
 	c->retry_max = 60 * 60;
 	c->bounce = 1;

@@ -199,3 +199,61 @@ qadmin_run(const struct qadmin *a, enum qadmin_sel sel, const char *value,
 	}
 	return chosen;
 }
+
+/* Is the failed entry id, of owner's (NULL: of anyone's), expired? */
+static int
+expired(const char *dir, const char *id, time_t limit, const uid_t *owner)
+{
+	struct qentry q;
+	struct err e = {0};
+	time_t t;
+	int rc;
+
+	if (queue_changed_in(dir, "failed", id, &t) < 0 || t > limit)
+		return 0;
+	if (owner == NULL)
+		return 1;
+	rc = queue_peek_in(dir, "failed", id, &q, &e);
+	err_clear(&e);
+	if (rc <= 0)
+		return 0;
+	rc = q.uid == *owner;
+	qentry_free(&q);
+	return rc;
+}
+
+void
+qadmin_expire(const char *dir, long lifetime, const uid_t *owner)
+{
+	struct qentry q;
+	struct err e = {0};
+	char **ids;
+	size_t i, n, removed = 0;
+	time_t limit = time(NULL) - lifetime;
+
+	if (queue_list_in(dir, "failed", &ids, &n, &e) < 0) {
+		err_clear(&e); /* the run lists q/ next, and says why */
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (expired(dir, ids[i], limit, owner) &&
+		    queue_claim(dir, "failed", ids[i], &q, &e) ==
+		        QUEUE_LOCKED) {
+			if (queue_remove_in(dir, "failed", &q, &e) == 0) {
+				log_msg(LOG_INFO,
+				    "id=%s from=<%s> removed from failed/ "
+				    "after failed_lifetime",
+				    q.id, q.env.sender);
+				removed++;
+			}
+			queue_release(&q);
+		}
+		if (e.kind != ERR_NONE)
+			log_msg(LOG_ERR, "id=%s: %s", ids[i], e.msg);
+		err_clear(&e);
+		free(ids[i]);
+	}
+	free(ids);
+	if (removed > 0)
+		queue_sync(dir);
+}

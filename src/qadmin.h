@@ -55,4 +55,11 @@ struct qadmin {
 long qadmin_run(const struct qadmin *a, enum qadmin_sel sel, const char *value,
     struct err *e);
 
+/*
+ * Remove the entries of failed/ that failed more than lifetime seconds
+ * ago, each logged (a queue run does it).  owner: only that user's;
+ * NULL: every user's.  One that is locked or cannot be read stays.
+ */
+void qadmin_expire(const char *dir, long lifetime, const uid_t *owner);
+
 #endif

@@ -174,6 +174,39 @@ is "$?/$(cat "$T/out")/$(cat "$T/err")/$(entries "$Q/q")" \
 	"66/$c: deleted/mailout: $c: no such message/0" \
 	"unlocked: deleted; the second time, no such message"
 
+# --- failed_lifetime: a queue run removes what failed longer ago
+conf "$T/l.conf" "$RELAY_PORT" "retry_min = 600;" "bounce = false;" \
+	"logfile = \"$T/log\";" "failed_lifetime = \"1h\";"
+a=$(queue bob@example.org alice@example.com)
+b=$(queue eve@example.org alice@example.com)
+down 'rcpt=550 5.1.1 no such user'
+M -q
+up
+is "$(entries "$Q/failed")" 2 "two messages failed"
+# $a failed 61 minutes ago, $b 59 minutes ago.
+touch -d '-61 minutes' "$Q/failed/$a" "$Q/failed/$a.state"
+touch -d '-59 minutes' "$Q/failed/$b" "$Q/failed/$b.state"
+logged >/dev/null
+M -bp >/dev/null
+is "$(entries "$Q/failed")" 2 "mailq removes nothing"
+"$MAILOUT" -C "$T/l.conf" -q
+is "$?/$(entry_ids "$Q/failed")" "0/$b" \
+	"a queue run removes what failed more than failed_lifetime ago"
+[ ! -e "$Q/failed/$a.state" ]
+ok $? "its state too"
+is "$(logged)" \
+	"id=$a from=<bob@example.org> removed from failed/ after failed_lifetime" \
+	"the removal is logged"
+"$MAILOUT" -C "$T/l.conf" -q
+is "$(entry_ids "$Q/failed")" "$b" "the younger one stays"
+# The default: 30 days.
+touch -d '-29 days' "$Q/failed/$b" "$Q/failed/$b.state"
+M -q
+is "$(entry_ids "$Q/failed")" "$b" "by default, 29 days: still there"
+touch -d '-31 days' "$Q/failed/$b" "$Q/failed/$b.state"
+M -q
+is "$(entries "$Q/failed")" 0 "by default, 31 days: removed"
+
 # -------------------------------------------- as root: throwaway accounts
 # The set-group-ID install as privilege.sh makes it: two users share the
 # queue through the program, which checks whose each entry is.
@@ -214,7 +247,7 @@ chmod 644 "$T/msg"
 cat >"$R/etc/mailout.conf" <<EOF
 host = "127.0.0.1"; port = $RELAY_PORT; tls = "none"; domain = "example.org";
 queue_dir = "$R/queue"; aliases_file = ""; bounce = false;
-logfile = "$R/queue/log";
+logfile = "$R/queue/log"; failed_lifetime = "1h";
 EOF
 chgrp "$G" "$R/etc/mailout.conf" && chmod 0640 "$R/etc/mailout.conf"
 # sys USER CMD...: run CMD as USER, seeing $R/etc at $SYSCONFDIR.
@@ -270,4 +303,18 @@ printf '%s\n' \
 	"id=$id1 from=<u1@example.org> user=$U1 uid=$(id -u "$U1") deleted from q/" \
 	"id=$id2 from=<u2@example.org> user=root uid=0 deleted from q/" >"$T/want"
 same_file "$T/got" "$T/want" "each deletion logged with the real user"
+
+# --- failed_lifetime: a user's run removes the user's own alone
+down 'greeting=421 4.3.2 down'
+sys "$U1" "$SM" -i -f u1@example.org a@example.com <"$T/msg" 2>/dev/null
+id1=$(entry_ids "$R/queue/q")
+down 'rcpt=550 5.1.1 no such user'
+sys "$U1" "$SM" -q
+up
+touch -d '-2 hours' "$R/queue/failed/$id1" "$R/queue/failed/$id1.state"
+sys "$U2" "$SM" -q
+is "$(entry_ids "$R/queue/failed")" "$id1" \
+	"another user's run leaves the user's expired message"
+sys "$U1" "$SM" -q
+is "$(entries "$R/queue/failed")" 0 "the user's own run removes it"
 done_testing
