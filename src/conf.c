@@ -495,6 +495,16 @@ set_aliases_file(struct conf *c, struct account *a, const config_setting_t *s,
 	return 0;
 }
 
+/* queue_dir: a path; without it, a user's file has a queue of its own. */
+static int
+set_queue_dir(struct conf *c, struct account *a, const config_setting_t *s,
+    struct err *e)
+{
+	(void)a;
+	c->queue_dir_set = 1;
+	return set_path(c, s, &c->queue_dir, 0, e);
+}
+
 /* "FILE" of a setting, as a path that can be opened from here. */
 static char *
 source_path(const struct conf *c, const config_setting_t *s)
@@ -707,7 +717,7 @@ static const struct key keys[] = {
         .set = set_password_command},
     {"port", BOTH, .type = CONFIG_TYPE_INT, .set = set_port},
     {"proxy", BOTH, .type = CONFIG_TYPE_STRING, .set = set_proxy},
-    {"queue_dir", TOP, K_PATH, .off = IN_CONF(queue_dir)},
+    {"queue_dir", TOP, .type = CONFIG_TYPE_STRING, .set = set_queue_dir},
     {"queue_lifetime", TOP, K_DURATION, .off = IN_CONF(queue_lifetime)},
     {"reply_timeout", BOTH, K_DURATION, .off = IN_ACCT(reply_timeout)},
     {"retry_max", TOP, K_DURATION, .off = IN_CONF(retry_max)},

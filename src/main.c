@@ -34,6 +34,7 @@
 #include "spool.h"
 #include "sysinfo.h"
 #include "transport.h"
+#include "userq.h"
 #include "xalloc.h"
 
 /*
@@ -666,6 +667,28 @@ unconfigured(const struct options *o, int argc, char **argv,
 	return EX_OK;
 }
 
+/*
+ * A user's own file (-C, MAILOUT_CONF) without queue_dir queues in a
+ * directory of the user's (userq.h), made when a message may need it.
+ * Should it not be made, a message that must be queued says why then.
+ */
+static int
+own_queue(const struct options *o, struct conf *c, struct err *e)
+{
+	char *dir;
+
+	if (o->config_path == NULL || c->queue_dir_set)
+		return 0;
+	if ((dir = userq_dir(e)) == NULL)
+		return -1;
+	free(c->queue_dir);
+	c->queue_dir = dir;
+	if ((o->mode == MODE_SUBMIT || o->mode == MODE_SMTP) &&
+	    userq_make(dir, e) < 0)
+		err_clear(e);
+	return 0;
+}
+
 /* After the command line: the configuration, then the work. */
 static int
 configured(struct options *o, const char *env_conf, int argc, char **argv)
@@ -690,6 +713,10 @@ configured(struct options *o, const char *env_conf, int argc, char **argv)
 		return unconfigured(o, argc, argv, &e);
 	if (e.msg != NULL)
 		return refuse_early(o, &e);
+	if (own_queue(o, &c, &e) < 0) {
+		conf_free(&c);
+		return refuse_early(o, &e);
+	}
 	status = run_mode(o, &c);
 	conf_free(&c);
 	return status;

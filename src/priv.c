@@ -24,6 +24,21 @@ tz_ok(const char *tz)
 	        "0123456789/_+-,.:<>") == strlen(tz);
 }
 
+/* What priv_caller_env() gives: names, and the values found. */
+static const char *const kept_names[] = {"HOME", "XDG_STATE_HOME"};
+static char *kept_values[2];
+
+const char *
+priv_caller_env(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(kept_names) / sizeof(kept_names[0]); i++)
+		if (strcmp(name, kept_names[i]) == 0)
+			return kept_values[i];
+	return NULL;
+}
+
 char *
 priv_sanitize(void)
 {
@@ -31,7 +46,14 @@ priv_sanitize(void)
 	char *keep_conf = conf != NULL ? xstrdup(conf) : NULL;
 	char *keep_tz = tz != NULL && tz_ok(tz) ? xstrdup(tz) : NULL;
 	struct rlimit none = {0, 0};
+	size_t i;
 
+	for (i = 0; i < sizeof(kept_names) / sizeof(kept_names[0]); i++) {
+		const char *v = getenv(kept_names[i]);
+
+		free(kept_values[i]);
+		kept_values[i] = v != NULL ? xstrdup(v) : NULL;
+	}
 	clearenv();
 	setenv("PATH", "/usr/bin:/bin", 1);
 	if (keep_tz != NULL)

@@ -19,6 +19,13 @@
 char *priv_sanitize(void);
 
 /*
+ * The caller's HOME or XDG_STATE_HOME (name), as priv_sanitize() found
+ * it, or NULL: kept aside, out of the environment that libcurl and
+ * OpenSSL read, for the queue of a user's own configuration (userq.h).
+ */
+const char *priv_caller_env(const char *name);
+
+/*
  * Give up the set-group-ID privilege for good (real, effective and saved
  * group IDs set to the real one; only root could take it back, as it can
  * any group).  Returns 0, or -1 with errno set when it cannot, in which
