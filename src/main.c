@@ -441,6 +441,7 @@ admin_queue(const struct options *o, const struct conf *c)
 	struct admin_run run = {o->admin, EX_OK};
 	struct err e = {0};
 	struct qadmin a = {.dir = c->queue_dir,
+	    .kept_dir = conf_is_system(c) ? QUEUE_DIR_DEFAULT : NULL,
 	    .op = o->admin == ADMIN_REQUEUE ? QADMIN_REQUEUE : QADMIN_DELETE,
 	    .failed_only = o->admin == ADMIN_DELETE_FAILED,
 	    .caller = getuid(),

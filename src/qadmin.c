@@ -7,6 +7,7 @@
 
 #include "envelope.h"
 #include "err.h"
+#include "kept.h"
 #include "log.h"
 #include "qadmin.h"
 #include "queue.h"
@@ -49,8 +50,11 @@ static void
 log_done(const struct qadmin *a, const struct qentry *q, const char *area,
     const char *what)
 {
+	/* A kept entry may have no envelope yet. */
+	const char *from = q->env.sender != NULL ? q->env.sender : "";
+
 	log_msg(LOG_NOTICE, "id=%s from=<%s> user=%s uid=%lu %s from %s/",
-	    q->id, q->env.sender, a->caller_name != NULL ? a->caller_name : "?",
+	    q->id, from, a->caller_name != NULL ? a->caller_name : "?",
 	    (unsigned long)a->caller, what, area);
 }
 
@@ -79,18 +83,23 @@ fresh_start(struct qentry *q, time_t now)
 	q->waits = QWAIT_RELAY;
 }
 
-/* Change the locked entry q of area as a->op says. */
+/* An area of a queue directory. */
+struct place {
+	const char *dir, *area;
+};
+
+/* Change the locked entry q of p as a->op says. */
 static int
-change(const struct qadmin *a, const char *area, struct qentry *q,
+change(const struct qadmin *a, const struct place *p, struct qentry *q,
     struct err *e)
 {
 	int rc;
 
 	if (a->op == QADMIN_DELETE) {
-		rc = queue_remove_in(a->dir, area, q, e);
-		queue_sync(a->dir);
+		rc = queue_remove_in(p->dir, p->area, q, e);
+		queue_sync_area(p->dir, p->area);
 		if (rc == 0)
-			log_done(a, q, area, "deleted");
+			log_done(a, q, p->area, "deleted");
 		return rc;
 	}
 	fresh_start(q, time(NULL));
@@ -101,7 +110,7 @@ change(const struct qadmin *a, const char *area, struct qentry *q,
 		queue_sync(a->dir);
 	}
 	if (rc == 0)
-		log_done(a, q, area, "requeued");
+		log_done(a, q, p->area, "requeued");
 	return rc;
 }
 
@@ -111,11 +120,11 @@ change(const struct qadmin *a, const char *area, struct qentry *q,
  * failed/), else 1 with a->tell told.
  */
 static int
-act(const struct qadmin *a, const char *area, const char *id)
+act(const struct qadmin *a, const struct place *p, const char *id)
 {
 	struct qentry q;
 	struct err e = {0};
-	int rc = queue_claim(a->dir, area, id, &q, &e);
+	int rc = queue_claim(p->dir, p->area, id, &q, &e);
 
 	if (rc == QUEUE_GONE)
 		return 0;
@@ -125,7 +134,7 @@ act(const struct qadmin *a, const char *area, const char *id)
 		a->tell(a->tell_arg, id, QFATE_ERROR, e.msg);
 	else if (!a->all_owners && q.uid != a->caller)
 		a->tell(a->tell_arg, id, QFATE_NONE, NULL);
-	else if (change(a, area, &q, &e) < 0)
+	else if (change(a, p, &q, &e) < 0)
 		a->tell(a->tell_arg, id, QFATE_ERROR, e.msg);
 	else
 		a->tell(a->tell_arg, id, QFATE_DONE, NULL);
@@ -136,18 +145,18 @@ act(const struct qadmin *a, const char *area, const char *id)
 }
 
 /*
- * Entry id of area, when sel chooses it and it is the caller's: acted
+ * Entry id of p, when sel chooses it and it is the caller's: acted
  * on, 1; else 0.  It is read before it is locked, so that a user never
  * holds another's entry (see runq.c).  One that cannot be read is told
  * of to those who may act on any entry, and left as it is.
  */
 static int
-consider(const struct qadmin *a, const char *area, const char *id,
+consider(const struct qadmin *a, const struct place *p, const char *id,
     enum qadmin_sel sel, const char *value)
 {
 	struct qentry q;
 	struct err e = {0};
-	int rc = queue_peek_in(a->dir, area, id, &q, &e);
+	int rc = queue_peek_in(p->dir, p->area, id, &q, &e);
 	int chosen = rc > 0 && (a->all_owners || q.uid == a->caller) &&
 	    matches(&q, sel, value);
 
@@ -159,20 +168,38 @@ consider(const struct qadmin *a, const char *area, const char *id,
 	}
 	err_clear(&e);
 	if (chosen > 0)
-		chosen = act(a, area, id);
+		chosen = act(a, p, id);
 	return chosen != 0;
 }
 
-/* The areas acted on, in order: q/ first, where runs look. */
-static const char *const areas[] = {"q", "failed"};
+/*
+ * The areas that sel looks in, in order (q/ first, where runs look),
+ * into p: how many.  A kept entry may lack its envelope, and the queue
+ * run that can send it submits it again: it is deleted, by its id or
+ * with all, never requeued.
+ */
+static size_t
+places(const struct qadmin *a, enum qadmin_sel sel, struct place p[3])
+{
+	size_t n = 0;
+
+	if (!a->failed_only)
+		p[n++] = (struct place){a->dir, "q"};
+	p[n++] = (struct place){a->dir, "failed"};
+	if (a->kept_dir != NULL && !a->failed_only && a->op == QADMIN_DELETE &&
+	    (sel == QSEL_ID || sel == QSEL_ALL))
+		p[n++] = (struct place){a->kept_dir, KEPT_AREA};
+	return n;
+}
 
 static long
 by_id(const struct qadmin *a, const char *id)
 {
-	size_t i;
+	struct place p[3];
+	size_t i, n = places(a, QSEL_ID, p);
 
-	for (i = a->failed_only ? 1 : 0; i < 2; i++)
-		if (queue_id_ok(id) && consider(a, areas[i], id, QSEL_ID, id))
+	for (i = 0; i < n && queue_id_ok(id); i++)
+		if (consider(a, &p[i], id, QSEL_ID, id))
 			return 1;
 	a->tell(a->tell_arg, id, QFATE_NONE, NULL);
 	return 0;
@@ -182,17 +209,18 @@ long
 qadmin_run(const struct qadmin *a, enum qadmin_sel sel, const char *value,
     struct err *e)
 {
+	struct place p[3];
 	char **ids;
-	size_t i, j, n;
+	size_t i, j, n, np = places(a, sel, p);
 	long chosen = 0;
 
 	if (sel == QSEL_ID)
 		return by_id(a, value);
-	for (i = a->failed_only ? 1 : 0; i < 2; i++) {
-		if (queue_list_in(a->dir, areas[i], &ids, &n, e) < 0)
+	for (i = 0; i < np; i++) {
+		if (queue_list_in(p[i].dir, p[i].area, &ids, &n, e) < 0)
 			return -1;
 		for (j = 0; j < n; j++) {
-			chosen += consider(a, areas[i], ids[j], sel, value);
+			chosen += consider(a, &p[i], ids[j], sel, value);
 			free(ids[j]);
 		}
 		free(ids);

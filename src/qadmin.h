@@ -37,6 +37,9 @@ typedef void (*qadmin_tell_fn)(void *arg, const char *id, enum qadmin_fate f,
 
 struct qadmin {
 	const char *dir; /* the queue */
+	/* The queue whose kept/ entries (kept.h) are deleted too, by their
+	 * ids or with ALL; NULL: none. */
+	const char *kept_dir;
 	enum qadmin_op op;
 	int failed_only; /* failed/ alone, not q/ */
 	uid_t caller; /* the real user */

@@ -615,6 +615,12 @@ queue_sync(const char *dir)
 	fsync_area(dir, "failed");
 }
 
+void
+queue_sync_area(const char *dir, const char *area)
+{
+	fsync_area(dir, area);
+}
+
 /*
  * Move the entry, then its state file (a crash between: see
  * clean_state()).  Synced by queue_sync(), not here, for the reason

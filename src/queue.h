@@ -142,6 +142,9 @@ int queue_remove(const char *dir, struct qentry *q, struct err *e);
  */
 void queue_sync(const char *dir);
 
+/* The same for one area: a removal from it made durable. */
+void queue_sync_area(const char *dir, const char *area);
+
 /* Move a locked entry to failed/ (durable once queue_sync() returns). */
 int queue_fail(const char *dir, struct qentry *q, struct err *e);
 

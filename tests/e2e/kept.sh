@@ -207,4 +207,27 @@ Sender: mailer@example.net" \
 sys "$MAILOUT" -bp >"$T/out" 2>"$T/err"
 is "$?/$(cat "$T/out")" "0/Mail queue is empty" "mailq: the queue is empty"
 
+# --- A kept message that is not to be sent: --delete, once the file is
+# fixed, before a queue run sends it.
+cp "$T/sys/conf" "$T/fixed.conf"
+printf 'hots = "x";
+' >"$T/sys/conf"
+printf 'Subject: five
+
+fifth
+' | sys "$MAILOUT" -i bob 2>"$T/err"
+id5=$(kept_id "$T/err")
+sys "$MAILOUT" --delete "$id5" >"$T/out" 2>"$T/err"
+is "$?/$(cat "$T/out")/$(cat "$T/err")" \
+	"78//mailout: $CONF:1: unknown setting 'hots'" \
+	"--delete while the file cannot be used: the configuration error"
+cp "$T/fixed.conf" "$T/sys/conf"
+sys "$MAILOUT" --delete "$id5" >"$T/out" 2>"$T/err"
+is "$?/$(cat "$T/out")/$(cat "$T/err")/$(entries "$T/queue/kept")" \
+	"0/$id5: deleted//0" "--delete, the file fixed: the kept message is gone"
+is "$(logged "id=$id5 from=<> user=root uid=0 deleted from kept/")" 1 \
+	"the deletion of a kept message is logged"
+sys "$MAILOUT" -q 2>"$T/err"
+is "$?/$(count "$T/r")" "0/4" "the next run sends nothing"
+
 done_testing
