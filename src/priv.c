@@ -25,17 +25,17 @@ tz_ok(const char *tz)
 }
 
 /* What priv_caller_env() gives: names, and the values found. */
-static const char *const kept_names[] = {"HOME", "XDG_STATE_HOME"};
-static char *kept_values[2];
+static const char *const caller_names[] = {"HOME", "XDG_STATE_HOME"};
+static char *caller_values[sizeof(caller_names) / sizeof(caller_names[0])];
 
 const char *
 priv_caller_env(const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(kept_names) / sizeof(kept_names[0]); i++)
-		if (strcmp(name, kept_names[i]) == 0)
-			return kept_values[i];
+	for (i = 0; i < sizeof(caller_names) / sizeof(caller_names[0]); i++)
+		if (strcmp(name, caller_names[i]) == 0)
+			return caller_values[i];
 	return NULL;
 }
 
@@ -48,11 +48,11 @@ priv_sanitize(void)
 	struct rlimit none = {0, 0};
 	size_t i;
 
-	for (i = 0; i < sizeof(kept_names) / sizeof(kept_names[0]); i++) {
-		const char *v = getenv(kept_names[i]);
+	for (i = 0; i < sizeof(caller_names) / sizeof(caller_names[0]); i++) {
+		const char *v = getenv(caller_names[i]);
 
-		free(kept_values[i]);
-		kept_values[i] = v != NULL ? xstrdup(v) : NULL;
+		free(caller_values[i]);
+		caller_values[i] = v != NULL ? xstrdup(v) : NULL;
 	}
 	clearenv();
 	setenv("PATH", "/usr/bin:/bin", 1);

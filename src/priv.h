@@ -14,6 +14,7 @@
  * so that neither libcurl (all_proxy, ...) nor OpenSSL (SSL_CERT_FILE,
  * OPENSSL_CONF, ...) takes orders from the caller; umask 007, files
  * for the owner and the group; no core dumps while secrets are held.
+ * HOME and XDG_STATE_HOME are set aside (priv_caller_env()).
  * Returns MAILOUT_CONF's value (copied), or NULL.
  */
 char *priv_sanitize(void);
