@@ -14,6 +14,9 @@ const char cli_usage[] =
     "               [--] [recipient ...] < message\n"
     "       mailout -bs | -bv recipient ... | -bp | -bi\n"
     "       mailout -q[Iid|Rsite] [--due] [-v]\n"
+    "       mailout [-C file] --delete | --requeue | --delete-failed"
+    " id ... | ALL\n"
+    "       mailout [-C file] --delete-from | --delete-to address ...\n"
     "       mailout --check-config | --server-info [--auth] [-a account]\n"
     "               [-C file]\n"
     "       mailout --help | --version\n";
@@ -25,7 +28,13 @@ enum {
 	OPT_CHECK_CONFIG,
 	OPT_SERVER_INFO,
 	OPT_AUTH,
-	OPT_DUE
+	OPT_DUE,
+	/* In the order of enum admin_op. */
+	OPT_DELETE,
+	OPT_DELETE_FROM,
+	OPT_DELETE_TO,
+	OPT_DELETE_FAILED,
+	OPT_REQUEUE
 };
 
 /*
@@ -46,6 +55,11 @@ static const struct option longopts[] = {
     {"server-info", no_argument, NULL, OPT_SERVER_INFO},
     {"auth", no_argument, NULL, OPT_AUTH},
     {"due", no_argument, NULL, OPT_DUE},
+    {"delete", no_argument, NULL, OPT_DELETE},
+    {"delete-from", no_argument, NULL, OPT_DELETE_FROM},
+    {"delete-to", no_argument, NULL, OPT_DELETE_TO},
+    {"delete-failed", no_argument, NULL, OPT_DELETE_FAILED},
+    {"requeue", no_argument, NULL, OPT_REQUEUE},
     {NULL, 0, NULL, 0},
 };
 
@@ -269,9 +283,41 @@ cli_flag(struct options *o, int c, const char *arg, struct err *e)
 	case OPT_DUE:
 		o->runq_due = 1;
 		break;
+	case OPT_DELETE:
+	case OPT_DELETE_FROM:
+	case OPT_DELETE_TO:
+	case OPT_DELETE_FAILED:
+	case OPT_REQUEUE:
+		o->mode = MODE_ADMIN;
+		o->admin = (enum admin_op)(c - OPT_DELETE);
+		break;
 	default:
 		return cli_value(o, c, arg, e);
 	}
+	return 0;
+}
+
+/*
+ * The operands of a queue operation: at least one, and none that looks
+ * like an option (the options stop at the first operand: "--delete ID
+ * -C file" would take "-C" for an id).
+ */
+static int
+cli_admin(const struct options *o, struct err *e)
+{
+	size_t i;
+
+	if (o->nrcpts == 0)
+		return err_set(e, ERR_USAGE, "%s",
+		    o->admin == ADMIN_DELETE_FROM || o->admin == ADMIN_DELETE_TO
+		        ? "--delete-from and --delete-to need addresses"
+		        : "--delete, --delete-failed and --requeue need ids "
+		          "or ALL");
+	for (i = 0; i < o->nrcpts; i++)
+		if (o->rcpts[i][0] == '-')
+			return err_set(e, ERR_USAGE,
+			    "%s: options go before the ids and addresses",
+			    o->rcpts[i]);
 	return 0;
 }
 
@@ -321,5 +367,5 @@ cli_parse(int argc, char **argv, struct options *o, struct err *e)
 		    "--auth needs --server-info: mailout --server-info --auth");
 	o->rcpts = argv + optind;
 	o->nrcpts = (size_t)(argc - optind);
-	return 0;
+	return o->mode == MODE_ADMIN ? cli_admin(o, e) : 0;
 }

@@ -19,7 +19,17 @@ enum mode {
 	MODE_HELP,
 	MODE_VERSION,
 	MODE_CHECK_CONFIG, /* --check-config: validate, show the accounts */
-	MODE_SERVER_INFO /* --server-info: what the relay offers */
+	MODE_SERVER_INFO, /* --server-info: what the relay offers */
+	MODE_ADMIN /* --delete, --requeue...: change the queue */
+};
+
+/* What MODE_ADMIN does with its operands (ids, addresses, or ALL). */
+enum admin_op {
+	ADMIN_DELETE, /* --delete ID... | ALL */
+	ADMIN_DELETE_FROM, /* --delete-from ADDRESS... */
+	ADMIN_DELETE_TO, /* --delete-to ADDRESS... */
+	ADMIN_DELETE_FAILED, /* --delete-failed ID... | ALL: failed/ only */
+	ADMIN_REQUEUE /* --requeue ID... | ALL */
 };
 
 struct options {
@@ -40,6 +50,7 @@ struct options {
 	const char *runq_id; /* -qIid: this entry only */
 	int json; /* mailq --json */
 	int server_auth; /* --server-info --auth: try the credentials */
+	enum admin_op admin; /* MODE_ADMIN's operation */
 	char **rcpts; /* recipient arguments, as given */
 	size_t nrcpts;
 };
@@ -48,7 +59,8 @@ struct options {
  * Parse argv.  argv[0]'s base name may select a mode ("mailq",
  * "newaliases").  Returns 0, or -1 with e set (ERR_USAGE) for an unknown
  * flag, a missing or bad value, an unsupported -b mode, --due
- * without -q, or --auth without --server-info.
+ * without -q, --auth without --server-info, or a queue operation
+ * (--delete...) without operands.
  */
 int cli_parse(int argc, char **argv, struct options *o, struct err *e);
 

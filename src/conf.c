@@ -495,6 +495,16 @@ set_aliases_file(struct conf *c, struct account *a, const config_setting_t *s,
 	return 0;
 }
 
+/* queue_dir: a path; without it, a user's file has a queue of its own. */
+static int
+set_queue_dir(struct conf *c, struct account *a, const config_setting_t *s,
+    struct err *e)
+{
+	(void)a;
+	c->queue_dir_set = 1;
+	return set_path(c, s, &c->queue_dir, 0, e);
+}
+
 /* "FILE" of a setting, as a path that can be opened from here. */
 static char *
 source_path(const struct conf *c, const config_setting_t *s)
@@ -692,6 +702,7 @@ static const struct key keys[] = {
     {"bounce_to", TOP, .type = CONFIG_TYPE_STRING, .set = set_bounce_to},
     {"connect_timeout", BOTH, K_DURATION, .off = IN_ACCT(connect_timeout)},
     {"domain", TOP, K_HOST, .off = IN_CONF(domain)},
+    {"failed_lifetime", TOP, K_DURATION, .off = IN_CONF(failed_lifetime)},
     {"from", BOTH, K_ADDRESS, .off = IN_ACCT(from)},
     {"from_rewrite", TOP, K_CHOICE, .off = IN_CONF(from_rewrite),
         .choices = rewrites},
@@ -706,7 +717,7 @@ static const struct key keys[] = {
         .set = set_password_command},
     {"port", BOTH, .type = CONFIG_TYPE_INT, .set = set_port},
     {"proxy", BOTH, .type = CONFIG_TYPE_STRING, .set = set_proxy},
-    {"queue_dir", TOP, K_PATH, .off = IN_CONF(queue_dir)},
+    {"queue_dir", TOP, .type = CONFIG_TYPE_STRING, .set = set_queue_dir},
     {"queue_lifetime", TOP, K_DURATION, .off = IN_CONF(queue_lifetime)},
     {"reply_timeout", BOTH, K_DURATION, .off = IN_ACCT(reply_timeout)},
     {"retry_max", TOP, K_DURATION, .off = IN_CONF(retry_max)},
@@ -896,6 +907,7 @@ conf_defaults(struct conf *c)
 	account_init(&c->acct);
 	c->queue_dir = xstrdup(QUEUE_DIR_DEFAULT);
 	c->queue_lifetime = 5 * 24 * 3600;
+	c->failed_lifetime = 30 * 24 * 3600;
 	c->retry_min = 5 * 60;
 	c->retry_max = 60 * 60;
 	c->bounce = 1;

@@ -72,7 +72,9 @@ struct conf {
 	char *path; /* the file read, NULL when none was */
 	char *domain; /* NULL: not set, see conf_domain() */
 	char *queue_dir;
+	int queue_dir_set; /* "queue_dir" stands in the file */
 	long queue_lifetime; /* seconds before a queued message is given up */
+	long failed_lifetime; /* seconds a message given up on stays */
 	long retry_min; /* first wait after a temporary failure */
 	long retry_max; /* the longest wait between attempts */
 	int bounce; /* send delivery status notifications */

@@ -26,6 +26,7 @@
 #include "mailq.h"
 #include "paths.h" /* CONF_DEFAULT_PATH, QUEUE_DIR_DEFAULT */
 #include "priv.h"
+#include "qadmin.h"
 #include "queue.h"
 #include "rewrite.h"
 #include "runq.h"
@@ -33,6 +34,7 @@
 #include "spool.h"
 #include "sysinfo.h"
 #include "transport.h"
+#include "userq.h"
 #include "xalloc.h"
 
 /*
@@ -379,6 +381,92 @@ list_queue(const struct options *o, struct conf *c)
 	return EX_OK;
 }
 
+/* --delete, --requeue...: each entry's fate, and the first failure's status. */
+struct admin_run {
+	enum admin_op op;
+	int status;
+};
+
+static void
+admin_tell(void *arg, const char *id, enum qadmin_fate f, const char *why)
+{
+	struct admin_run *run = arg;
+	int status = f == QFATE_NONE ? EX_NOINPUT
+	    : f == QFATE_BUSY        ? EX_TEMPFAIL
+	                             : EX_IOERR;
+
+	if (f == QFATE_DONE) {
+		printf("%s: %s\n", id,
+		    run->op == ADMIN_REQUEUE ? "requeued" : "deleted");
+		return;
+	}
+	if (f == QFATE_NONE)
+		fprintf(stderr, "mailout: %s: no such message\n", id);
+	else if (f == QFATE_BUSY)
+		fprintf(stderr,
+		    "mailout: %s: busy (being delivered), left "
+		    "as it is\n",
+		    id);
+	else
+		fprintf(stderr, "mailout: %s: %s\n", id, why);
+	if (run->status == EX_OK)
+		run->status = status;
+}
+
+/* An address that chose no message: said as an id that does not exist. */
+static void
+admin_none(struct admin_run *run, const char *addr)
+{
+	fprintf(stderr, "mailout: no message %s %s\n",
+	    run->op == ADMIN_DELETE_FROM ? "from" : "to", addr);
+	if (run->status == EX_OK)
+		run->status = EX_NOINPUT;
+}
+
+/* Which entries an operand of the operation chooses. */
+static enum qadmin_sel
+admin_sel(enum admin_op op, const char *operand)
+{
+	if (op == ADMIN_DELETE_FROM)
+		return QSEL_FROM;
+	if (op == ADMIN_DELETE_TO)
+		return QSEL_TO;
+	return strcmp(operand, "ALL") == 0 ? QSEL_ALL : QSEL_ID;
+}
+
+static int
+admin_queue(const struct options *o, const struct conf *c)
+{
+	struct admin_run run = {o->admin, EX_OK};
+	struct err e = {0};
+	struct qadmin a = {.dir = c->queue_dir,
+	    .kept_dir = conf_is_system(c) ? QUEUE_DIR_DEFAULT : NULL,
+	    .op = o->admin == ADMIN_REQUEUE ? QADMIN_REQUEUE : QADMIN_DELETE,
+	    .failed_only = o->admin == ADMIN_DELETE_FAILED,
+	    .caller = getuid(),
+	    .all_owners = runs_all(),
+	    .tell = admin_tell,
+	    .tell_arg = &run};
+	char *name = sys_username(&e);
+	enum qadmin_sel sel;
+	size_t i;
+	long n = 0;
+
+	err_clear(&e);
+	a.caller_name = name;
+	log_open(o->log_tag, c->logfile);
+	for (i = 0; i < o->nrcpts && n >= 0; i++) {
+		sel = admin_sel(o->admin, o->rcpts[i]);
+		if ((n = qadmin_run(&a, sel, o->rcpts[i], &e)) < 0)
+			run.status = report(&e);
+		else if (n == 0 && (sel == QSEL_FROM || sel == QSEL_TO))
+			admin_none(&run, o->rcpts[i]);
+	}
+	log_close();
+	free(name);
+	return run.status;
+}
+
 /*
  * -bs: nothing but SMTP replies may reach stdout or stderr (alpine reads
  * both from one pipe), so stderr goes to /dev/null and -v is not shown.
@@ -511,6 +599,8 @@ run_mode(const struct options *o, struct conf *c)
 		return verify(o, c);
 	if (o->mode == MODE_ALIASES)
 		return check_aliases(c);
+	if (o->mode == MODE_ADMIN)
+		return admin_queue(o, c);
 	if (o->traffic_log != NULL &&
 	    (tr.file = open_traffic_log(o->traffic_log, &e)) == NULL)
 		return refuse_early(o, &e);
@@ -617,6 +707,28 @@ unconfigured(const struct options *o, int argc, char **argv,
 	return EX_OK;
 }
 
+/*
+ * A user's own file (-C, MAILOUT_CONF) without queue_dir queues in a
+ * directory of the user's (userq.h), made when a message may need it.
+ * Should it not be made, a message that must be queued says why then.
+ */
+static int
+own_queue(const struct options *o, struct conf *c, struct err *e)
+{
+	char *dir;
+
+	if (o->config_path == NULL || c->queue_dir_set)
+		return 0;
+	if ((dir = userq_dir(e)) == NULL)
+		return -1;
+	free(c->queue_dir);
+	c->queue_dir = dir;
+	if ((o->mode == MODE_SUBMIT || o->mode == MODE_SMTP) &&
+	    userq_make(dir, e) < 0)
+		err_clear(e);
+	return 0;
+}
+
 /* After the command line: the configuration, then the work. */
 static int
 configured(struct options *o, const char *env_conf, int argc, char **argv)
@@ -641,6 +753,10 @@ configured(struct options *o, const char *env_conf, int argc, char **argv)
 		return unconfigured(o, argc, argv, &e);
 	if (e.msg != NULL)
 		return refuse_early(o, &e);
+	if (own_queue(o, &c, &e) < 0) {
+		conf_free(&c);
+		return refuse_early(o, &e);
+	}
 	status = run_mode(o, &c);
 	conf_free(&c);
 	return status;

@@ -24,6 +24,21 @@ tz_ok(const char *tz)
 	        "0123456789/_+-,.:<>") == strlen(tz);
 }
 
+/* What priv_caller_env() gives: names, and the values found. */
+static const char *const caller_names[] = {"HOME", "XDG_STATE_HOME"};
+static char *caller_values[sizeof(caller_names) / sizeof(caller_names[0])];
+
+const char *
+priv_caller_env(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(caller_names) / sizeof(caller_names[0]); i++)
+		if (strcmp(name, caller_names[i]) == 0)
+			return caller_values[i];
+	return NULL;
+}
+
 char *
 priv_sanitize(void)
 {
@@ -31,7 +46,14 @@ priv_sanitize(void)
 	char *keep_conf = conf != NULL ? xstrdup(conf) : NULL;
 	char *keep_tz = tz != NULL && tz_ok(tz) ? xstrdup(tz) : NULL;
 	struct rlimit none = {0, 0};
+	size_t i;
 
+	for (i = 0; i < sizeof(caller_names) / sizeof(caller_names[0]); i++) {
+		const char *v = getenv(caller_names[i]);
+
+		free(caller_values[i]);
+		caller_values[i] = v != NULL ? xstrdup(v) : NULL;
+	}
 	clearenv();
 	setenv("PATH", "/usr/bin:/bin", 1);
 	if (keep_tz != NULL)

@@ -14,9 +14,17 @@
  * so that neither libcurl (all_proxy, ...) nor OpenSSL (SSL_CERT_FILE,
  * OPENSSL_CONF, ...) takes orders from the caller; umask 007, files
  * for the owner and the group; no core dumps while secrets are held.
+ * HOME and XDG_STATE_HOME are set aside (priv_caller_env()).
  * Returns MAILOUT_CONF's value (copied), or NULL.
  */
 char *priv_sanitize(void);
+
+/*
+ * The caller's HOME or XDG_STATE_HOME (name), as priv_sanitize() found
+ * it, or NULL: kept aside, out of the environment that libcurl and
+ * OpenSSL read, for the queue of a user's own configuration (userq.h).
+ */
+const char *priv_caller_env(const char *name);
 
 /*
  * Give up the set-group-ID privilege for good (real, effective and saved

@@ -107,6 +107,18 @@ queue_new_id(char id[QUEUE_ID_MAX])
 	id[n] = '\0';
 }
 
+int
+queue_id_ok(const char *id)
+{
+	static const char digits[] = "0123456789";
+	size_t n = strspn(id, digits);
+
+	/* What new_id() makes: 14 digits of time, a dot, 8 of randomness. */
+	return n == 14 && id[n] == '.' &&
+	    strspn(id + n + 1, "0123456789abcdefghijklmnopqrstuv") == 8 &&
+	    id[n + 9] == '\0';
+}
+
 static int
 has_suffix(const char *name, const char *suffix)
 {
@@ -472,15 +484,25 @@ int
 queue_lock_in(const char *dir, const char *area, const char *id,
     struct qentry *q, struct err *e)
 {
-	int fd, rc;
+	int rc = queue_claim(dir, area, id, q, e);
+
+	return rc == QUEUE_BUSY ? QUEUE_GONE : rc;
+}
+
+int
+queue_claim(const char *dir, const char *area, const char *id, struct qentry *q,
+    struct err *e)
+{
+	int fd, rc, busy = 0;
 
 	if ((fd = open_entry(dir, area, id, q, &rc, e)) < 0)
 		return rc;
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0)
-		rc = errno == EWOULDBLOCK ? 0
-		                          : err_sys(e, ERR_IO, "lock %s", id);
-	else
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		busy = errno == EWOULDBLOCK;
+		rc = busy ? 0 : err_sys(e, ERR_IO, "lock %s", id);
+	} else {
 		rc = still_queued(fd, dir, area, id, e);
+	}
 	/* Read after the lock: a run that held it may have saved a state. */
 	if (rc > 0 && load_state(fd, dir, area, id, q, e) < 0) {
 		qentry_free(q);
@@ -488,10 +510,10 @@ queue_lock_in(const char *dir, const char *area, const char *id,
 	}
 	if (rc <= 0) {
 		close(fd);
-		return rc;
+		return busy ? QUEUE_BUSY : rc;
 	}
 	q->fd = fd;
-	return 1;
+	return QUEUE_LOCKED;
 }
 
 int
@@ -523,6 +545,9 @@ queue_release(struct qentry *q)
 	qentry_free(q);
 }
 
+static int save_in(const char *dir, const char *area, const struct qentry *q,
+    struct err *e);
+
 /*
  * The new state beside the entry, replacing any earlier one.  The file is
  * synced before the rename, so the name never holds part of a state.  The
@@ -536,8 +561,15 @@ queue_release(struct qentry *q)
 int
 queue_save(const char *dir, const struct qentry *q, struct err *e)
 {
-	char *tmp = qpath(dir, "q", q->id, STATE_SUFFIX ".new");
-	char *state = qpath(dir, "q", q->id, STATE_SUFFIX);
+	return save_in(dir, "q", q, e);
+}
+
+static int
+save_in(const char *dir, const char *area, const struct qentry *q,
+    struct err *e)
+{
+	char *tmp = qpath(dir, area, q->id, STATE_SUFFIX ".new");
+	char *state = qpath(dir, area, q->id, STATE_SUFFIX);
 	char *text = qentry_format(q);
 	int rc = 0;
 
@@ -586,6 +618,12 @@ queue_sync(const char *dir)
 	fsync_area(dir, "failed");
 }
 
+void
+queue_sync_area(const char *dir, const char *area)
+{
+	fsync_area(dir, area);
+}
+
 /*
  * Move the entry, then its state file (a crash between: see
  * clean_state()).  Synced by queue_sync(), not here, for the reason
@@ -612,6 +650,50 @@ queue_fail(const char *dir, struct qentry *q, struct err *e)
 	free(to);
 	free(sfrom);
 	free(sto);
+	return rc;
+}
+
+/*
+ * The state first, then the entry: the reverse of queue_fail(), so that
+ * a crash between the two leaves a state in q/ without its entry, which
+ * clean_state() returns to failed/.  The entry in failed/ then still has
+ * its state of a failed entry: nothing is sent twice.  Synced at once:
+ * whoever asked for it is told it is done.
+ */
+int
+queue_unfail(const char *dir, struct qentry *q, struct err *e)
+{
+	char *from = qpath(dir, "failed", q->id, NULL);
+	char *to = qpath(dir, "q", q->id, NULL);
+	char *sfrom = qpath(dir, "failed", q->id, STATE_SUFFIX);
+	char *sto = qpath(dir, "q", q->id, STATE_SUFFIX);
+	int rc = 0;
+
+	q->failed = 0;
+	if (save_in(dir, "failed", q, e) < 0)
+		rc = -1;
+	else if (rename(sfrom, sto) < 0 || rename(from, to) < 0)
+		rc = err_sys(e, ERR_IO, "cannot move %s to q/", q->id);
+	queue_sync(dir);
+	free(from);
+	free(to);
+	free(sfrom);
+	free(sto);
+	return rc;
+}
+
+int
+queue_changed_in(const char *dir, const char *area, const char *id, time_t *t)
+{
+	char *state = qpath(dir, area, id, STATE_SUFFIX);
+	char *entry = qpath(dir, area, id, NULL);
+	struct stat st;
+	int rc = stat(state, &st) == 0 || stat(entry, &st) == 0 ? 0 : -1;
+
+	if (rc == 0)
+		*t = st.st_mtime;
+	free(state);
+	free(entry);
 	return rc;
 }
 

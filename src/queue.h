@@ -75,6 +75,12 @@ struct qentry {
  */
 void queue_new_id(char id[QUEUE_ID_MAX]);
 
+/*
+ * Is id an entry's id as queue_put() makes them?  A name from the
+ * command line is checked with it before it becomes part of a path.
+ */
+int queue_id_ok(const char *id);
+
 /* Create queue_dir/{tmp,q,failed} where missing. */
 int queue_init(const char *dir, struct err *e);
 
@@ -113,6 +119,14 @@ int queue_remove_in(const char *dir, const char *area, struct qentry *q,
 int
 queue_lock(const char *dir, const char *id, struct qentry *q, struct err *e);
 
+/*
+ * As queue_lock_in(), telling apart an entry that another process holds
+ * (delivering it): QUEUE_LOCKED, QUEUE_GONE, QUEUE_BUSY, or -1 with e set.
+ */
+enum { QUEUE_GONE = 0, QUEUE_LOCKED = 1, QUEUE_BUSY = 2 };
+int queue_claim(const char *dir, const char *area, const char *id,
+    struct qentry *q, struct err *e);
+
 /* Read an entry's state without locking it (for listing). */
 int queue_peek(const char *dir, const char *id, int failed, struct qentry *q,
     struct err *e);
@@ -135,8 +149,25 @@ int queue_remove(const char *dir, struct qentry *q, struct err *e);
  */
 void queue_sync(const char *dir);
 
+/* The same for one area: a removal from it made durable. */
+void queue_sync_area(const char *dir, const char *area);
+
 /* Move a locked entry to failed/ (durable once queue_sync() returns). */
 int queue_fail(const char *dir, struct qentry *q, struct err *e);
+
+/*
+ * Move a locked entry of failed/ back to q/ with its state as q holds it
+ * now (requeued).  Durable when it returns 0; -1 with e set.
+ */
+int queue_unfail(const char *dir, struct qentry *q, struct err *e);
+
+/*
+ * When entry id in area last changed (its state was written, or the
+ * entry made): for failed/, when it failed.  Returns 0, or -1 when it
+ * is gone.
+ */
+int
+queue_changed_in(const char *dir, const char *area, const char *id, time_t *t);
 
 /*
  * The header section of the locked entry's message, appended to head (for

@@ -15,6 +15,7 @@
 #include "log.h"
 #include "msgsrc.h"
 #include "outcome.h"
+#include "qadmin.h"
 #include "queue.h"
 #include "runq.h"
 #include "span.h"
@@ -430,6 +431,8 @@ queue_run(struct deliverer *d, const struct runq_opts *o, struct err *e)
 	time_t now = time(NULL);
 
 	queue_clean_tmp(dir, TMP_MAX_AGE);
+	qadmin_expire(dir, d->conf->failed_lifetime,
+	    o->all_owners ? NULL : &o->owner);
 	kept_resolve(d, o->only_id, o->all_owners ? NULL : &o->owner);
 	if (queue_list(dir, 0, &ids, &n, e) < 0)
 		return -1;

@@ -214,6 +214,28 @@ Sender: mailer@example.net" \
 sys "$MAILOUT" -bp >"$T/out" 2>"$T/err"
 is "$?/$(cat "$T/out")" "0/Mail queue is empty" "mailq: the queue is empty"
 
+# --- A kept message that is not to be sent: --delete, once the file is
+# fixed, before a queue run sends it.
+cp "$T/sys/conf" "$T/fixed.conf"
+printf 'hots = "x";
+' >"$T/sys/conf"
+printf 'Subject: five
+
+fifth
+' | sys "$MAILOUT" -i bob 2>"$T/err"
+id5=$(kept_id "$T/err")
+sys "$MAILOUT" --delete "$id5" >"$T/out" 2>"$T/err"
+is "$?/$(cat "$T/out")/$(cat "$T/err")" \
+	"78//mailout: $CONF:1: unknown setting 'hots'" \
+	"--delete while the file cannot be used: the configuration error"
+cp "$T/fixed.conf" "$T/sys/conf"
+sys "$MAILOUT" --delete "$id5" >"$T/out" 2>"$T/err"
+is "$?/$(cat "$T/out")/$(cat "$T/err")/$(entries "$T/queue/kept")" \
+	"0/$id5: deleted//0" "--delete, the file fixed: the kept message is gone"
+is "$(logged "deleted id=$id5 $ME from=<> area=kept/")" 1 \
+	"the deletion of a kept message is logged"
+sys "$MAILOUT" -q 2>"$T/err"
+is "$?/$(count "$T/r")" "0/4" "the next run sends nothing"
 # --- -bs while the file is broken: each message kept, its envelope as
 # the client gave it; resolved by the fixed file like the others.
 printf 'hots = "x";\n' >"$T/sys/conf"

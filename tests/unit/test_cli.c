@@ -171,6 +171,35 @@ main(void)
 		is_int(parse(&o, &e, v), -1, "--due with -bp after -q");
 	}
 	{
+		const char *v[] = {"mailout", "-C", "f", "--delete-to", "a@x",
+		    "<b@y>", NULL};
+		is_int(parse(&o, &e, v), 0, "--delete-to with addresses");
+		ok(o.mode == MODE_ADMIN && o.admin == ADMIN_DELETE_TO &&
+		        o.nrcpts == 2 && strcmp(o.rcpts[1], "<b@y>") == 0 &&
+		        strcmp(o.config_path, "f") == 0,
+		    "--delete-to: the addresses are its operands");
+	}
+	{
+		const char *v[] = {"mailout", "--requeue", "ALL", NULL};
+		is_int(parse(&o, &e, v), 0, "--requeue ALL");
+		ok(o.mode == MODE_ADMIN && o.admin == ADMIN_REQUEUE &&
+		        o.nrcpts == 1,
+		    "--requeue ALL: one operand");
+	}
+	{
+		const char *v[] = {"mailout", "--delete-failed", NULL};
+		is_int(parse(&o, &e, v), -1, "--delete-failed alone");
+		is_str(e.msg,
+		    "--delete, --delete-failed and --requeue need ids or ALL",
+		    "--delete-failed alone: says what it needs");
+	}
+	{
+		const char *v[] = {"mailout", "--delete", "1", "-v", NULL};
+		is_int(parse(&o, &e, v), -1, "--delete ID -v");
+		is_str(e.msg, "-v: options go before the ids and addresses",
+		    "an option after the operands: a usage error");
+	}
+	{
 		const char *v[] = {"/usr/bin/mailq", "--json", NULL};
 		is_int(parse(&o, &e, v), 0, "mailq --json");
 		ok(o.mode == MODE_LIST && o.json, "invoked as mailq");

@@ -377,6 +377,8 @@ tls_settings(void)
 	           &e),
 	    0, "365d and 2h");
 	is_int(c.queue_lifetime, 365L * 24 * 3600, "365d in seconds");
+	is_int(c.failed_lifetime, 30L * 24 * 3600,
+	    "failed_lifetime: 30 days unless set");
 	is_int(c.retry_min, 7200, "2h in seconds");
 	conf_free(&c);
 	err_clear(&e);

@@ -325,6 +325,18 @@ test_msg_head(void)
 	buf_free(&m);
 }
 
+/* Only what queue_put() names an entry may become part of a path. */
+static void
+test_id_ok(void)
+{
+	ok(queue_id_ok("20261203202915.n0v8sj0t"), "id: as new_id() makes it");
+	ok(!queue_id_ok("20261203202915.n0v8sj0t.state"), "id: a state file");
+	ok(!queue_id_ok("20261203202915.n0v8sj0w"), "id: a letter past v");
+	ok(!queue_id_ok("../q/20261203202915.n0v8sj0t"), "id: a path");
+	ok(!queue_id_ok("2026120320291.n0v8sj0ta"), "id: 13 digits");
+	ok(!queue_id_ok(""), "id: empty");
+}
+
 int
 main(void)
 {
@@ -342,6 +354,7 @@ main(void)
 	test_clean();
 	test_head();
 	test_msg_head();
+	test_id_ok();
 	cmd = xasprintf("rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		printf("# could not remove %s\n", dir);
