@@ -723,6 +723,8 @@ static const struct key keys[] = {
     {"tls_min_version", BOTH, K_CHOICE, .off = IN_ACCT(tls_min_version),
         .choices = tls_versions},
     {"tls_verify", BOTH, K_BOOL, .off = IN_ACCT(tls_verify)},
+    {"undisclosed_recipients", TOP, K_BOOL,
+        .off = IN_CONF(undisclosed_recipients)},
     {"user", BOTH, K_TEXT, .off = IN_ACCT(user)},
     {.name = NULL},
 };
@@ -899,6 +901,7 @@ conf_defaults(struct conf *c)
 	c->retry_min = 5 * 60;
 	c->retry_max = 60 * 60;
 	c->bounce = 1;
+	c->undisclosed_recipients = 1;
 }
 
 /* RFC 8314 3.3 (465), RFC 6409 (587), RFC 5321 (25). */

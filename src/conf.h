@@ -83,6 +83,7 @@ struct conf {
 	int aliases_file_set; /* "aliases_file" stands in the file ("": none) */
 	int from_rewrite; /* put the envelope sender in From */
 	char *sender; /* write "Sender: this", NULL: leave Sender alone */
+	int undisclosed_recipients; /* add "To: undisclosed-recipients:;" */
 	char **files; /* every file read (the main file, its includes) */
 	size_t nfiles;
 	int check_files; /* conf_check(): files named must be readable */

@@ -27,7 +27,8 @@ enum seen {
 	SEEN_MSGID = 4,
 	SEEN_MIMEVER = 8,
 	SEEN_CTYPE = 16,
-	SEEN_CTE = 32
+	SEEN_CTE = 32,
+	SEEN_TO = 64 /* To or Cc */
 };
 
 enum fkind {
@@ -54,8 +55,8 @@ static const struct {
     {"Resent-Bcc", F_DROP, 0},
     {"Return-Path", F_DROP, 0},
     {"Content-Length", F_DROP, 0},
-    {"To", F_RCPT, 0},
-    {"Cc", F_RCPT, 0},
+    {"To", F_RCPT, SEEN_TO},
+    {"Cc", F_RCPT, SEEN_TO},
     {"Resent-To", F_RCPT, 0},
     {"Resent-Cc", F_RCPT, 0},
     {"From", F_FROM, SEEN_FROM},
@@ -321,6 +322,11 @@ add_origin(struct rw *w, struct buf *b)
 		mkhdr_msgid(b, conf_domain(w->c));
 		buf_puts(b, "\r\n");
 	}
+	/* RFC 5322 3.6.3: with only blind recipients, an empty group says
+	 * so, as Postfix writes it; some readers file a message with no To
+	 * and no Cc as spam. */
+	if (!(w->seen & SEEN_TO) && w->c->undisclosed_recipients)
+		buf_puts(b, "To: undisclosed-recipients:;\r\n");
 }
 
 /*
