@@ -495,6 +495,90 @@ set_aliases_file(struct conf *c, struct account *a, const config_setting_t *s,
 	return 0;
 }
 
+/* One string of a list setting, with its "FILE:LINE". */
+typedef int (*string_fn)(struct conf *c, const char *v, const char *where,
+    struct err *e);
+
+/* A list of strings (or a single string), each handed to fn. */
+static int
+set_strings(struct conf *c, const config_setting_t *s, string_fn fn,
+    struct err *e)
+{
+	const char *name = config_setting_name(s);
+	int one = config_setting_type(s) == CONFIG_TYPE_STRING;
+	int i, rc, n = one ? 1 : config_setting_length(s);
+	const config_setting_t *v;
+	char *where;
+
+	for (i = 0; i < n; i++) {
+		v = one ? s : config_setting_get_elem(s, (unsigned)i);
+		if (config_setting_type(v) != CONFIG_TYPE_STRING)
+			return conf_error(e, v,
+			    "'%s' must be a list of strings", name);
+		if (rfc5322_has_ctl(config_setting_get_string(v)))
+			return conf_error(e, v,
+			    "'%s' contains a control character", name);
+		where = setting_at(v);
+		rc = fn(c, config_setting_get_string(v), where, e);
+		free(where);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+add_user_from(struct conf *c, const char *v, const char *where, struct err *e)
+{
+	struct senders *p = &c->senders;
+	const struct user_from *old;
+	struct user_from u;
+
+	if (senders_parse_user_from(v, where, &u, e) < 0)
+		return -1;
+	if ((old = senders_user_from(p, u.login)) != NULL) {
+		err_set(e, ERR_CONFIG, "%s: a second 'user_from' of %s (%s)",
+		    where, u.login, old->where);
+		free(u.login);
+		free(u.addr);
+		free(u.account);
+		free(u.where);
+		return -1;
+	}
+	p->from = xreallocarray(p->from, p->nfrom + 1, sizeof(*p->from));
+	p->from[p->nfrom++] = u;
+	return 0;
+}
+
+/* user_from = ( "alice: alice@example.org", "bob: bob@example.net: work" ) */
+static int
+set_user_from(struct conf *c, struct account *a, const config_setting_t *s,
+    struct err *e)
+{
+	(void)a;
+	return set_strings(c, s, add_user_from, e);
+}
+
+/* The accounts that user_from names exist (they are read after it). */
+static int
+check_user_from(const struct conf *c, struct err *e)
+{
+	const struct user_from *u;
+	size_t i, j;
+
+	for (i = 0; i < c->senders.nfrom; i++) {
+		u = &c->senders.from[i];
+		for (j = 0; u->account != NULL && j < c->naccounts; j++)
+			if (strcmp(c->accounts[j].name, u->account) == 0)
+				break;
+		if (u->account != NULL && j == c->naccounts)
+			return err_set(e, ERR_CONFIG,
+			    "%s: 'user_from' of %s: no account named \"%s\"",
+			    u->where, u->login, u->account);
+	}
+	return 0;
+}
+
 /* "FILE" of a setting, as a path that can be opened from here. */
 static char *
 source_path(const struct conf *c, const config_setting_t *s)
@@ -726,6 +810,7 @@ static const struct key keys[] = {
     {"undisclosed_recipients", TOP, K_BOOL,
         .off = IN_CONF(undisclosed_recipients)},
     {"user", BOTH, K_TEXT, .off = IN_ACCT(user)},
+    {"user_from", TOP, .type = CONFIG_TYPE_LIST, .set = set_user_from},
     {.name = NULL},
 };
 
@@ -1065,7 +1150,9 @@ conf_walk(struct conf *c, const config_setting_t *root, struct err *e)
 	/* Top-level settings with no relay are only defaults. */
 	if (account_finish(&c->acct, root, c->acct.nrelays > 0, e) < 0)
 		return -1;
-	return accounts != NULL ? conf_accounts(c, root, accounts, e) : 0;
+	if (accounts != NULL && conf_accounts(c, root, accounts, e) < 0)
+		return -1;
+	return check_user_from(c, e);
 }
 
 /* The main file (path) and what it includes, into c. */
@@ -1278,6 +1365,7 @@ conf_free(struct conf *c)
 	alias_free(&c->aliases);
 	free(c->aliases_file);
 	free(c->sender);
+	senders_free(&c->senders);
 	while (c->nfiles > 0)
 		free(c->files[--c->nfiles]);
 	free(c->files);

@@ -7,6 +7,7 @@
 #define MAILOUT_CONF_H
 
 #include "alias.h"
+#include "senders.h"
 
 struct err;
 
@@ -84,6 +85,7 @@ struct conf {
 	int from_rewrite; /* put the envelope sender in From */
 	char *sender; /* write "Sender: this", NULL: leave Sender alone */
 	int undisclosed_recipients; /* add "To: undisclosed-recipients:;" */
+	struct senders senders; /* user_from */
 	char **files; /* every file read (the main file, its includes) */
 	size_t nfiles;
 	int check_files; /* conf_check(): files named must be readable */

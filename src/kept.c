@@ -17,6 +17,7 @@
 #include "paths.h" /* QUEUE_DIR_DEFAULT */
 #include "queue.h"
 #include "rewrite.h"
+#include "senders.h"
 #include "spool.h"
 #include "sysinfo.h"
 #include "xalloc.h"
@@ -98,7 +99,7 @@ spool_kept(struct spool *sp, struct qentry *k, struct err *e)
 
 /* The new entry: the envelope and message built now, the kept times. */
 static int
-enqueue(const struct conf *c, const struct options *o, const struct qentry *k,
+enqueue(struct conf *c, const struct options *o, const struct qentry *k,
     struct envelope *env, struct outmsg *m, char qid[QUEUE_ID_MAX],
     struct err *e)
 {
@@ -107,7 +108,7 @@ enqueue(const struct conf *c, const struct options *o, const struct qentry *k,
 
 	memset(&q, 0, sizeof(q));
 	q.env = *env; /* borrowed, not freed here */
-	q.account = (char *)o->account;
+	q.account = (char *)senders_account(c, o->account, env->sender);
 	q.created = k->created;
 	q.next = time(NULL);
 	q.uid = k->uid;

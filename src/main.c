@@ -29,6 +29,7 @@
 #include "queue.h"
 #include "rewrite.h"
 #include "runq.h"
+#include "senders.h"
 #include "smtpd.h"
 #include "spool.h"
 #include "sysinfo.h"
@@ -209,7 +210,7 @@ send_message(const struct options *o, struct deliverer *d, struct envelope *env,
 
 	memset(&s, 0, sizeof(s));
 	outmsg_source(m, &src);
-	s.account = o->account;
+	s.account = senders_account(d->conf, o->account, env->sender);
 	s.env = env;
 	s.src = &src;
 	s.head = outmsg_head(m, &s.headlen);
@@ -330,7 +331,9 @@ verify(const struct options *o, struct conf *c)
 	for (i = 0; i < o->nrcpts; i++) {
 		one.rcpts = &o->rcpts[i];
 		if (envelope_build(&env, &one, c, NULL, 0, &e) < 0 ||
-		    (a = conf_account(c, o->account, env.sender, &e)) == NULL) {
+		    (a = conf_account(c,
+		         senders_account(c, o->account, env.sender), env.sender,
+		         &e)) == NULL) {
 			printf("%s: %s\n", o->rcpts[i], e.msg);
 			status = exit_code(e.kind);
 			err_clear(&e);

@@ -17,6 +17,7 @@
 #include "localaddr.h"
 #include "log.h"
 #include "rewrite.h"
+#include "senders.h"
 #include "smtpcmd.h"
 #include "smtpd.h"
 #include "spool.h"
@@ -305,7 +306,8 @@ deliver_spooled(struct session *s, struct spool *sp, char qid[QUEUE_ID_MAX],
 		return -1;
 	memset(&sub, 0, sizeof(sub));
 	outmsg_source(&m, &src);
-	sub.account = s->d->opts->account;
+	sub.account =
+	    senders_account(s->d->conf, s->d->opts->account, s->env.sender);
 	sub.env = &s->env;
 	sub.src = &src;
 	sub.head = outmsg_head(&m, &sub.headlen);
