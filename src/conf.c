@@ -528,6 +528,53 @@ set_strings(struct conf *c, const config_setting_t *s, string_fn fn,
 }
 
 static int
+add_rule(struct conf *c, const char *v, const char *where, struct err *e)
+{
+	struct senders *p = &c->senders;
+	struct sender_rule r;
+
+	if (senders_parse_rule(v, where, &r, e) < 0)
+		return -1;
+	p->rules = xreallocarray(p->rules, p->nrules + 1, sizeof(*p->rules));
+	p->rules[p->nrules++] = r;
+	return 0;
+}
+
+/* allowed_senders = ( "alice: *@alice.example", "%staff: *@example.org" ) */
+static int
+set_allowed_senders(struct conf *c, struct account *a,
+    const config_setting_t *s, struct err *e)
+{
+	(void)a;
+	c->senders.policy = 1;
+	return set_strings(c, s, add_rule, e);
+}
+
+static int
+add_trusted(struct conf *c, const char *v, const char *where, struct err *e)
+{
+	struct senders *p = &c->senders;
+
+	if (!senders_trusted_ok(v))
+		return err_set(e, ERR_CONFIG,
+		    "%s: 'trusted_users': '%s' is not a user name or %%group",
+		    where, v);
+	p->trusted =
+	    xreallocarray(p->trusted, p->ntrusted + 1, sizeof(*p->trusted));
+	p->trusted[p->ntrusted++] = xstrdup(v);
+	return 0;
+}
+
+/* trusted_users = ( "www-data", "%admins" ) */
+static int
+set_trusted_users(struct conf *c, struct account *a, const config_setting_t *s,
+    struct err *e)
+{
+	(void)a;
+	return set_strings(c, s, add_trusted, e);
+}
+
+static int
 add_user_from(struct conf *c, const char *v, const char *where, struct err *e)
 {
 	struct senders *p = &c->senders;
@@ -771,6 +818,8 @@ _Static_assert(sizeof(enum tls_mode) == sizeof(int), "enum tls_mode is int");
 static const struct key keys[] = {
     {"aliases", TOP, .type = CONFIG_TYPE_GROUP, .set = set_aliases},
     {"aliases_file", TOP, .type = CONFIG_TYPE_STRING, .set = set_aliases_file},
+    {"allowed_senders", TOP, .type = CONFIG_TYPE_LIST,
+        .set = set_allowed_senders},
     {"auth", BOTH, .type = CONFIG_TYPE_STRING, .set = set_auth},
     {"bounce", TOP, K_BOOL, .off = IN_CONF(bounce)},
     {"bounce_to", TOP, .type = CONFIG_TYPE_STRING, .set = set_bounce_to},
@@ -807,6 +856,7 @@ static const struct key keys[] = {
     {"tls_min_version", BOTH, K_CHOICE, .off = IN_ACCT(tls_min_version),
         .choices = tls_versions},
     {"tls_verify", BOTH, K_BOOL, .off = IN_ACCT(tls_verify)},
+    {"trusted_users", TOP, .type = CONFIG_TYPE_LIST, .set = set_trusted_users},
     {"undisclosed_recipients", TOP, K_BOOL,
         .off = IN_CONF(undisclosed_recipients)},
     {"user", BOTH, K_TEXT, .off = IN_ACCT(user)},
@@ -1246,8 +1296,8 @@ conf_check(const char *path, struct conf *c, struct err *e)
  * last "*" takes one more character, so the cost stays linear in
  * practice whatever the pattern.
  */
-static int
-match_pattern(const char *pat, const char *s)
+int
+conf_match_pattern(const char *pat, const char *s)
 {
 	const char *star = NULL, *resume = NULL;
 
@@ -1287,7 +1337,7 @@ conf_account(const struct conf *c, const char *name, const char *sender,
 	}
 	for (i = 0; sender != NULL && i < c->naccounts; i++)
 		for (j = 0; j < c->accounts[i].nmatch; j++)
-			if (match_pattern(c->accounts[i].match[j], sender))
+			if (conf_match_pattern(c->accounts[i].match[j], sender))
 				return &c->accounts[i];
 	/* Top-level settings without a relay are defaults for accounts. */
 	for (i = 0; c->acct.nrelays == 0 && i < c->naccounts; i++)

@@ -85,7 +85,7 @@ struct conf {
 	int from_rewrite; /* put the envelope sender in From */
 	char *sender; /* write "Sender: this", NULL: leave Sender alone */
 	int undisclosed_recipients; /* add "To: undisclosed-recipients:;" */
-	struct senders senders; /* user_from */
+	struct senders senders; /* allowed_senders, trusted_users, user_from */
 	char **files; /* every file read (the main file, its includes) */
 	size_t nfiles;
 	int check_files; /* conf_check(): files named must be readable */
@@ -136,6 +136,9 @@ int account_has_credentials(const struct account *a);
  */
 const struct account *conf_account(const struct conf *c, const char *name,
     const char *sender, struct err *e);
+
+/* Does the pattern ("*" for any run, case ignored) match s? */
+int conf_match_pattern(const char *pat, const char *s);
 
 /* What is said of a message that waits because no relay is set. */
 #define CONF_NO_RELAY "no relay configured (\"host\")"

@@ -138,6 +138,7 @@ resubmit(struct conf *c, const struct options *o, struct qentry *k,
 	free(tmp);
 	if (spool_kept(&sp, k, e) == 0 &&
 	    envelope_build(&env, o, c, sp.head.data, sp.head.len, e) == 0 &&
+	    senders_check(c, o->account, env.sender, e) == 0 &&
 	    rewrite_message(&m, &sp, &env, o, c, e) == 0)
 		rc = enqueue(c, o, k, &env, &m, qid, e);
 	outmsg_free(&m);

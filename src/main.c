@@ -246,6 +246,7 @@ submit(const struct options *o, struct deliverer *d)
 	free(dir);
 	if (spool_read_fd(&sp, STDIN_FILENO, &e) < 0 ||
 	    envelope_build(&env, o, c, sp.head.data, sp.head.len, &e) < 0 ||
+	    senders_check(c, o->account, env.sender, &e) < 0 ||
 	    rewrite_message(&m, &sp, &env, o, c, &e) < 0)
 		status = refuse(&e);
 	else if (send_message(o, d, &env, &m, &e) < 0)

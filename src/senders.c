@@ -9,6 +9,7 @@
 #include "err.h"
 #include "idna.h"
 #include "localaddr.h"
+#include "rfc5322.h"
 #include "senders.h"
 #include "sysinfo.h"
 #include "xalloc.h"
@@ -41,6 +42,107 @@ trimmed(const char *s, size_t n)
 	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
 		n--;
 	return xstrndup(s, n);
+}
+
+int
+senders_trusted_ok(const char *entry)
+{
+	if (entry[0] == '%' || entry[0] == '@')
+		entry++;
+	return name_ok(entry, strlen(entry));
+}
+
+/* "alice", "%staff" or "@staff", "*": who a rule is for. */
+static int
+rule_who(struct sender_rule *r, const char *text, size_t n)
+{
+	char *who = trimmed(text, n);
+	const char *name = who;
+
+	r->is_group = who[0] == '%' || who[0] == '@';
+	if (r->is_group)
+		name++;
+	if (strcmp(who, "*") != 0 && !name_ok(name, strlen(name))) {
+		free(who);
+		return -1;
+	}
+	r->who = xstrdup(name);
+	free(who);
+	return 0;
+}
+
+/* "<>", or an address pattern: an "@", no white space, no controls. */
+static int
+pattern_ok(const char *p)
+{
+	if (strcmp(p, "<>") == 0)
+		return 1;
+	return strchr(p, '@') != NULL && strpbrk(p, " \t<>\"") == NULL &&
+	    !rfc5322_has_ctl(p);
+}
+
+static void
+rule_free(struct sender_rule *r)
+{
+	while (r->npats > 0)
+		free(r->pats[--r->npats]);
+	free(r->pats);
+	free(r->who);
+	free(r->where);
+	memset(r, 0, sizeof(*r));
+}
+
+/* The comma-separated patterns of list into r. */
+static int
+rule_patterns(struct sender_rule *r, const char *list, struct err *e)
+{
+	const char *p = list;
+	size_t n;
+	char *pat;
+
+	while (*p != '\0') {
+		n = strcspn(p, ",");
+		pat = trimmed(p, n);
+		if (!pattern_ok(pat)) {
+			err_set(e, ERR_CONFIG,
+			    "%s: '%s' is not an address pattern "
+			    "(\"*@example.org\", \"alice@example.org\", \"<>\")",
+			    r->where, pat);
+			free(pat);
+			return -1;
+		}
+		r->pats =
+		    xreallocarray(r->pats, r->npats + 1, sizeof(*r->pats));
+		r->pats[r->npats++] = pat;
+		p += n + (p[n] == ',');
+	}
+	if (r->npats == 0)
+		return err_set(e, ERR_CONFIG, "%s: '%s' allows no address",
+		    r->where, r->who);
+	return 0;
+}
+
+int
+senders_parse_rule(const char *text, const char *where, struct sender_rule *r,
+    struct err *e)
+{
+	const char *colon = strchr(text, ':');
+
+	memset(r, 0, sizeof(*r));
+	r->where = xstrdup(where);
+	if (colon == NULL || rule_who(r, text, (size_t)(colon - text)) < 0) {
+		err_set(e, ERR_CONFIG,
+		    "%s: an entry of 'allowed_senders' is \"user: addresses\", "
+		    "\"%%group: addresses\" or \"*: addresses\"",
+		    where);
+		rule_free(r);
+		return -1;
+	}
+	if (rule_patterns(r, colon + 1, e) < 0) {
+		rule_free(r);
+		return -1;
+	}
+	return 0;
 }
 
 static void
@@ -110,6 +212,14 @@ senders_parse_user_from(const char *text, const char *where,
 	return 0;
 }
 
+int
+senders_match(const char *pattern, const char *addr)
+{
+	if (strcmp(pattern, "<>") == 0 || addr[0] == '\0')
+		return strcmp(pattern, "<>") == 0 && addr[0] == '\0';
+	return conf_match_pattern(pattern, addr);
+}
+
 const struct user_from *
 senders_user_from(const struct senders *s, const char *login)
 {
@@ -119,6 +229,63 @@ senders_user_from(const struct senders *s, const char *login)
 		if (strcmp(s->from[i].login, login) == 0)
 			return &s->from[i];
 	return NULL;
+}
+
+static int
+in_groups(const struct sender_who *who, const char *group)
+{
+	size_t i;
+
+	for (i = 0; i < who->ngroups; i++)
+		if (strcmp(who->groups[i], group) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+trusted(const struct senders *s, const struct sender_who *who)
+{
+	const char *t;
+	size_t i;
+
+	if (who->root)
+		return 1;
+	for (i = 0; i < s->ntrusted; i++) {
+		t = s->trusted[i];
+		if (t[0] == '%' || t[0] == '@') {
+			if (in_groups(who, t + 1))
+				return 1;
+		} else if (who->login != NULL && strcmp(t, who->login) == 0) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Is r an entry for who: their name, a group of theirs, or "*"? */
+static int
+rule_for(const struct sender_rule *r, const struct sender_who *who)
+{
+	if (r->is_group)
+		return in_groups(who, r->who);
+	if (strcmp(r->who, "*") == 0)
+		return 1;
+	return who->login != NULL && strcmp(r->who, who->login) == 0;
+}
+
+/* Does an entry for who allow addr? */
+static int
+rule_allows(const struct senders *s, const struct sender_who *who,
+    const char *addr)
+{
+	size_t i, j;
+
+	for (i = 0; i < s->nrules; i++)
+		for (j = 0;
+		     rule_for(&s->rules[i], who) && j < s->rules[i].npats; j++)
+			if (senders_match(s->rules[i].pats[j], addr))
+				return 1;
+	return 0;
 }
 
 /* text (an address of the configuration) as a sender becomes it. */
@@ -155,6 +322,111 @@ same_as(struct conf *c, const char *text, const char *addr)
 	return same;
 }
 
+/*
+ * What who may always use: their own address at the mail domain, their
+ * user_from address, and the default account's "from" (the sender every
+ * user gets without -f).
+ */
+static int
+own_sender(struct conf *c, const struct sender_who *who, const char *addr)
+{
+	const struct user_from *u = senders_user_from(&c->senders, who->login);
+	struct err e = {0};
+	const struct account *dflt = conf_account(c, NULL, NULL, &e);
+	const char *at = strrchr(addr, '@');
+
+	if (who->login != NULL && at != NULL &&
+	    strlen(who->login) == (size_t)(at - addr) &&
+	    strncmp(addr, who->login, (size_t)(at - addr)) == 0 &&
+	    strcasecmp(at + 1, conf_domain(c)) == 0)
+		return 1;
+	if (u != NULL && same_as(c, u->addr, addr))
+		return 1;
+	return dflt != NULL && dflt->from != NULL &&
+	    same_as(c, dflt->from, addr);
+}
+
+static int
+sender_allowed(struct conf *c, const struct sender_who *who, const char *addr)
+{
+	return own_sender(c, who, addr) || rule_allows(&c->senders, who, addr);
+}
+
+/* May who name account a with -a (see senders.h)? */
+static int
+account_allowed(struct conf *c, const struct sender_who *who,
+    const struct account *a, const char *sender)
+{
+	const struct user_from *u = senders_user_from(&c->senders, who->login);
+	struct err e = {0};
+	char *from;
+	int ok;
+
+	if (conf_account(c, NULL, sender, &e) == a)
+		return 1;
+	if (u != NULL && u->account != NULL && a->name != NULL &&
+	    strcmp(u->account, a->name) == 0)
+		return 1;
+	if ((from = as_sender(c, a->from)) == NULL)
+		return 0;
+	ok = sender_allowed(c, who, from);
+	free(from);
+	return ok;
+}
+
+int
+senders_decide(struct conf *c, const struct sender_who *who,
+    const char *account, const char *sender, struct err *e)
+{
+	const struct account *a;
+	const char *user = who->login != NULL ? who->login : "(no name)";
+
+	if (!c->senders.policy || trusted(&c->senders, who))
+		return 0;
+	if (!sender_allowed(c, who, sender))
+		return err_set(e, ERR_NOPERM,
+		    "user %s may not send as <%s> (allowed_senders)", user,
+		    sender);
+	if (account == NULL)
+		return 0;
+	if ((a = conf_account(c, account, NULL, e)) == NULL)
+		return -1;
+	if (!account_allowed(c, who, a, sender))
+		return err_set(e, ERR_NOPERM,
+		    "user %s may not use account \"%s\" (allowed_senders)",
+		    user, account);
+	return 0;
+}
+
+int
+senders_check(struct conf *c, const char *account, const char *sender,
+    struct err *e)
+{
+	struct sender_who who = {0};
+	struct err ne = {0};
+	char *login = NULL, **groups = NULL;
+	size_t i, n = 0;
+	int rc;
+
+	if (!c->senders.policy)
+		return 0;
+	who.root = sys_uid() == 0;
+	if (!who.root) {
+		login = sys_username(&ne);
+		groups = sys_groups(&n);
+	}
+	err_clear(&ne);
+	who.login = login;
+	who.groups = groups;
+	who.ngroups = n;
+	rc = senders_decide(c, &who, account, sender, e);
+	for (i = 0; i < n; i++)
+		free(groups[i]);
+	free(groups);
+	free(login);
+	return rc;
+}
+
 const struct user_from *
 senders_own(struct conf *c)
 {
@@ -185,6 +457,12 @@ senders_account(struct conf *c, const char *account, const char *sender)
 void
 senders_free(struct senders *s)
 {
+	while (s->nrules > 0)
+		rule_free(&s->rules[--s->nrules]);
+	free(s->rules);
+	while (s->ntrusted > 0)
+		free(s->trusted[--s->ntrusted]);
+	free(s->trusted);
 	while (s->nfrom > 0)
 		user_from_free(&s->from[--s->nfrom]);
 	free(s->from);

@@ -190,6 +190,23 @@ reset(struct session *s)
 	envelope_free(&s->env);
 }
 
+/*
+ * A sender the policy forbids this user (senders.h): RFC 3463 5.7.1,
+ * not authorized; the log says so as for a refused message.
+ */
+static int
+refuse_sender(struct session *s, struct err *e)
+{
+	int rc;
+
+	log_msg(LOG_WARNING, "-bs: from=<%s>: %s", s->env.sender, e->msg);
+	rc = reply(s, "550 5.7.1 %s", e->msg);
+	free(s->env.sender);
+	s->env.sender = NULL;
+	err_clear(e);
+	return rc;
+}
+
 /* MAIL FROM:<path>: the null path is allowed, a bare name qualified. */
 static int
 cmd_mail(struct session *s, const struct smtp_cmd *c)
@@ -216,6 +233,9 @@ cmd_mail(struct session *s, const struct smtp_cmd *c)
 		err_clear(&e);
 		return rc;
 	}
+	rc = senders_check(s->d->conf, s->d->opts->account, s->env.sender, &e);
+	if (rc < 0)
+		return refuse_sender(s, &e);
 	return reply(s, "250 2.1.0 Ok");
 }
 
