@@ -11,6 +11,8 @@
 #include "envelope.h"
 #include "err.h"
 #include "header.h"
+#include "idna.h"
+#include "localaddr.h"
 #include "log.h"
 #include "mkhdr.h"
 #include "msgsrc.h"
@@ -165,6 +167,39 @@ bounce_build(struct buf *out, const struct bounce *b, const char *to,
 	buf_free(&boundary);
 }
 
+/*
+ * The bounce's envelope recipients: "bounce_to" as it is; else the
+ * sender, or what the aliases make of it when it is a name they list
+ * (localaddr.h), so that root's bounces reach whoever reads root's
+ * mail.  The To field names the sender still: it is whom the report is
+ * about, as with aliases in any MTA.
+ */
+static void
+bounce_rcpts(struct conf *c, const char *to, struct envelope *env)
+{
+	struct localmap m;
+	struct speclist l = {0};
+	struct err e = {0};
+	size_t i;
+	char *spec;
+
+	localmap_init(&m, c);
+	if (c->bounce_to == NULL)
+		local_return_expand(&m, to, &l, &e);
+	err_clear(&e); /* aliases nested too deeply: the sender itself */
+	for (i = 0; i < l.n; i++) {
+		spec = idna_spec(l.v[i], &e);
+		if (spec != NULL && envelope_addr_ok(spec, &e) == 0)
+			envelope_add_rcpt(env, spec);
+		free(spec);
+		err_clear(&e);
+	}
+	if (env->nrcpts == 0)
+		envelope_add_rcpt(env, to);
+	speclist_free(&l);
+	localmap_free(&m);
+}
+
 int
 bounce_send(struct deliverer *d, const struct bounce *b, struct err *e)
 {
@@ -188,7 +223,7 @@ bounce_send(struct deliverer *d, const struct bounce *b, struct err *e)
 	bounce_build(&msg, b, to, conf_domain(c), conf_helo(c, &c->acct),
 	    time(NULL));
 	env.sender = xstrdup("");
-	envelope_add_rcpt(&env, to);
+	bounce_rcpts(c, to, &env);
 	memsrc_init(&mem, msg.data, msg.len, &src);
 	s.env = &env;
 	s.src = &src;

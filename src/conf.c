@@ -505,6 +505,137 @@ set_queue_dir(struct conf *c, struct account *a, const config_setting_t *s,
 	return set_path(c, s, &c->queue_dir, 0, e);
 }
 
+/* One string of a list setting, with its "FILE:LINE". */
+typedef int (*string_fn)(struct conf *c, const char *v, const char *where,
+    struct err *e);
+
+/* A list of strings (or a single string), each handed to fn. */
+static int
+set_strings(struct conf *c, const config_setting_t *s, string_fn fn,
+    struct err *e)
+{
+	const char *name = config_setting_name(s);
+	int one = config_setting_type(s) == CONFIG_TYPE_STRING;
+	int i, rc, n = one ? 1 : config_setting_length(s);
+	const config_setting_t *v;
+	char *where;
+
+	for (i = 0; i < n; i++) {
+		v = one ? s : config_setting_get_elem(s, (unsigned)i);
+		if (config_setting_type(v) != CONFIG_TYPE_STRING)
+			return conf_error(e, v,
+			    "'%s' must be a list of strings", name);
+		if (rfc5322_has_ctl(config_setting_get_string(v)))
+			return conf_error(e, v,
+			    "'%s' contains a control character", name);
+		where = setting_at(v);
+		rc = fn(c, config_setting_get_string(v), where, e);
+		free(where);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+add_rule(struct conf *c, const char *v, const char *where, struct err *e)
+{
+	struct senders *p = &c->senders;
+	struct sender_rule r;
+
+	if (senders_parse_rule(v, where, &r, e) < 0)
+		return -1;
+	p->rules = xreallocarray(p->rules, p->nrules + 1, sizeof(*p->rules));
+	p->rules[p->nrules++] = r;
+	return 0;
+}
+
+/* allowed_senders = ( "alice: *@alice.example", "%staff: *@example.org" ) */
+static int
+set_allowed_senders(struct conf *c, struct account *a,
+    const config_setting_t *s, struct err *e)
+{
+	(void)a;
+	c->senders.policy = 1;
+	return set_strings(c, s, add_rule, e);
+}
+
+static int
+add_trusted(struct conf *c, const char *v, const char *where, struct err *e)
+{
+	struct senders *p = &c->senders;
+
+	if (!senders_trusted_ok(v))
+		return err_set(e, ERR_CONFIG,
+		    "%s: 'trusted_users': '%s' is not a user name or %%group",
+		    where, v);
+	p->trusted =
+	    xreallocarray(p->trusted, p->ntrusted + 1, sizeof(*p->trusted));
+	p->trusted[p->ntrusted++] = xstrdup(v);
+	return 0;
+}
+
+/* trusted_users = ( "www-data", "%admins" ) */
+static int
+set_trusted_users(struct conf *c, struct account *a, const config_setting_t *s,
+    struct err *e)
+{
+	(void)a;
+	return set_strings(c, s, add_trusted, e);
+}
+
+static int
+add_user_from(struct conf *c, const char *v, const char *where, struct err *e)
+{
+	struct senders *p = &c->senders;
+	const struct user_from *old;
+	struct user_from u;
+
+	if (senders_parse_user_from(v, where, &u, e) < 0)
+		return -1;
+	if ((old = senders_user_from(p, u.login)) != NULL) {
+		err_set(e, ERR_CONFIG, "%s: a second 'user_from' of %s (%s)",
+		    where, u.login, old->where);
+		free(u.login);
+		free(u.addr);
+		free(u.account);
+		free(u.where);
+		return -1;
+	}
+	p->from = xreallocarray(p->from, p->nfrom + 1, sizeof(*p->from));
+	p->from[p->nfrom++] = u;
+	return 0;
+}
+
+/* user_from = ( "alice: alice@example.org", "bob: bob@example.net: work" ) */
+static int
+set_user_from(struct conf *c, struct account *a, const config_setting_t *s,
+    struct err *e)
+{
+	(void)a;
+	return set_strings(c, s, add_user_from, e);
+}
+
+/* The accounts that user_from names exist (they are read after it). */
+static int
+check_user_from(const struct conf *c, struct err *e)
+{
+	const struct user_from *u;
+	size_t i, j;
+
+	for (i = 0; i < c->senders.nfrom; i++) {
+		u = &c->senders.from[i];
+		for (j = 0; u->account != NULL && j < c->naccounts; j++)
+			if (strcmp(c->accounts[j].name, u->account) == 0)
+				break;
+		if (u->account != NULL && j == c->naccounts)
+			return err_set(e, ERR_CONFIG,
+			    "%s: 'user_from' of %s: no account named \"%s\"",
+			    u->where, u->login, u->account);
+	}
+	return 0;
+}
+
 /* "FILE" of a setting, as a path that can be opened from here. */
 static char *
 source_path(const struct conf *c, const config_setting_t *s)
@@ -697,6 +828,8 @@ _Static_assert(sizeof(enum tls_mode) == sizeof(int), "enum tls_mode is int");
 static const struct key keys[] = {
     {"aliases", TOP, .type = CONFIG_TYPE_GROUP, .set = set_aliases},
     {"aliases_file", TOP, .type = CONFIG_TYPE_STRING, .set = set_aliases_file},
+    {"allowed_senders", TOP, .type = CONFIG_TYPE_LIST,
+        .set = set_allowed_senders},
     {"auth", BOTH, .type = CONFIG_TYPE_STRING, .set = set_auth},
     {"bounce", TOP, K_BOOL, .off = IN_CONF(bounce)},
     {"bounce_to", TOP, .type = CONFIG_TYPE_STRING, .set = set_bounce_to},
@@ -734,7 +867,11 @@ static const struct key keys[] = {
     {"tls_min_version", BOTH, K_CHOICE, .off = IN_ACCT(tls_min_version),
         .choices = tls_versions},
     {"tls_verify", BOTH, K_BOOL, .off = IN_ACCT(tls_verify)},
+    {"trusted_users", TOP, .type = CONFIG_TYPE_LIST, .set = set_trusted_users},
+    {"undisclosed_recipients", TOP, K_BOOL,
+        .off = IN_CONF(undisclosed_recipients)},
     {"user", BOTH, K_TEXT, .off = IN_ACCT(user)},
+    {"user_from", TOP, .type = CONFIG_TYPE_LIST, .set = set_user_from},
     {.name = NULL},
 };
 
@@ -911,6 +1048,7 @@ conf_defaults(struct conf *c)
 	c->retry_min = 5 * 60;
 	c->retry_max = 60 * 60;
 	c->bounce = 1;
+	c->undisclosed_recipients = 1;
 }
 
 /* RFC 8314 3.3 (465), RFC 6409 (587), RFC 5321 (25). */
@@ -1074,7 +1212,9 @@ conf_walk(struct conf *c, const config_setting_t *root, struct err *e)
 	/* Top-level settings with no relay are only defaults. */
 	if (account_finish(&c->acct, root, c->acct.nrelays > 0, e) < 0)
 		return -1;
-	return accounts != NULL ? conf_accounts(c, root, accounts, e) : 0;
+	if (accounts != NULL && conf_accounts(c, root, accounts, e) < 0)
+		return -1;
+	return check_user_from(c, e);
 }
 
 /* The main file (path) and what it includes, into c. */
@@ -1168,8 +1308,8 @@ conf_check(const char *path, struct conf *c, struct err *e)
  * last "*" takes one more character, so the cost stays linear in
  * practice whatever the pattern.
  */
-static int
-match_pattern(const char *pat, const char *s)
+int
+conf_match_pattern(const char *pat, const char *s)
 {
 	const char *star = NULL, *resume = NULL;
 
@@ -1209,7 +1349,7 @@ conf_account(const struct conf *c, const char *name, const char *sender,
 	}
 	for (i = 0; sender != NULL && i < c->naccounts; i++)
 		for (j = 0; j < c->accounts[i].nmatch; j++)
-			if (match_pattern(c->accounts[i].match[j], sender))
+			if (conf_match_pattern(c->accounts[i].match[j], sender))
 				return &c->accounts[i];
 	/* Top-level settings without a relay are defaults for accounts. */
 	for (i = 0; c->acct.nrelays == 0 && i < c->naccounts; i++)
@@ -1287,6 +1427,7 @@ conf_free(struct conf *c)
 	alias_free(&c->aliases);
 	free(c->aliases_file);
 	free(c->sender);
+	senders_free(&c->senders);
 	while (c->nfiles > 0)
 		free(c->files[--c->nfiles]);
 	free(c->files);

@@ -7,6 +7,7 @@
 #define MAILOUT_CONF_H
 
 #include "alias.h"
+#include "senders.h"
 
 struct err;
 
@@ -85,6 +86,8 @@ struct conf {
 	int aliases_file_set; /* "aliases_file" stands in the file ("": none) */
 	int from_rewrite; /* put the envelope sender in From */
 	char *sender; /* write "Sender: this", NULL: leave Sender alone */
+	int undisclosed_recipients; /* add "To: undisclosed-recipients:;" */
+	struct senders senders; /* allowed_senders, trusted_users, user_from */
 	char **files; /* every file read (the main file, its includes) */
 	size_t nfiles;
 	int check_files; /* conf_check(): files named must be readable */
@@ -135,6 +138,9 @@ int account_has_credentials(const struct account *a);
  */
 const struct account *conf_account(const struct conf *c, const char *name,
     const char *sender, struct err *e);
+
+/* Does the pattern ("*" for any run, case ignored) match s? */
+int conf_match_pattern(const char *pat, const char *s);
 
 /* What is said of a message that waits because no relay is set. */
 #define CONF_NO_RELAY "no relay configured (\"host\")"

@@ -16,6 +16,7 @@
 #include "idna.h"
 #include "localaddr.h"
 #include "rfc5322.h"
+#include "senders.h"
 #include "sysinfo.h"
 #include "xalloc.h"
 
@@ -127,18 +128,36 @@ sender_idna(struct envelope *env, struct err *e)
 	    : 0;
 }
 
+/*
+ * Without -f: the "from" of the account named by -a; else the user's
+ * own address ("user_from"); else the "from" of the top level (or of
+ * the default account).  NULL: none is set.
+ */
+static const char *
+default_from(struct conf *c, const struct options *o,
+    const struct account *acct)
+{
+	const struct user_from *u;
+
+	if (o->account != NULL && acct->from != NULL)
+		return acct->from;
+	if ((u = senders_own(c)) != NULL)
+		return u->addr;
+	return acct->from;
+}
+
 static int
 envelope_sender(struct envelope *env, const struct options *o,
     struct localmap *m, struct err *e)
 {
 	struct conf *c = m->c;
 	const struct account *acct;
+	const char *from;
 	struct addr a;
 	char *user;
 
-	/* Without -f: the "from" of the account named by -a, or the top
-	 * level's.  Either way the account is chosen again later, by -a or
-	 * by the sender found here. */
+	/* Without -f: see default_from().  Either way the account is
+	 * chosen again later, by -a or by the sender found here. */
 	acct = conf_account(c, o->account, NULL, e);
 	if (acct == NULL)
 		return -1;
@@ -147,8 +166,8 @@ envelope_sender(struct envelope *env, const struct options *o,
 			return err_prefix(e, "-f %s", o->sender);
 		env->sender = local_qualify(m, &a);
 		addr_free(&a);
-	} else if (acct->from != NULL) {
-		if (addr_parse_one(acct->from, &a, 0, e) < 0)
+	} else if ((from = default_from(c, o, acct)) != NULL) {
+		if (addr_parse_one(from, &a, 0, e) < 0)
 			return -1;
 		env->sender = local_qualify(m, &a);
 		addr_free(&a);

@@ -40,9 +40,10 @@ struct envelope {
 
 /*
  * Decide the envelope of a message whose header section is head[0..len).
- * Sender: -f, else the configured "from", else the user (from getuid())
- * at the mail domain.  Recipients: the arguments (each may hold a comma
- * separated list) and, with -t, To/Cc/Bcc or the Resent- fields.  Local
+ * Sender: -f, else the "from" of the account -a names, else the user's
+ * "user_from" address, else the configured "from", else the user (from
+ * getuid()) at the mail domain.  Recipients: the arguments (each may hold a
+ * comma separated list) and, with -t, To/Cc/Bcc or the Resent- fields.  Local
  * recipients (localaddr.h) go through the aliases; what stays local is
  * qualified with the mail domain, the sender too; duplicates are
  * dropped.  A local recipient whose aliases are only pipes, files or

@@ -19,7 +19,8 @@ enum err_kind {
 	ERR_CANTCREAT, /* cannot create the queue entry */
 	ERR_IO, /* local input/output error */
 	ERR_TEMP, /* temporary failure (4xx, network, timeout) */
-	ERR_CONFIG /* configuration error */
+	ERR_CONFIG, /* configuration error */
+	ERR_NOPERM /* the user may not do this (a sender policy) */
 };
 
 struct err {

@@ -20,6 +20,7 @@ exit_code(enum err_kind kind)
 	    [ERR_IO] = EX_IOERR,
 	    [ERR_TEMP] = EX_TEMPFAIL,
 	    [ERR_CONFIG] = EX_CONFIG,
+	    [ERR_NOPERM] = EX_NOPERM,
 	};
 
 	if ((unsigned)kind >= sizeof(codes) / sizeof(codes[0]))

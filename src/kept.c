@@ -17,6 +17,7 @@
 #include "paths.h" /* QUEUE_DIR_DEFAULT */
 #include "queue.h"
 #include "rewrite.h"
+#include "senders.h"
 #include "spool.h"
 #include "sysinfo.h"
 #include "xalloc.h"
@@ -117,7 +118,7 @@ spool_kept(struct spool *sp, struct qentry *k, struct err *e)
 
 /* The new entry: the envelope and message built now, the kept times. */
 static int
-enqueue(const struct conf *c, const struct options *o, const struct qentry *k,
+enqueue(struct conf *c, const struct options *o, const struct qentry *k,
     struct envelope *env, struct outmsg *m, char qid[QUEUE_ID_MAX],
     struct err *e)
 {
@@ -128,7 +129,7 @@ enqueue(const struct conf *c, const struct options *o, const struct qentry *k,
 	/* The kept id, logged already, stays the message's. */
 	memcpy(q.id, k->id, QUEUE_ID_MAX);
 	q.env = *env; /* borrowed, not freed here */
-	q.account = (char *)o->account;
+	q.account = (char *)senders_account(c, o->account, env->sender);
 	q.created = k->created;
 	q.next = time(NULL);
 	q.uid = k->uid;
@@ -158,6 +159,7 @@ resubmit(struct conf *c, const struct options *o, struct qentry *k,
 	free(tmp);
 	if (spool_kept(&sp, k, e) == 0 &&
 	    envelope_build(&env, o, c, sp.head.data, sp.head.len, e) == 0 &&
+	    senders_check(c, o->account, env.sender, e) == 0 &&
 	    rewrite_message(&m, &sp, &env, o, c, e) == 0)
 		rc = enqueue(c, o, k, &env, &m, qid, e);
 	outmsg_free(&m);

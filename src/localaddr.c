@@ -244,3 +244,45 @@ local_expand(struct localmap *m, const struct addr *a, struct speclist *out,
 	free(x.left_out);
 	return rc;
 }
+
+/* The usable addr-specs of from, moved to out. */
+static void
+take_usable(struct speclist *from, struct speclist *out)
+{
+	size_t i;
+
+	for (i = 0; i < from->n; i++)
+		if (from->why[i] == NULL) {
+			speclist_add(out, from->v[i]);
+			from->v[i] = NULL;
+		}
+}
+
+int
+local_return_expand(struct localmap *m, const char *sender,
+    struct speclist *out, struct err *e)
+{
+	struct speclist l = {0};
+	struct addr a, bare;
+	struct err pe = {0};
+	int rc = 0;
+
+	if (addr_parse_one(sender, &a, 0, &pe) < 0) {
+		err_clear(&pe);
+		return 0;
+	}
+	if (!m->noalias && a.domain != NULL &&
+	    strcasecmp(a.domain, conf_domain(m->c)) == 0 &&
+	    alias_find(&m->c->aliases, a.local) != NULL) {
+		/* The name itself, as a local recipient is written. */
+		bare = a;
+		bare.spec = a.local;
+		bare.domain = NULL;
+		rc = local_expand(m, &bare, &l, e);
+		if (rc == 0)
+			take_usable(&l, out);
+		speclist_free(&l);
+	}
+	addr_free(&a);
+	return rc;
+}

@@ -61,6 +61,19 @@ char *local_qualify(struct localmap *m, const struct addr *a);
 int local_expand(struct localmap *m, const struct addr *a, struct speclist *out,
     struct err *e);
 
+/*
+ * Where mail back to a sender goes (a bounce): a sender at the mail
+ * domain whose local part the aliases name ("root@example.org", as
+ * "root" was qualified) stands for what the alias does, as mail to
+ * "root" would; the addresses that can take mail are appended to out,
+ * none when the sender is no such name or its aliases give nothing
+ * usable (the caller then writes to the sender itself).  The catch-all
+ * does not apply: "alice@example.org" is nobody's alias.  Returns 0, or
+ * -1 with e set as local_expand().
+ */
+int local_return_expand(struct localmap *m, const char *sender,
+    struct speclist *out, struct err *e);
+
 void speclist_add(struct speclist *l, char *spec);
 /* Add spec that mail cannot be sent to, and why. */
 void speclist_add_failed(struct speclist *l, char *spec, char *why);

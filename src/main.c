@@ -30,6 +30,7 @@
 #include "queue.h"
 #include "rewrite.h"
 #include "runq.h"
+#include "senders.h"
 #include "smtpd.h"
 #include "spool.h"
 #include "sysinfo.h"
@@ -209,7 +210,7 @@ send_message(const struct options *o, struct deliverer *d, struct envelope *env,
 	memset(&s, 0, sizeof(s));
 	memcpy(s.id, submit_id, QUEUE_ID_MAX);
 	outmsg_source(m, &src);
-	s.account = o->account;
+	s.account = senders_account(d->conf, o->account, env->sender);
 	s.env = env;
 	s.src = &src;
 	s.head = outmsg_head(m, &s.headlen);
@@ -246,6 +247,7 @@ submit(const struct options *o, struct deliverer *d)
 	free(dir);
 	if (spool_read_fd(&sp, STDIN_FILENO, &e) < 0 ||
 	    envelope_build(&env, o, c, sp.head.data, sp.head.len, &e) < 0 ||
+	    senders_check(c, o->account, env.sender, &e) < 0 ||
 	    rewrite_message(&m, &sp, &env, o, c, &e) < 0)
 		status = refuse(&e);
 	else if (send_message(o, d, &env, &m, &e) < 0)
@@ -331,7 +333,9 @@ verify(const struct options *o, struct conf *c)
 	for (i = 0; i < o->nrcpts; i++) {
 		one.rcpts = &o->rcpts[i];
 		if (envelope_build(&env, &one, c, NULL, 0, &e) < 0 ||
-		    (a = conf_account(c, o->account, env.sender, &e)) == NULL) {
+		    (a = conf_account(c,
+		         senders_account(c, o->account, env.sender), env.sender,
+		         &e)) == NULL) {
 			printf("%s: %s\n", o->rcpts[i], e.msg);
 			status = exit_code(e.kind);
 			err_clear(&e);

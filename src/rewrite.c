@@ -15,6 +15,7 @@
 #include "localaddr.h"
 #include "mkhdr.h"
 #include "rewrite.h"
+#include "senders.h"
 #include "spool.h"
 #include "sysinfo.h"
 #include "utf8.h"
@@ -27,7 +28,8 @@ enum seen {
 	SEEN_MSGID = 4,
 	SEEN_MIMEVER = 8,
 	SEEN_CTYPE = 16,
-	SEEN_CTE = 32
+	SEEN_CTE = 32,
+	SEEN_TO = 64 /* To or Cc */
 };
 
 enum fkind {
@@ -54,8 +56,8 @@ static const struct {
     {"Resent-Bcc", F_DROP, 0},
     {"Return-Path", F_DROP, 0},
     {"Content-Length", F_DROP, 0},
-    {"To", F_RCPT, 0},
-    {"Cc", F_RCPT, 0},
+    {"To", F_RCPT, SEEN_TO},
+    {"Cc", F_RCPT, SEEN_TO},
     {"Resent-To", F_RCPT, 0},
     {"Resent-Cc", F_RCPT, 0},
     {"From", F_FROM, SEEN_FROM},
@@ -80,6 +82,8 @@ struct rw {
 	struct buf *head;
 	unsigned seen;
 	enum conv_act top_act; /* what happens to a single-part body */
+	const char *own_login; /* the user's, when user_from names it */
+	char *own_from; /* that address, qualified */
 };
 
 static enum fkind
@@ -179,6 +183,11 @@ replacement(struct rw *w, const struct addr *a, enum fkind k, char **out,
 		return 0;
 	if (k == F_RCPT)
 		return rcpt_text(w, a, out, e);
+	/* ssmtp's revaliases: the user's local address is their own. */
+	if (w->own_from != NULL && strcmp(a->local, w->own_login) == 0) {
+		*out = xstrdup(w->own_from);
+		return 0;
+	}
 	*out = local_qualify(&w->map, a);
 	return 0;
 }
@@ -257,7 +266,9 @@ make_from(struct rw *w, struct buf *b)
 	char *name, *user = NULL, *own = NULL;
 	struct err e = {0};
 
-	if (spec[0] == '\0') {
+	if (spec[0] == '\0' && w->own_from != NULL) {
+		spec = w->own_from;
+	} else if (spec[0] == '\0') {
 		user = sys_username(&e);
 		own = xasprintf("%s@%s", user != NULL ? user : "MAILER-DAEMON",
 		    conf_domain(w->c));
@@ -321,6 +332,11 @@ add_origin(struct rw *w, struct buf *b)
 		mkhdr_msgid(b, conf_domain(w->c));
 		buf_puts(b, "\r\n");
 	}
+	/* RFC 5322 3.6.3: with only blind recipients, an empty group says
+	 * so, as Postfix writes it; some readers file a message with no To
+	 * and no Cc as spam. */
+	if (!(w->seen & SEEN_TO) && w->c->undisclosed_recipients)
+		buf_puts(b, "To: undisclosed-recipients:;\r\n");
 }
 
 /*
@@ -497,6 +513,23 @@ conv_restart(struct outmsg *m)
 	return rc;
 }
 
+/* The user's user_from address (senders.h), for their local address. */
+static void
+own_address(struct rw *w)
+{
+	const struct user_from *u = senders_own(w->c);
+	struct addr a;
+	struct err e = {0};
+
+	if (u == NULL || addr_parse_one(u->addr, &a, 0, &e) < 0) {
+		err_clear(&e);
+		return;
+	}
+	w->own_login = u->login;
+	w->own_from = local_qualify(&w->map, &a);
+	addr_free(&a);
+}
+
 int
 rewrite_message(struct outmsg *m, const struct spool *sp,
     const struct envelope *env, const struct options *o, struct conf *c,
@@ -525,7 +558,9 @@ rewrite_message(struct outmsg *m, const struct spool *sp,
 	w.top_act = m->top_act;
 	localmap_init(&w.map, c);
 	w.map.noalias = o->noalias;
+	own_address(&w);
 	rc = rewrite_head(&w, e);
+	free(w.own_from);
 	localmap_free(&w.map);
 	if (rc == 0 && m->converting && conv_restart(m) < 0)
 		rc = err_set(e, ERR_SOFTWARE, "body conversion failed");

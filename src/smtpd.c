@@ -18,6 +18,7 @@
 #include "localaddr.h"
 #include "log.h"
 #include "rewrite.h"
+#include "senders.h"
 #include "smtpcmd.h"
 #include "smtpd.h"
 #include "spool.h"
@@ -206,6 +207,27 @@ my_name(const struct smtpd *d)
 	return sys_fqdn() != NULL ? sys_fqdn() : "localhost";
 }
 
+/*
+ * A sender the policy forbids this user (senders.h): RFC 3463 5.7.1,
+ * not authorized; the log says so as for a refused message.
+ */
+static int
+refuse_sender(struct session *s, struct err *e)
+{
+	struct buf b = BUF_INIT;
+	int rc;
+
+	log_head(&b, "refused", NULL, getuid());
+	buf_printf(&b, " from=<%s>", s->env.sender);
+	log_quoted(&b, "reason", e->msg);
+	log_buf(LOG_WARNING, &b);
+	rc = reply(s, "550 5.7.1 %s", e->msg);
+	free(s->env.sender);
+	s->env.sender = NULL;
+	err_clear(e);
+	return rc;
+}
+
 /* MAIL FROM:<path>: the null path is allowed, a bare name qualified. */
 static int
 cmd_mail(struct session *s, const struct smtp_cmd *c)
@@ -238,6 +260,9 @@ cmd_mail(struct session *s, const struct smtp_cmd *c)
 		err_clear(&e);
 		return rc;
 	}
+	rc = senders_check(s->d->conf, s->d->opts->account, s->env.sender, &e);
+	if (rc < 0)
+		return refuse_sender(s, &e);
 	return reply(s, "250 2.1.0 Ok");
 }
 
@@ -337,7 +362,8 @@ deliver_spooled(struct session *s, struct spool *sp, char qid[QUEUE_ID_MAX],
 		return -1;
 	}
 	outmsg_source(&m, &src);
-	sub.account = s->d->opts->account;
+	sub.account =
+	    senders_account(s->d->conf, s->d->opts->account, s->env.sender);
 	sub.env = &s->env;
 	sub.src = &src;
 	sub.head = outmsg_head(&m, &sub.headlen);

@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <grp.h>
 #include <netdb.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -24,6 +25,7 @@ static struct {
 	int looked_up;
 	int assumed; /* uid is set by sys_assume_user(), not getuid() */
 	uid_t uid;
+	gid_t gid; /* the password entry's group */
 	char *login; /* NULL: the uid has no name */
 	char *fullname; /* NULL: none */
 } user;
@@ -88,7 +90,15 @@ lookup_user(void)
 		return;
 	if (pw->pw_name != NULL && pw->pw_name[0] != '\0')
 		user.login = xstrdup(pw->pw_name);
+	user.gid = pw->pw_gid;
 	user.fullname = gecos_name(pw);
+}
+
+uid_t
+sys_uid(void)
+{
+	lookup_user();
+	return user.uid;
 }
 
 char *
@@ -109,6 +119,33 @@ sys_fullname(void)
 {
 	lookup_user();
 	return user.fullname != NULL ? xstrdup(user.fullname) : NULL;
+}
+
+char **
+sys_groups(size_t *n)
+{
+	gid_t *gids = NULL;
+	int i, want, have = 16;
+	char **list;
+	struct group *gr;
+
+	*n = 0;
+	lookup_user();
+	if (user.login == NULL)
+		return NULL;
+	for (;;) {
+		gids = xreallocarray(gids, (size_t)have, sizeof(*gids));
+		want = have;
+		if (getgrouplist(user.login, user.gid, gids, &want) >= 0)
+			break;
+		have = want > have ? want : have * 2;
+	}
+	list = xcalloc((size_t)want + 1, sizeof(*list));
+	for (i = 0; i < want; i++)
+		if ((gr = getgrgid(gids[i])) != NULL)
+			list[(*n)++] = xstrdup(gr->gr_name);
+	free(gids);
+	return list;
 }
 
 int

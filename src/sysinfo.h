@@ -17,6 +17,9 @@ struct err;
  */
 void sys_assume_user(uid_t uid);
 
+/* The real user's uid (or the one sys_assume_user() gave). */
+uid_t sys_uid(void);
+
 /* Login name of the real user.  Returns NULL with e set if unknown. */
 char *sys_username(struct err *e);
 
@@ -25,6 +28,15 @@ char *sys_username(struct err *e);
  * standing for the login name capitalised.  NULL when there is none.
  */
 char *sys_fullname(void);
+
+/*
+ * The names of the real user's groups: the password entry's, and those
+ * the group database lists the user in (getgrouplist), not the groups
+ * the process holds, which setpriv or sudo may have changed.  *n of
+ * them; the caller frees each and the vector.  None when the user has
+ * no name.
+ */
+char **sys_groups(size_t *n);
 
 /*
  * Is the real user the queue service's (QUEUE_USER, configure

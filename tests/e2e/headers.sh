@@ -199,6 +199,31 @@ printf 'From: a@example.com, b@example.com\nTo: b@example.com\n\nbody\n' |
 is "$(last data | grep '^From: ' | tr -d '\r')" "From: account@example.net" \
 	"from_rewrite: several mailboxes become the sender alone"
 
+# --- no To and no Cc: "To: undisclosed-recipients:;" (RFC 5322 3.6.3).
+printf 'From: a@example.com\nBcc: hidden7@example.com\nDate: Sat, 28 Nov 2026 10:00:00 +0000\nMessage-ID: <undisc@example.org>\nSubject: blind\n\nbody\n' >"$T/undisc.in"
+M -t <"$T/undisc.in"
+is $? 0 "only Bcc: exit 0"
+printf 'From: a@example.com\nDate: Sat, 28 Nov 2026 10:00:00 +0000\nMessage-ID: <undisc@example.org>\nSubject: blind\nTo: undisclosed-recipients:;\n\nbody\n' | crlf >"$T/want"
+last data >"$T/got"
+same_file "$T/got" "$T/want" "only Bcc: Bcc removed, To: undisclosed-recipients:; added"
+is "$(last rcpt)" "<hidden7@example.com>" "only Bcc: the blind recipient in the envelope"
+printf 'Subject: args\n\nbody\n' >"$T/args.in"
+M -i -F 'Arg Test' -f a@example.com c@example.net <"$T/args.in"
+last data | grep -v -e '^Date: ' -e '^Message-ID: ' >"$T/got"
+printf 'Subject: args\nFrom: Arg Test <a@example.com>\nTo: undisclosed-recipients:;\n\nbody\n' | crlf >"$T/want"
+same_file "$T/got" "$T/want" "recipients only as arguments: To: undisclosed-recipients:; after the added fields"
+printf 'From: a@example.com\nCc: c@example.net\nDate: Sat, 28 Nov 2026 10:00:00 +0000\nMessage-ID: <cc@example.org>\n\nbody\n' >"$T/cc.in"
+M -t <"$T/cc.in"
+crlf <"$T/cc.in" >"$T/want"
+last data >"$T/got"
+same_file "$T/got" "$T/want" "a Cc and no To: nothing added"
+conf "$T/nu.conf" "$RELAY_PORT" "undisclosed_recipients = false;"
+before_send "$T/r"
+"$MAILOUT" -C "$T/nu.conf" -t <"$T/undisc.in"
+grep -v '^Bcc' "$T/undisc.in" | crlf >"$T/want"
+last data >"$T/got"
+same_file "$T/got" "$T/want" "undisclosed_recipients = false: no To added"
+
 # --- long header lines are folded at white space; unfolding restores them.
 subj=$(seq 1 400 | tr '\n' ' ')
 printf 'From: a@example.com\nTo: b@example.com\nSubject: %s\nDate: Sat, 28 Nov 2026 10:00:00 +0000\nMessage-ID: <long@example.org>\n\nbody\n' "$subj" >"$T/long.in"

@@ -145,6 +145,38 @@ sent id=$bid $ME orig=$id from=<> to=<bob@example.org> relay=127.0.0.1:$RELAY_PO
 EOF
 same_file "$T/got" "$T/want" "mail to pipe and root: the log says why, then the sends"
 
+# Root's bounces go where root's mail goes: a sender at the mail domain
+# that the aliases name is expanded like a recipient; the report's To
+# still names the sender.  Other senders, and the catch-all, are not.
+for f in root root@example.org ROOT@EXAMPLE.ORG; do
+	n=$(count "$T/r")
+	printf 'Subject: d\n\nbody\n' |
+		"$MAILOUT" -C "$T/deb.conf" -i -f "$f" pipe x@example.com 2>/dev/null
+	is "$?/$(count "$T/r")" "0/$((n + 2))" "-f $f, mail to pipe and x: sent, and a bounce"
+	is "$(cat "$T/r/msg.$((n + 2))/mail")/$(cat "$T/r/msg.$((n + 2))/rcpt")" \
+		"<>/<admin@example.org>" "-f $f: the bounce goes to root's alias"
+done
+is "$(grep -m1 '^To: ' "$T/r/msg.$((n + 2))/data" | tr -d '\r')" "To: <ROOT@EXAMPLE.ORG>" \
+	"the bounce to root's alias: To names the sender"
+n=$(count "$T/r")
+printf 'Subject: d\n\nbody\n' |
+	"$MAILOUT" -C "$T/deb.conf" -i -f root@example.com pipe x@example.com 2>/dev/null
+is "$(cat "$T/r/msg.$((n + 2))/rcpt")" "<root@example.com>" \
+	"a sender at another domain: its bounce goes to it, unaliased"
+conf "$T/dflt.conf" "$RELAY_PORT" "aliases_file = \"$A\";" \
+	'aliases = { default = "catch@example.org"; };' "queue_dir = \"$T/debq\";"
+n=$(count "$T/r")
+printf 'Subject: d\n\nbody\n' |
+	"$MAILOUT" -C "$T/dflt.conf" -i -f carol pipe x@example.com 2>/dev/null
+is "$(cat "$T/r/msg.$((n + 2))/rcpt")" "<carol@example.org>" \
+	"a sender that only the catch-all names: its bounce goes to it"
+n=$(count "$T/r")
+printf 'Subject: d\n\nbody\n' |
+	"$MAILOUT" -C "$T/dflt.conf" -i -f both pipe x@example.com 2>/dev/null
+is "$(cat "$T/r/msg.$((n + 2))/rcpt")" "<ops@example.org>" \
+	"a sender whose alias is partly a pipe: the bounce goes to its address"
+lines >/dev/null
+
 # An alias with a usable address besides: that address is used, the log
 # says what was left out, and the sender is not bothered.
 printf 'Subject: d\n\nbody\n' | D both 2>"$T/err"

@@ -289,6 +289,61 @@ expansion(void)
 	conf_free(&c);
 }
 
+/* Where local_return_expand() sends mail back to sender s, or "(sender)". */
+static void
+is_return(struct localmap *m, const char *s, const char *want)
+{
+	struct speclist out = {0};
+	struct buf b = BUF_INIT;
+	struct err e = {0};
+	char label[160];
+	size_t i;
+
+	if (local_return_expand(m, s, &out, &e) < 0)
+		buf_puts(&b, "(error)");
+	for (i = 0; i < out.n; i++)
+		buf_printf(&b, "%s%s", i ? "," : "", out.v[i]);
+	if (out.n == 0)
+		buf_puts(&b, "(sender)");
+	snprintf(label, sizeof(label), "bounce to %s", s);
+	is_str(buf_cstr(&b), want, label);
+	buf_free(&b);
+	speclist_free(&out);
+	err_clear(&e);
+}
+
+/* Bounces to a sender that the aliases name follow them. */
+static void
+return_expansion(void)
+{
+	static const char table[] = "root: ops@example.org, admin\n"
+	                            "admin: admin@example.net\n"
+	                            "pipe: |/usr/bin/procmail\n"
+	                            "both: b@example.net, |/bin/cat\n"
+	                            "*: catch@example.org\n";
+	struct conf c;
+	struct localmap m;
+	struct err e = {0};
+
+	memset(&c, 0, sizeof(c));
+	c.domain = strdup("example.org");
+	alias_parse(&c.aliases, table, strlen(table), "aliases", &e);
+	is_int(alias_finish(&c.aliases, &e), 0, "a table for bounces parses");
+	localmap_init(&m, &c);
+	is_return(&m, "root@example.org", "ops@example.org,admin@example.net");
+	is_return(&m, "Root@EXAMPLE.org", "ops@example.org,admin@example.net");
+	is_return(&m, "root@example.com", "(sender)");
+	is_return(&m, "carol@example.org", "(sender)");
+	is_return(&m, "pipe@example.org", "(sender)");
+	is_return(&m, "both@example.org", "b@example.net");
+	is_return(&m, "", "(sender)");
+	is_return(&m, "root", "(sender)");
+	m.noalias = 1;
+	is_return(&m, "root@example.org", "(sender)");
+	localmap_free(&m);
+	conf_free(&c);
+}
+
 /*
  * What the aliases left out: a recipient of nothing else fails, with why;
  * one with addresses besides gets them, with a note.
@@ -379,6 +434,7 @@ main(void)
 	left_out();
 	expansion();
 	left_out_expansion();
+	return_expansion();
 	depth();
 	return tap_done();
 }
