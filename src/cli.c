@@ -15,6 +15,7 @@ const char cli_usage[] =
     "       mailout -bs | -bv recipient ... | -bp | -bi\n"
     "       mailout -q[Iid|Rsite] [--due] [-v]\n"
     "       mailout --check-config | --server-info [-a account] [-C file]\n"
+    "       mailout --oauth2-login [-a account] [-C file]\n"
     "       mailout --help | --version\n";
 
 enum {
@@ -23,6 +24,7 @@ enum {
 	OPT_JSON,
 	OPT_CHECK_CONFIG,
 	OPT_SERVER_INFO,
+	OPT_OAUTH2_LOGIN,
 	OPT_DUE
 };
 
@@ -42,6 +44,7 @@ static const struct option longopts[] = {
     {"json", no_argument, NULL, OPT_JSON},
     {"check-config", no_argument, NULL, OPT_CHECK_CONFIG},
     {"server-info", no_argument, NULL, OPT_SERVER_INFO},
+    {"oauth2-login", no_argument, NULL, OPT_OAUTH2_LOGIN},
     {"due", no_argument, NULL, OPT_DUE},
     {NULL, 0, NULL, 0},
 };
@@ -259,6 +262,9 @@ cli_flag(struct options *o, int c, const char *arg, struct err *e)
 		break;
 	case OPT_SERVER_INFO:
 		o->mode = MODE_SERVER_INFO;
+		break;
+	case OPT_OAUTH2_LOGIN:
+		o->mode = MODE_OAUTH2_LOGIN;
 		break;
 	case OPT_DUE:
 		o->runq_due = 1;

@@ -19,7 +19,8 @@ enum mode {
 	MODE_HELP,
 	MODE_VERSION,
 	MODE_CHECK_CONFIG, /* --check-config: validate, show the accounts */
-	MODE_SERVER_INFO /* --server-info: what the relay offers */
+	MODE_SERVER_INFO, /* --server-info: what the relay offers */
+	MODE_OAUTH2_LOGIN /* --oauth2-login: the device grant (RFC 8628) */
 };
 
 struct options {

@@ -372,17 +372,22 @@ oauth2_token(const struct oauth2_call *c, const char *refused_token,
     time_t *until, struct err *e)
 {
 	struct tok t = {c, c->acct->oauth2, -1, {0}, NULL, {0}};
-	const char *have;
 	char *token = NULL;
 	int rc = load_state(&t, e);
+	struct err se = {0};
 
-	have = t.st.access_token;
-	/* Still good, and not the one refused (another process may have
-	 * replaced that one already). */
+	/* The one refused is forgotten, even if no other comes (another
+	 * process may have replaced it already: that one is used). */
+	if (rc == 0 && refused_token != NULL && t.st.access_token != NULL &&
+	    strcmp(t.st.access_token, refused_token) == 0) {
+		free(t.st.access_token);
+		t.st.access_token = NULL;
+	}
 	if (rc == 0 &&
-	    (have == NULL || time(NULL) >= t.st.expires ||
-	        (refused_token != NULL && strcmp(have, refused_token) == 0)))
-		rc = fetch(&t, e);
+	    (t.st.access_token == NULL || time(NULL) >= t.st.expires) &&
+	    (rc = fetch(&t, e)) < 0 && refused_token != NULL &&
+	    save_state(&t, &se) < 0)
+		err_clear(&se); /* the endpoint's refusal says more */
 	if (rc < 0) {
 		fail(&t, e);
 	} else {
