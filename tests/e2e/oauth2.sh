@@ -150,6 +150,20 @@ is "$?/$(requests | tail -1)" \
 is "$(last "$T/r" bearer)" "$(grep '^access ' "$I/issued" | tail -1 | cut -d' ' -f2)" \
 	"client credentials: the relay takes its token"
 
+# --- four processes at once, no token yet: the lock makes one request
+n=$(requests | wc -l)
+m=$(count "$T/r")
+pids=
+for k in 1 2 3 4; do
+	send "par$k" "$RELAY_PORT" "queue_dir = \"$T/qpar\";" \
+		"oauth2 = { token_url = \"$IDP/token\"; $O2 grant = \"client_credentials\"; client_secret = \"app-Secret-42\"; };" &
+	pids="$pids $!"
+done
+# shellcheck disable=SC2086 # the senders, not the relay and the provider
+wait $pids
+is "$(($(requests | wc -l) - n))/$(($(count "$T/r") - m))" 1/4 \
+	"four concurrent sends: one token request, four messages"
+
 # --- the endpoint down or slow: queued, said
 echo down >"$I/fail"
 send down "$RELAY_PORT" "queue_dir = \"$T/qdown\";"
