@@ -19,6 +19,7 @@ const char cli_usage[] =
     "       mailout [-C file] --delete-from | --delete-to address ...\n"
     "       mailout --check-config | --server-info [--auth] [-a account]\n"
     "               [-C file]\n"
+    "       mailout --oauth2-login [-a account] [-C file]\n"
     "       mailout --help | --version\n";
 
 enum {
@@ -27,6 +28,7 @@ enum {
 	OPT_JSON,
 	OPT_CHECK_CONFIG,
 	OPT_SERVER_INFO,
+	OPT_OAUTH2_LOGIN,
 	OPT_AUTH,
 	OPT_DUE,
 	/* In the order of enum admin_op. */
@@ -54,6 +56,7 @@ static const struct option longopts[] = {
     {"check-config", no_argument, NULL, OPT_CHECK_CONFIG},
     {"server-info", no_argument, NULL, OPT_SERVER_INFO},
     {"auth", no_argument, NULL, OPT_AUTH},
+    {"oauth2-login", no_argument, NULL, OPT_OAUTH2_LOGIN},
     {"due", no_argument, NULL, OPT_DUE},
     {"delete", no_argument, NULL, OPT_DELETE},
     {"delete-from", no_argument, NULL, OPT_DELETE_FROM},
@@ -279,6 +282,9 @@ cli_flag(struct options *o, int c, const char *arg, struct err *e)
 		break;
 	case OPT_AUTH:
 		o->server_auth = 1;
+		break;
+	case OPT_OAUTH2_LOGIN:
+		o->mode = MODE_OAUTH2_LOGIN;
 		break;
 	case OPT_DUE:
 		o->runq_due = 1;

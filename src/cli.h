@@ -20,7 +20,8 @@ enum mode {
 	MODE_VERSION,
 	MODE_CHECK_CONFIG, /* --check-config: validate, show the accounts */
 	MODE_SERVER_INFO, /* --server-info: what the relay offers */
-	MODE_ADMIN /* --delete, --requeue...: change the queue */
+	MODE_ADMIN, /* --delete, --requeue...: change the queue */
+	MODE_OAUTH2_LOGIN /* --oauth2-login: the device grant (RFC 8628) */
 };
 
 /* What MODE_ADMIN does with its operands (ids, addresses, or ALL). */

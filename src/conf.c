@@ -716,7 +716,7 @@ set_auth(struct conf *c, struct account *a, const config_setting_t *s,
 
 /* msmtp's rule: a password in a file others can read is refused. */
 static int
-set_password(struct conf *c, struct account *a, const config_setting_t *s,
+secret_file_ok(struct conf *c, const config_setting_t *s, const char *what,
     struct err *e)
 {
 	char *file = source_path(c, s);
@@ -725,11 +725,18 @@ set_password(struct conf *c, struct account *a, const config_setting_t *s,
 
 	if (stat(file, &st) == 0 && (st.st_mode & S_IROTH) != 0)
 		rc = err_set(e, ERR_CONFIG,
-		    "%s: holds a password and is readable by others; "
-		    "chmod o-r %s",
-		    file, file);
+		    "%s: holds %s and is readable by others; chmod o-r %s",
+		    file, what, file);
 	free(file);
-	if (rc < 0 || set_text(s, &a->password, e) < 0)
+	return rc;
+}
+
+static int
+set_password(struct conf *c, struct account *a, const config_setting_t *s,
+    struct err *e)
+{
+	if (secret_file_ok(c, s, "a password", e) < 0 ||
+	    set_text(s, &a->password, e) < 0)
 		return -1;
 	free(a->password_command); /* the one set last wins */
 	a->password_command = NULL;
@@ -784,6 +791,192 @@ set_source_ip(struct conf *c, struct account *a, const config_setting_t *s,
 		return conf_error(e, s,
 		    "'source_ip' must be an IPv4 or IPv6 address");
 	return 0;
+}
+
+/*
+ * The "oauth2" group.  Its secrets (client_secret, refresh_token) follow
+ * the password's rule; its URLs are HTTPS only, since they carry them.
+ */
+static const config_setting_t *
+blame(const config_setting_t *g, const char *key);
+static int check_exclusive(const config_setting_t *g, const char *k1,
+    const char *k2, struct err *e);
+
+enum o2kind { O2_TEXT, O2_URL, O2_SECRET, O2_FILE, O2_GRANT };
+
+static const struct o2key {
+	const char *name;
+	enum o2kind kind;
+	size_t off;
+} o2keys[] = {
+    {"ca_file", O2_FILE, offsetof(struct oauth2_conf, ca_file)},
+    {"client_id", O2_TEXT, offsetof(struct oauth2_conf, client_id)},
+    {"client_secret", O2_SECRET, offsetof(struct oauth2_conf, client_secret)},
+    {"client_secret_command", O2_TEXT,
+        offsetof(struct oauth2_conf, client_secret_command)},
+    {"device_url", O2_URL, offsetof(struct oauth2_conf, device_url)},
+    {"grant", O2_GRANT, 0},
+    {"provider", O2_TEXT, offsetof(struct oauth2_conf, provider)},
+    {"refresh_token", O2_SECRET, offsetof(struct oauth2_conf, refresh_token)},
+    {"scope", O2_TEXT, offsetof(struct oauth2_conf, scope)},
+    {"tenant", O2_TEXT, offsetof(struct oauth2_conf, tenant)},
+    {"token_url", O2_URL, offsetof(struct oauth2_conf, token_url)},
+    {NULL, O2_TEXT, 0},
+};
+
+static const struct choice grants[] = {
+    {"refresh_token", GRANT_REFRESH_TOKEN},
+    {"client_credentials", GRANT_CLIENT_CREDENTIALS},
+    {NULL, 0},
+};
+
+static void
+oauth2_free(struct oauth2_conf *o)
+{
+	const struct o2key *k;
+
+	if (o == NULL)
+		return;
+	for (k = o2keys; k->name != NULL; k++)
+		if (k->kind != O2_GRANT)
+			free(*(char **)((char *)o + k->off));
+	free(o->at);
+	free(o->state_file);
+	free(o);
+}
+
+static int
+set_o2value(struct conf *c, struct oauth2_conf *o, const struct o2key *k,
+    const config_setting_t *s, struct err *e)
+{
+	char **f = (char **)((char *)o + k->off);
+
+	switch (k->kind) {
+	case O2_GRANT:
+		return set_choice(s, grants, (int *)&o->grant, e);
+	case O2_FILE:
+		return set_path(c, s, f, R_OK, e);
+	case O2_SECRET:
+		if (secret_file_ok(c, s, "a secret", e) < 0)
+			return -1;
+		break;
+	case O2_URL:
+		if (set_text(s, f, e) < 0)
+			return -1;
+		if (strncmp(*f, "https://", 8) != 0 || (*f)[8] == '\0' ||
+		    strchr(*f, ' ') != NULL)
+			return conf_error(e, s, "'%s' must be an https:// URL",
+			    k->name);
+		return 0;
+	default:
+		break;
+	}
+	return set_text(s, f, e);
+}
+
+static int
+oauth2_member(struct conf *c, struct oauth2_conf *o, const config_setting_t *s,
+    struct err *e)
+{
+	const char *name = config_setting_name(s);
+	const struct o2key *k;
+
+	for (k = o2keys; k->name != NULL; k++)
+		if (strcmp(k->name, name) == 0)
+			break;
+	if (k->name == NULL)
+		return conf_error(e, s, "unknown setting 'oauth2.%s'", name);
+	if (config_setting_type(s) != CONFIG_TYPE_STRING)
+		return conf_error(e, s, "'oauth2.%s' must be a string", name);
+	return set_o2value(c, o, k, s, e);
+}
+
+/* Presets: the endpoints and scopes of Microsoft 365 and Google. */
+#define MS_LOGIN "https://login.microsoftonline.com/"
+
+static void
+fill(char **f, char *v)
+{
+	if (*f == NULL)
+		*f = v;
+	else
+		free(v);
+}
+
+static int
+oauth2_preset(struct oauth2_conf *o, const config_setting_t *g, struct err *e)
+{
+	int app = o->grant == GRANT_CLIENT_CREDENTIALS;
+
+	if (o->provider == NULL)
+		return 0;
+	if (strcmp(o->provider, "microsoft") == 0) {
+		if (o->tenant == NULL)
+			return conf_error(e, g,
+			    "provider \"microsoft\" needs 'tenant' (the "
+			    "directory's ID or domain name)");
+		fill(&o->token_url,
+		    xasprintf(MS_LOGIN "%s/oauth2/v2.0/token", o->tenant));
+		fill(&o->device_url,
+		    xasprintf(MS_LOGIN "%s/oauth2/v2.0/devicecode", o->tenant));
+		/* An application's own permission (Microsoft's "app-only"),
+		 * or the user's, with offline_access for a refresh token. */
+		fill(&o->scope,
+		    xstrdup(app ? "https://outlook.office365.com/.default"
+		                : "https://outlook.office365.com/SMTP.Send "
+		                  "offline_access"));
+	} else if (strcmp(o->provider, "google") == 0) {
+		fill(&o->token_url,
+		    xstrdup("https://oauth2.googleapis.com/token"));
+		fill(&o->device_url,
+		    xstrdup("https://oauth2.googleapis.com/device/code"));
+		fill(&o->scope, xstrdup("https://mail.google.com/"));
+	} else {
+		return conf_error(e, blame(g, "provider"),
+		    "'oauth2.provider' must be \"microsoft\" or \"google\"");
+	}
+	return 0;
+}
+
+/* What the group must hold once read. */
+static int
+oauth2_finish(struct oauth2_conf *o, const config_setting_t *g, struct err *e)
+{
+	if (check_exclusive(g, "client_secret", "client_secret_command", e) <
+	        0 ||
+	    oauth2_preset(o, g, e) < 0)
+		return -1;
+	if (o->tenant != NULL && o->provider == NULL)
+		return conf_error(e, blame(g, "tenant"),
+		    "'oauth2.tenant' needs provider = \"microsoft\"");
+	if (o->token_url == NULL)
+		return conf_error(e, g,
+		    "'oauth2' needs 'token_url' (or 'provider')");
+	if (o->client_id == NULL)
+		return conf_error(e, g, "'oauth2' needs 'client_id'");
+	if (o->grant == GRANT_CLIENT_CREDENTIALS && o->client_secret == NULL &&
+	    o->client_secret_command == NULL)
+		return conf_error(e, blame(g, "grant"),
+		    "grant \"client_credentials\" needs 'client_secret' or "
+		    "'client_secret_command'");
+	return 0;
+}
+
+/* An account's group replaces the top level's as a whole. */
+static int
+set_oauth2(struct conf *c, struct account *a, const config_setting_t *s,
+    struct err *e)
+{
+	struct oauth2_conf *o = xcalloc(1, sizeof(*o));
+	int i, n = config_setting_length(s);
+
+	oauth2_free(a->oauth2);
+	a->oauth2 = o;
+	o->at = setting_at(s);
+	for (i = 0; i < n; i++)
+		if (oauth2_member(c, o, config_setting_get_elem(s, i), e) < 0)
+			return -1;
+	return oauth2_finish(o, s, e);
 }
 
 /*
@@ -845,6 +1038,7 @@ static const struct key keys[] = {
     {"logfile", TOP, K_PATH, .off = IN_CONF(logfile)},
     {"match", ACCOUNT, .type = CONFIG_TYPE_LIST, .set = set_match},
     {"name", ACCOUNT, .type = CONFIG_TYPE_STRING, .set = set_name},
+    {"oauth2", BOTH, .type = CONFIG_TYPE_GROUP, .set = set_oauth2},
     {"password", BOTH, .type = CONFIG_TYPE_STRING, .set = set_password},
     {"password_command", BOTH, .type = CONFIG_TYPE_STRING,
         .set = set_password_command},
@@ -1070,7 +1264,7 @@ int
 account_has_credentials(const struct account *a)
 {
 	return a->user != NULL || a->password != NULL ||
-	    a->password_command != NULL || a->auth != NULL;
+	    a->password_command != NULL || a->auth != NULL || a->oauth2 != NULL;
 }
 
 /* The setting to blame: key in group g if it stands there, else g. */
@@ -1082,6 +1276,29 @@ blame(const config_setting_t *g, const char *key)
 	return s != NULL ? s : g;
 }
 
+/* A token from "oauth2" goes with a bearer mechanism and a user only. */
+static int
+oauth2_check(const struct account *a, const config_setting_t *g, struct err *e)
+{
+	if (a->password != NULL || a->password_command != NULL)
+		return conf_error(e,
+		    blame(g, a->password ? "password" : "password_command"),
+		    "'oauth2' gives the token: no 'password' or "
+		    "'password_command' with it");
+	if (a->auth == NULL ||
+	    (strcmp(a->auth, "XOAUTH2") != 0 &&
+	        strcmp(a->auth, "OAUTHBEARER") != 0))
+		return conf_error(e, blame(g, a->auth ? "auth" : "oauth2"),
+		    "'oauth2' needs auth = \"xoauth2\" or \"oauthbearer\"");
+	if (a->user == NULL)
+		return conf_error(e, blame(g, "oauth2"),
+		    "'oauth2' needs 'user' (the mailbox the token is for)");
+	if (a->tls == TLS_NONE)
+		return conf_error(e, blame(g, "tls"),
+		    "credentials are configured, so 'tls' cannot be \"none\"");
+	return 0;
+}
+
 /* Settings that only make sense together (RFC 4954, RFC 7628). */
 static int
 account_check(const struct account *a, const config_setting_t *g, struct err *e)
@@ -1091,6 +1308,8 @@ account_check(const struct account *a, const config_setting_t *g, struct err *e)
 	        strcmp(a->auth, "GSSAPI") != 0);
 	int secret = a->password != NULL || a->password_command != NULL;
 
+	if (a->oauth2 != NULL)
+		return oauth2_check(a, g, e);
 	if (secret && a->user == NULL)
 		return conf_error(e,
 		    blame(g, a->password ? "password" : "password_command"),
@@ -1261,6 +1480,43 @@ conf_aliases_file(struct conf *c, const char *sys_aliases, struct err *e)
 	return 0;
 }
 
+/*
+ * Where an account's tokens are kept: QUEUE_DIR/oauth2/NAME ("default"
+ * for the top level; other than letters, digits, '-', '_' and inner '.'
+ * as %XX).  A user's own file that keeps the system's queue gets none:
+ * it must not read, nor replace, the system's tokens.
+ */
+static void
+oauth2_state_file(const struct conf *c, struct account *a)
+{
+	const char *n = a->name != NULL ? a->name : "default", *p;
+	struct buf b = BUF_INIT;
+
+	if (a->oauth2 == NULL ||
+	    (!conf_is_system(c) &&
+	        strcmp(c->queue_dir, QUEUE_DIR_DEFAULT) == 0))
+		return;
+	buf_printf(&b, "%s/oauth2/", c->queue_dir);
+	for (p = n; *p != '\0'; p++)
+		if (isalnum((unsigned char)*p) || *p == '-' || *p == '_' ||
+		    (*p == '.' && p != n))
+			buf_putc(&b, *p);
+		else
+			buf_printf(&b, "%%%02X", (unsigned char)*p);
+	free(a->oauth2->state_file);
+	a->oauth2->state_file = buf_release(&b);
+}
+
+static void
+conf_oauth2_states(struct conf *c)
+{
+	size_t i;
+
+	oauth2_state_file(c, &c->acct);
+	for (i = 0; i < c->naccounts; i++)
+		oauth2_state_file(c, &c->accounts[i]);
+}
+
 static int
 conf_load_files(const char *path, const char *sys_aliases, struct conf *c,
     int check, struct err *e)
@@ -1279,6 +1535,8 @@ conf_load_files(const char *path, const char *sys_aliases, struct conf *c,
 		rc = conf_aliases_file(c, sys_aliases, e);
 	if (rc == 0)
 		rc = alias_finish(&c->aliases, e);
+	if (rc == 0)
+		conf_oauth2_states(c);
 	if (rc < 0)
 		conf_free(c); /* nothing half-loaded is left behind */
 	return rc;
@@ -1411,6 +1669,7 @@ account_free(struct account *a)
 	free(a->user);
 	free(a->password);
 	free(a->password_command);
+	oauth2_free(a->oauth2);
 	free(a->proxy);
 	free(a->source_ip);
 	free(a->from);

@@ -34,6 +34,30 @@ enum tls_pin {
 	PIN_KEY /* SHA-256 of its public key ("sha256//base64") */
 };
 
+/* OAuth 2.0 grants for the access token (RFC 6749 6 and 4.4). */
+enum oauth2_grant { GRANT_REFRESH_TOKEN, GRANT_CLIENT_CREDENTIALS };
+
+/*
+ * The "oauth2" group: where the bearer token for XOAUTH2 or OAUTHBEARER
+ * comes from.  A preset (provider) fills in what is not set.
+ */
+struct oauth2_conf {
+	char *at; /* "FILE:LINE" of the group, for messages */
+	char *provider; /* "microsoft", "google", NULL: none */
+	char *tenant; /* microsoft's directory */
+	char *token_url; /* https:// */
+	char *device_url; /* https://, NULL: no --oauth2-login */
+	char *client_id;
+	char *client_secret;
+	char *client_secret_command;
+	char *scope; /* NULL: none sent */
+	enum oauth2_grant grant;
+	char *refresh_token; /* the first one: see oauth2tok.h */
+	char *ca_file; /* NULL: the system's authorities */
+	char *state_file; /* the token cache, NULL: none (a user's file
+	                     with the system's queue: conf_load()) */
+};
+
 /*
  * How to reach one relay and speak to it.  The top level of the file
  * holds the default account; each element of "accounts" starts from the
@@ -62,6 +86,7 @@ struct account {
 	char *user;
 	char *password;
 	char *password_command;
+	struct oauth2_conf *oauth2; /* NULL: no "oauth2" group */
 	char *proxy;
 	char *source_ip;
 	long connect_timeout; /* seconds */

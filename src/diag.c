@@ -4,12 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "buf.h"
 #include "conf.h"
 #include "paths.h" /* CONF_DEFAULT_PATH, ALIASES_DEFAULT */
 #include "diag.h"
 #include "err.h"
+#include "oauth2tok.h"
 #include "redact.h"
 #include "transport.h"
 #include "xalloc.h"
@@ -124,6 +126,50 @@ put_auth(FILE *out, const struct account *a, int show_secrets)
 }
 
 static void
+put_sub(FILE *out, const char *key, const char *value)
+{
+	if (value == NULL)
+		return;
+	fprintf(out, "\t\t%s = ", key);
+	put_string(out, value);
+	fputs(";\n", out);
+}
+
+/* The "oauth2" group as it is used (presets filled in), secrets masked. */
+static void
+put_oauth2(FILE *out, const struct oauth2_conf *o, int show_secrets)
+{
+	if (o == NULL)
+		return;
+	fputs("\toauth2 = {\n", out);
+	put_sub(out, "provider", o->provider);
+	put_sub(out, "tenant", o->tenant);
+	put_sub(out, "token_url", o->token_url);
+	put_sub(out, "device_url", o->device_url);
+	put_sub(out, "client_id", o->client_id);
+	put_sub(out, "client_secret", o->client_secret ? "********" : NULL);
+	if (o->client_secret_command != NULL && show_secrets)
+		put_sub(out, "client_secret_command", o->client_secret_command);
+	else if (o->client_secret_command != NULL)
+		fputs(
+		    "\t\tclient_secret_command = (set; shown to root only);\n",
+		    out);
+	put_sub(out, "scope", o->scope);
+	put_sub(out, "grant",
+	    o->grant == GRANT_CLIENT_CREDENTIALS ? "client_credentials"
+	                                         : "refresh_token");
+	put_sub(out, "refresh_token", o->refresh_token ? "********" : NULL);
+	put_sub(out, "ca_file", o->ca_file);
+	fputs("\t};\n", out);
+	if (o->state_file != NULL)
+		fprintf(out, "\t# oauth2 tokens kept in %s\n", o->state_file);
+	else
+		fputs("\t# oauth2 tokens not kept: a file of your own with the "
+		      "system's queue\n",
+		    out);
+}
+
+static void
 put_account(FILE *out, const struct account *a, int is_default,
     int has_accounts, int show_secrets)
 {
@@ -141,6 +187,7 @@ put_account(FILE *out, const struct account *a, int is_default,
 	put_relays(out, a);
 	put_tls(out, a);
 	put_auth(out, a, show_secrets);
+	put_oauth2(out, a->oauth2, show_secrets);
 	put_key(out, "helo", a->helo);
 	put_key(out, "from", a->from);
 	put_proxy(out, a->proxy);
@@ -356,6 +403,30 @@ relay_failed(FILE *out, struct err *one, struct err *e)
 }
 
 /*
+ * Can the account get its token?  The token itself is not shown (only
+ * --auth's AUTH sends it, to the relay).
+ */
+static int
+put_token(FILE *out, const struct account *a, struct err *e)
+{
+	struct oauth2_call call = {a, NULL, NULL, NULL};
+	struct err one = {0};
+	time_t until = 0;
+	char *token = oauth2_token(&call, NULL, &until, &one);
+
+	if (token == NULL) {
+		fprintf(out, "%s\n", one.msg);
+		err_set(e, one.kind, "%s", one.msg);
+		err_clear(&one);
+		return -1;
+	}
+	fprintf(out, "oauth2: an access token from %s, used for %ld s more\n",
+	    a->oauth2->token_url, (long)(until - time(NULL)));
+	free(token);
+	return 0;
+}
+
+/*
  * A certificate that failed the checks: a send would fail too, so this
  * is an error (EX_CONFIG), which says what to set.  With a pin, the
  * pin's own words say it.
@@ -430,6 +501,8 @@ diag_server_info(FILE *out, struct conf *c, const char *account,
 		return err_set(e, ERR_CONFIG,
 		    "--auth: no credentials to try: set user, and password "
 		    "or password_command");
+	if (a->oauth2 != NULL && put_token(out, a, e) < 0)
+		rc = -1;
 	for (i = 0; i < a->nrelays; i++)
 		if (one_relay(out, a, i, conf_helo(c, a), p, e) < 0)
 			rc = -1;

@@ -257,7 +257,7 @@ kept_resolve(struct deliverer *d, const char *only_id, const uid_t *owner)
 	if (!conf_is_system(d->conf))
 		return;
 	if (queue_list_in(dir, KEPT_AREA, &ids, &n, &e) < 0) {
-		log_msg(LOG_ERR, "%s", e.msg);
+		log_event(LOG_ERR, "error", NULL, (uid_t)-1, e.msg);
 		err_clear(&e);
 		return;
 	}

@@ -24,6 +24,7 @@
 #include "kept.h"
 #include "log.h"
 #include "mailq.h"
+#include "oauth2tok.h"
 #include "paths.h" /* CONF_DEFAULT_PATH, QUEUE_DIR_DEFAULT */
 #include "priv.h"
 #include "qadmin.h"
@@ -195,7 +196,9 @@ kick_queue(struct deliverer *d)
 	d->nconns = 0;
 	d->trace = NULL;
 	if (queue_run(d, &o, &e) > 0 && queue_wake(d->conf->queue_dir, &e) < 0)
-		log_msg(LOG_ERR, "cannot wake the queue service: %s", e.msg);
+		err_prefix(&e, "cannot wake the queue service");
+	if (e.msg != NULL)
+		log_event(LOG_ERR, "error", NULL, getuid(), e.msg);
 	_exit(0);
 }
 
@@ -566,6 +569,30 @@ server_info(const struct options *o, struct conf *c, struct tracer *tr)
 	return status;
 }
 
+/*
+ * --oauth2-login: sign in on another device (RFC 8628); the refresh token
+ * goes to the account's state file.  Works over ssh: nothing is opened
+ * here, the user opens the URL anywhere.
+ */
+static int
+oauth2_login_mode(const struct options *o, struct conf *c)
+{
+	struct err e = {0};
+	const struct account *a = conf_account(c, o->account, o->sender, &e);
+	struct oauth2_call call = {a, NULL, NULL, NULL};
+
+	if (a == NULL)
+		return report(&e);
+	if (a->oauth2 == NULL) {
+		err_set(&e, ERR_CONFIG, "account %s has no 'oauth2' group",
+		    a->name != NULL ? a->name : "default");
+		return report(&e);
+	}
+	if (oauth2_login(&call, stdout, &e) < 0)
+		return report(&e);
+	return EX_OK;
+}
+
 /* Sending, queue runs and -bs: the modes that log what they do. */
 static int
 deliver_mode(const struct options *o, struct conf *c, struct tracer *tr)
@@ -610,6 +637,8 @@ run_mode(const struct options *o, struct conf *c)
 		return refuse_early(o, &e);
 	if (o->mode == MODE_SERVER_INFO)
 		status = server_info(o, c, &tr);
+	else if (o->mode == MODE_OAUTH2_LOGIN)
+		status = oauth2_login_mode(o, c);
 	else
 		status = deliver_mode(o, c, &tr);
 	transport_global_cleanup();

@@ -15,6 +15,7 @@
 #include "err.h"
 #include "idna.h"
 #include "msgsrc.h"
+#include "oauth2tok.h"
 #include "pwcmd.h"
 #include "redact.h"
 #include "transport.h"
@@ -95,6 +96,7 @@ struct transport {
 	struct session s;
 	struct connstate conn;
 	char *secret; /* password or token, once known */
+	time_t bearer_until; /* oauth2: when to ask for the token again */
 	char *login_options;
 	struct redact secrets;
 	struct envelope *env;
@@ -837,8 +839,8 @@ set_credentials(struct transport *t, struct smtp_result *r)
  */
 static int curl_ready;
 
-static int
-global_init(struct err *e)
+int
+transport_global_init(struct err *e)
 {
 	CURLcode rc;
 
@@ -871,7 +873,7 @@ transport_new(const struct account *a, const char *helo, struct err *e)
 		err_set(e, ERR_TEMP, "%s", CONF_NO_RELAY);
 		return NULL;
 	}
-	if (global_init(e) < 0)
+	if (transport_global_init(e) < 0)
 		return NULL;
 	t = xcalloc(1, sizeof(*t));
 	t->acct = a;
@@ -1464,12 +1466,80 @@ note_failover(struct transport *t, struct smtp_result *r, size_t next,
 	smtp_result_free(r);
 }
 
+static void
+note_oauth2(void *arg, const char *line)
+{
+	trace(arg, '!', line, strlen(line));
+}
+
+/*
+ * The "oauth2" group's token as the secret: the cached one, or a new
+ * one (refused: the token the relay refused).  A failure is ours, and
+ * temporary: the message waits (LOCAL_CONFIG).
+ */
+static int
+oauth2_bearer(struct transport *t, const char *refused, struct smtp_result *r)
+{
+	struct oauth2_call c = {t->acct, &t->secrets, note_oauth2, t};
+	struct err e = {0};
+	char *token = oauth2_token(&c, refused, &t->bearer_until, &e);
+
+	if (token == NULL) {
+		smtp_result_free(r);
+		r->relay = xstrdup(t->names[t->cur]);
+		r->stage = ST_AUTH;
+		r->local = LOCAL_CONFIG;
+		r->local_msg = e.msg;
+		return -1;
+	}
+	if (t->secret == NULL || strcmp(t->secret, token) != 0) {
+		free(t->secret);
+		t->secret = token;
+		add_secrets(t);
+		/* A new bearer means a new connection (libcurl compares it). */
+		curl_easy_setopt(t->h, CURLOPT_XOAUTH2_BEARER, t->secret);
+	} else {
+		free(token);
+	}
+	return 0;
+}
+
+/* Did the relay refuse the token itself (535, or XOAUTH2's challenge)? */
+static int
+bearer_refused(const struct transport *t, const struct smtp_result *r)
+{
+	return t->acct->oauth2 != NULL && r->stage == ST_AUTH &&
+	    t->s.stage == ST_AUTH && !t->s.no_auth &&
+	    (r->code == 535 || (r->local == LOCAL_AUTH && r->code == 0));
+}
+
+/* The account's relays in turn, from the one that took the last. */
+static int
+try_relays(struct transport *t, struct envelope *env, struct msgsrc *src,
+    struct smtp_result *r, struct buf *skipped)
+{
+	size_t k, i, n = t->acct->nrelays;
+	int rc = -1;
+
+	for (k = 0; k < n; k++) {
+		i = (t->cur + k) % n;
+		rc = send_to(t, i, env, src, r);
+		if (rc == 0) {
+			t->cur = i;
+			break;
+		}
+		if (k + 1 == n || !may_fail_over(r, env))
+			break;
+		note_failover(t, r, (i + 1) % n, skipped);
+	}
+	return rc;
+}
+
 int
 transport_send(struct transport *t, struct envelope *env, struct msgsrc *src,
     struct smtp_result *r)
 {
 	struct buf skipped = BUF_INIT;
-	size_t k, i, n = t->acct->nrelays;
 	int rc = -1;
 
 	memset(r, 0, sizeof(*r));
@@ -1482,20 +1552,23 @@ transport_send(struct transport *t, struct envelope *env, struct msgsrc *src,
 	t->map =
 	    xcalloc(env->nrcpts < RCPT_BATCH ? env->nrcpts + 1 : RCPT_BATCH,
 	        sizeof(*t->map));
+	if (t->acct->oauth2 != NULL && time(NULL) >= t->bearer_until &&
+	    oauth2_bearer(t, NULL, r) < 0)
+		return -1;
 	if (set_credentials(t, r) < 0) {
 		r->relay = xstrdup(t->names[t->cur]);
 		return -1;
 	}
-	for (k = 0; k < n; k++) {
-		i = (t->cur + k) % n;
-		rc = send_to(t, i, env, src, r);
-		if (rc == 0) {
-			t->cur = i;
-			break;
-		}
-		if (k + 1 == n || !may_fail_over(r, env))
-			break;
-		note_failover(t, r, (i + 1) % n, &skipped);
+	rc = try_relays(t, env, src, r, &skipped);
+	/* A token revoked or expired early: a new one, once. */
+	if (rc < 0 && bearer_refused(t, r)) {
+		char *refused = xstrdup(t->secret);
+
+		trace(t, '!', "oauth2: the relay refused the token",
+		    strlen("oauth2: the relay refused the token"));
+		if (oauth2_bearer(t, refused, r) == 0)
+			rc = try_relays(t, env, src, r, &skipped);
+		free(refused);
 	}
 	if (skipped.len > 0)
 		r->skipped = buf_release(&skipped);

@@ -152,6 +152,9 @@ void smtp_result_free(struct smtp_result *r);
 /* Name of a stage for messages ("MAIL", "end of data", ...). */
 const char *smtp_stage_name(enum smtp_stage st);
 
+/* Set up libcurl's process-wide state, once (https.c shares it). */
+int transport_global_init(struct err *e);
+
 /* Release libcurl's process-wide state (set up by the first transport). */
 void transport_global_cleanup(void);
 

@@ -12,7 +12,7 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends \
 	build-essential autoconf automake pkgconf \
-	libcurl4-openssl-dev libconfig-dev libidn2-dev \
+	libcurl4-openssl-dev libconfig-dev libidn2-dev libjson-c-dev \
 	python3-aiosmtpd openssl ca-certificates curl \
 	debhelper lintian systemd systemd-container debootstrap \
 	mandoc

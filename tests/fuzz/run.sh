@@ -19,9 +19,9 @@ for target in $FUZZ_TARGETS; do
 	$cc -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=undefined -D_GNU_SOURCE \
 		-I"$builddir" -I"$srcdir/src" -I"$srcdir/tests/fuzz" \
-		$(pkg-config --cflags libcurl libconfig libidn2) \
+		$(pkg-config --cflags libcurl libconfig libidn2 json-c) \
 		$sources "$srcdir/tests/fuzz/fuzz_$target.c" \
-		$(pkg-config --libs libcurl libconfig libidn2) \
+		$(pkg-config --libs libcurl libconfig libidn2 json-c) \
 		-o "$work/bin/fuzz_$target"
 done
 sh "$srcdir/tests/fuzz/seeds.sh" "$srcdir" "$work/seeds"

@@ -333,6 +333,7 @@ class RelaySession(SMTP):
         self.note("connection accepted")
         self.helo = self.helo_verb = None
         self.auth_info = None       # (mechanism, user) after AUTH
+        self.bearer = b""           # the token it took (--bearer-file)
         self.tls_version = None
         self.client_cert = ""
         self.refusing = False       # after a non-2xx greeting
@@ -712,6 +713,7 @@ class RelaySession(SMTP):
                                                     for r in self.rcpts),
                 "tls": self.tls_version or "none",
                 "client-cert": self.client_cert, "auth": auth,
+                "bearer": self.bearer,
                 "session": str(self.number)}
 
     async def receive_data(self):
@@ -880,8 +882,24 @@ def bearer_token(fields):
     return None
 
 
+def issued_tokens(path):
+    """The tokens in the file an identity provider writes, one a line."""
+    try:
+        with open(path, "rb") as f:
+            return set(f.read().split())
+    except FileNotFoundError:
+        return set()
+
+
 def bearer_user(session, user, token):
     """Whom the token belongs to (any user if none is named), or None."""
+    if session.opts.bearer_file:
+        # Only a token the provider issued, and has not revoked.
+        if token is None or token not in issued_tokens(
+                session.opts.bearer_file):
+            return None
+        session.bearer = token
+        return text(user) or "(token)"
     names = [text(user)] if user else list(session.relay.creds)
     for name in names:
         if token is not None and session.relay.secret_matches(name, token):
@@ -965,6 +983,9 @@ def parse_args(argv):
         metavar="USER:SECRET", help="accept these credentials (repeatable)")
     add("--auth-mechs", type=mechanism_list, metavar="MECH,...",
         help="mechanisms to advertise (default PLAIN,LOGIN with --auth)")
+    add("--bearer-file", metavar="FILE",
+        help="XOAUTH2 and OAUTHBEARER take only the tokens in FILE "
+        "(one a line, read at each AUTH)")
     add("--auth-without-tls", action="store_true",
         help="allow AUTH before TLS")
     add("--require-auth", action="store_true",

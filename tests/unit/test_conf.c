@@ -447,6 +447,109 @@ credentials(void)
 	err_clear(&e);
 }
 
+#define O2_ACCT \
+	"host = \"r\";\nuser = \"u@example.org\";\nauth = \"xoauth2\";\n"
+
+/* The "oauth2" group: presets, checks, the state file's place. */
+static void
+oauth2(void)
+{
+	struct conf c;
+	struct err e = {0};
+	char want[512];
+
+	chmod(path, 0640);
+	is_int(load(O2_ACCT "oauth2 = { provider = \"microsoft\"; tenant = "
+	                    "\"t1\"; client_id = \"c\"; };\n",
+	           &c, &e),
+	    0, "oauth2: microsoft preset");
+	is_str(c.acct.oauth2 ? c.acct.oauth2->token_url : NULL,
+	    "https://login.microsoftonline.com/t1/oauth2/v2.0/token",
+	    "oauth2: microsoft token_url");
+	is_str(c.acct.oauth2->device_url,
+	    "https://login.microsoftonline.com/t1/oauth2/v2.0/devicecode",
+	    "oauth2: microsoft device_url");
+	is_str(c.acct.oauth2->scope,
+	    "https://outlook.office365.com/SMTP.Send offline_access",
+	    "oauth2: microsoft delegated scope");
+	is_int(c.acct.oauth2->grant, GRANT_REFRESH_TOKEN,
+	    "oauth2: refresh_token is the default grant");
+	conf_free(&c);
+	is_int(load(O2_ACCT "queue_dir = \"/tmp/q\";\noauth2 = { provider = "
+	                    "\"microsoft\"; tenant = \"t1\"; grant = "
+	                    "\"client_credentials\"; client_id = \"c\"; "
+	                    "client_secret = \"s\"; };\naccounts = ( { name = "
+	                    "\"a/b\"; } );\n",
+	           &c, &e),
+	    0, "oauth2: microsoft app-only");
+	is_str(c.acct.oauth2->scope, "https://outlook.office365.com/.default",
+	    "oauth2: microsoft app-only scope");
+	is_str(c.acct.oauth2->state_file, "/tmp/q/oauth2/default",
+	    "oauth2: a user's file with its own queue: state there");
+	is_str(c.accounts[0].oauth2 ? c.accounts[0].oauth2->state_file : NULL,
+	    "/tmp/q/oauth2/a%2Fb", "oauth2: an account's state file, escaped");
+	conf_free(&c);
+	is_int(load(O2_ACCT "oauth2 = { provider = \"google\"; client_id = "
+	                    "\"c\"; token_url = \"https://t.example/x\"; };\n",
+	           &c, &e),
+	    0, "oauth2: google preset");
+	is_str(c.acct.oauth2->token_url, "https://t.example/x",
+	    "oauth2: a URL set wins over the preset");
+	is_str(c.acct.oauth2->scope, "https://mail.google.com/",
+	    "oauth2: google scope");
+	ok(c.acct.oauth2->state_file == NULL,
+	    "oauth2: a user's file with the system's queue: no state");
+	conf_free(&c);
+	is_str(error_of(O2_ACCT "oauth2 = { client_id = \"c\";\n tokenurl = "
+	                        "\"https://x\"; };\n",
+	           &c, &e),
+	    ":5: unknown setting 'oauth2.tokenurl'", "oauth2: unknown key");
+	is_str(error_of(O2_ACCT "oauth2 = {\n token_url = \"http://x/\"; };\n",
+	           &c, &e),
+	    ":5: 'token_url' must be an https:// URL", "oauth2: http refused");
+	is_str(error_of(O2_ACCT "oauth2 = {\n token_url = \"https://x/\"; };\n",
+	           &c, &e),
+	    ":4: 'oauth2' needs 'client_id'", "oauth2: no client_id");
+	is_str(error_of(O2_ACCT "oauth2 = { token_url = \"https://x/\"; "
+	                        "client_id = \"c\";\n grant = "
+	                        "\"client_credentials\"; };\n",
+	           &c, &e),
+	    ":5: grant \"client_credentials\" needs 'client_secret' or "
+	    "'client_secret_command'",
+	    "oauth2: client_credentials without a secret");
+	is_str(error_of(O2_ACCT "oauth2 = { provider = \"microsoft\"; "
+	                        "client_id = \"c\"; };\n",
+	           &c, &e),
+	    ":4: provider \"microsoft\" needs 'tenant' (the directory's ID or "
+	    "domain name)",
+	    "oauth2: microsoft without a tenant");
+	is_str(error_of("host = \"r\";\nuser = \"u\";\nauth = \"plain\";\n"
+	                "oauth2 = { token_url = \"https://x/\"; client_id = "
+	                "\"c\"; };\n",
+	           &c, &e),
+	    ":3: 'oauth2' needs auth = \"xoauth2\" or \"oauthbearer\"",
+	    "oauth2: with a mechanism that takes no token");
+	is_str(error_of(O2_ACCT "password = \"p\";\noauth2 = { token_url = "
+	                        "\"https://x/\"; client_id = \"c\"; };\n",
+	           &c, &e),
+	    ":4: 'oauth2' gives the token: no 'password' or "
+	    "'password_command' with it",
+	    "oauth2: with a password");
+	chmod(path, 0644);
+	is_int(load(O2_ACCT
+	           "oauth2 = { token_url = \"https://x/\"; client_id = "
+	           "\"c\"; refresh_token = \"r\"; };\n",
+	           &c, &e),
+	    -1, "oauth2: a refresh token in a file others can read");
+	snprintf(want, sizeof(want),
+	    "%s: holds a secret and is readable by others; chmod o-r %s", path,
+	    path);
+	is_str(e.msg, want, "oauth2: ...refused like a password");
+	conf_free(&c);
+	chmod(path, 0640);
+	err_clear(&e);
+}
+
 int
 main(void)
 {
@@ -505,6 +608,7 @@ main(void)
 	relays();
 	tls_settings();
 	credentials();
+	oauth2();
 	unlink(path);
 	err_clear(&e);
 	return tap_done();
