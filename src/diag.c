@@ -13,6 +13,7 @@
 #include "err.h"
 #include "oauth2tok.h"
 #include "redact.h"
+#include "senders.h"
 #include "transport.h"
 #include "xalloc.h"
 
@@ -245,6 +246,36 @@ put_aliases(FILE *out, const struct conf *c)
 		fprintf(out, "%s\n", c->aliases.notes[i]);
 }
 
+/* "# user_from: alice <alice@example.net> (account \"work\")", ... */
+static void
+put_senders(FILE *out, const struct conf *c)
+{
+	const struct senders *p = &c->senders;
+	size_t i, j;
+
+	if (!p->policy)
+		fputs("# allowed_senders: none set, any user may use any "
+		      "sender\n",
+		    out);
+	for (i = 0; i < p->nrules; i++) {
+		fprintf(out,
+		    "# allowed_senders: %s%s:", p->rules[i].is_group ? "%" : "",
+		    p->rules[i].who);
+		for (j = 0; j < p->rules[i].npats; j++)
+			fprintf(out, " %s", p->rules[i].pats[j]);
+		fputc('\n', out);
+	}
+	for (i = 0; i < p->ntrusted; i++)
+		fprintf(out, "# trusted_users: %s\n", p->trusted[i]);
+	for (i = 0; i < p->nfrom; i++) {
+		fprintf(out, "# user_from: %s <%s>", p->from[i].login,
+		    p->from[i].addr);
+		if (p->from[i].account != NULL)
+			fprintf(out, " (account \"%s\")", p->from[i].account);
+		fputc('\n', out);
+	}
+}
+
 static int
 check_auth(const struct account *a, struct err *e)
 {
@@ -276,6 +307,7 @@ diag_check_config(FILE *out, struct conf *c, int show_secrets, struct err *e)
 	fprintf(out, "# queue_dir = \"%s\"; domain = \"%s\"\n", c->queue_dir,
 	    conf_domain(c));
 	put_aliases(out, c);
+	put_senders(out, c);
 	put_account(out, &c->acct, def == &c->acct, c->naccounts > 0,
 	    show_secrets);
 	for (i = 0; i < c->naccounts; i++)

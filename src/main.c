@@ -538,7 +538,12 @@ show_secrets(void)
 	return getuid() == 0 || !priv_held();
 }
 
-/* --check-config: every file, every setting, then the accounts. */
+static int own_queue(const struct options *o, struct conf *c, struct err *e);
+
+/*
+ * --check-config: every file, every setting, then the accounts; the
+ * queue directory as a send would use it (a user's own, perhaps).
+ */
 static int
 check_config(const struct options *o)
 {
@@ -547,6 +552,7 @@ check_config(const struct options *o)
 	int status = EX_OK;
 
 	if (conf_check(o->config_path, &c, &e) < 0 ||
+	    own_queue(o, &c, &e) < 0 ||
 	    diag_check_config(stdout, &c, show_secrets(), &e) < 0)
 		status = report(&e);
 	conf_free(&c);

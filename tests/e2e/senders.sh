@@ -55,6 +55,25 @@ before_send "$T/r"
 "$MAILOUT" -C "$T/ufo.conf" -i a@example.com <"$T/msg"
 is "$(last mail)" "<$me@example.org>" "another user's user_from: not this user's"
 
+# --- --check-config lists the policy and the user_from entries.
+conf "$T/cc.conf" "$P1" \
+	'allowed_senders = ( "alice: *@alice.example, <>", "%staff: team@example.org" );' \
+	'trusted_users = "www-data";' \
+	"user_from = ( \"alice: alice@example.net\", \"bob: bob@example.net: work\" );" \
+	"$work"
+"$MAILOUT" -C "$T/cc.conf" --check-config >"$T/out" 2>"$T/err"
+is "$?/$(cat "$T/err")/$(grep -e '^# allowed_senders' -e '^# trusted_users' -e '^# user_from' "$T/out")" \
+	'0//# allowed_senders: alice: *@alice.example <>
+# allowed_senders: %staff: team@example.org
+# trusted_users: www-data
+# user_from: alice <alice@example.net>
+# user_from: bob <bob@example.net> (account "work")' \
+	"--check-config: the sender policy and user_from, as read"
+"$MAILOUT" -C "$T/ufo.conf" --check-config >"$T/out" 2>"$T/err"
+is "$?/$(grep '^# allowed_senders' "$T/out")" \
+	"0/# allowed_senders: none set, any user may use any sender" \
+	"--check-config: no policy, said so"
+
 # --- the settings, checked when the file is read (exit 78).
 cfg_err() {
 	conf "$T/bad.conf" "$P1" "$1"

@@ -35,6 +35,10 @@ is "$(cd "$H" && stat -c '%a %n' .local .local/state .local/state/mailout \
 700 .local/state/mailout
 700 .local/state/mailout/queue" "the directories made, mode 0700"
 
+# --- --check-config names the user's queue, and makes nothing
+U -C "$T/u.conf" --check-config >"$T/out" 2>"$T/err"
+is "$?/$(cat "$T/err")/$(sed -n 's/^# queue_dir = \("[^"]*"\);.*/\1/p' "$T/out")" \
+	"0//\"$UQ\"" "--check-config: the queue_dir a send would use, the user's"
 # --- mailq -C and MAILOUT_CONF list it
 U -C "$T/u.conf" -bp >"$T/out" 2>&1
 is "$?/$(head -1 "$T/out" | cut -d' ' -f1)/$(tail -1 "$T/out")" \

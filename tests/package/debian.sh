@@ -338,7 +338,7 @@ systemctl is-active mailout-queue.timer
 systemctl start mailout-queue.service
 systemctl show -p Result -p ExecMainStatus -p User -p Group \
 	mailout-queue.service
-journalctl -b -u mailout-queue.service -o cat --no-pager | grep ' status='
+journalctl -b -u mailout-queue.service -o cat --no-pager | grep '^sent '
 EOF
 unit=$R/etc/systemd/system/mailout-boottest.service
 cat >"$unit" <<'EOF'
@@ -371,7 +371,7 @@ Result=success
 ExecMainStatus=0
 User=mailout
 Group=mailout" "systemd: the timer enabled and active; the service ran as mailout, exit 0"
-grep -q "^id=$sample_id from=<root@example.org> to=<admin@example.org> relay=127.0.0.1:$RELAY_PORT .* status=sent\$" \
+grep -q "^sent id=$sample_id uid=0(root) from=<root@example.org> to=<admin@example.org> relay=127.0.0.1:$RELAY_PORT tls=none auth=none size=[0-9]* reply=\"250 [^\"]*\"\$" \
 	"$R/root/boottest.out"
 ok $? "systemd: the service's log line, in the journal, says sent"
 is "$(count "$T/r0")" 1 "systemd: the relay received the waiting message"
