@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -41,4 +42,17 @@ io_read_all(int fd, struct buf *b, size_t max)
 		buf_append(b, chunk, (size_t)n);
 	}
 	return 0;
+}
+
+int
+io_fsync_dir(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc;
+
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
 }

@@ -19,4 +19,7 @@ int io_write_all(int fd, const char *p, size_t n);
  */
 int io_read_all(int fd, struct buf *b, size_t max);
 
+/* fsync the directory path: a rename or link in it is durable after. */
+int io_fsync_dir(const char *path);
+
 #endif

@@ -161,19 +161,16 @@ load_state(struct tok *t, struct err *e)
 	return 0;
 }
 
+/* The directory that holds file, synced (io_fsync_dir()). */
 static int
-sync_dir(const char *file)
+sync_parent(const char *file)
 {
 	char *dir = xstrdup(file);
-	int fd, rc;
+	int rc;
 
 	*strrchr(dir, '/') = '\0';
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	rc = io_fsync_dir(dir);
 	free(dir);
-	if (fd < 0)
-		return -1;
-	rc = fsync(fd);
-	close(fd);
 	return rc;
 }
 
@@ -194,7 +191,7 @@ save_state(struct tok *t, struct err *e)
 	    io_write_all(fd, text, strlen(text)) == 0 && fsync(fd) == 0 &&
 	    close(fd) == 0) {
 		fd = -1;
-		if (rename(tmp, file) == 0 && sync_dir(file) == 0)
+		if (rename(tmp, file) == 0 && sync_parent(file) == 0)
 			rc = 0;
 	}
 	if (rc < 0)

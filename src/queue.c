@@ -34,25 +34,11 @@ qpath(const char *dir, const char *area, const char *id, const char *suffix)
 	return xasprintf("%s/%s/%s%s", dir, area, id, suffix ? suffix : "");
 }
 
-/* A rename or a new name is durable only once its directory is synced. */
-static int
-fsync_dir(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int rc;
-
-	if (fd < 0)
-		return -1;
-	rc = fsync(fd);
-	close(fd);
-	return rc;
-}
-
 static int
 fsync_area(const char *dir, const char *area)
 {
 	char *p = qpath(dir, area, NULL, NULL);
-	int rc = fsync_dir(p);
+	int rc = io_fsync_dir(p);
 
 	free(p);
 	return rc;
