@@ -24,10 +24,14 @@ struct rcpt {
 	enum rcpt_state state;
 	int code; /* last SMTP reply to RCPT, 0 if none */
 	char *reply; /* its text, NULL if none */
+	char *orcpt; /* original recipient when it differs from addr, NULL: none */
 };
 
 struct envelope {
 	char *sender; /* addr-spec, "" for the null sender */
+	char *notify; /* -N normalised, NULL: not given */
+	char *ret; /* "FULL" or "HDRS", NULL: not given */
+	char *envid; /* -V as given, NULL: not given */
 	struct rcpt *rcpts;
 	size_t nrcpts;
 	size_t rcptcap;

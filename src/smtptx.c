@@ -239,6 +239,20 @@ smtptx_reply(struct smtptx *tx, int code, const char *text)
 	}
 }
 
+enum smtptx_stage
+smtptx_awaited(const struct smtptx *tx)
+{
+	size_t k = tx->answered, r = first_rcpt(tx);
+
+	if (tx->body_sent)
+		return TXS_EOD;
+	if (k < r)
+		return TXS_MAIL;
+	if (k < r + tx->cmds->nrcpt)
+		return TXS_RCPT;
+	return k < ncommands(tx) ? TXS_DATA : TXS_BODY;
+}
+
 int
 smtptx_open(const struct smtptx *tx)
 {

@@ -99,6 +99,9 @@ void smtptx_body_sent(struct smtptx *tx);
 /* One complete reply, to the oldest command still unanswered. */
 void smtptx_reply(struct smtptx *tx, int code, const char *text);
 
+/* The stage of the reply awaited next, or of the message being sent. */
+enum smtptx_stage smtptx_awaited(const struct smtptx *tx);
+
 /* The relay still holds a transaction open (MAIL taken, no end). */
 int smtptx_open(const struct smtptx *tx);
 

@@ -1,10 +1,13 @@
 #include "config.h"
 
+#include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+
+#include <sys/socket.h>
 
 #include <curl/curl.h>
 
@@ -18,13 +21,10 @@
 #include "oauth2tok.h"
 #include "pwcmd.h"
 #include "redact.h"
+#include "smtptx.h"
+#include "smtpwire.h"
 #include "transport.h"
 #include "xalloc.h"
-
-/* Spelled ALLLOWFAILS up to libcurl 8.1 (configure tells which exists). */
-#if !HAVE_DECL_CURLOPT_MAIL_RCPT_ALLOWFAILS
-#define CURLOPT_MAIL_RCPT_ALLOWFAILS CURLOPT_MAIL_RCPT_ALLLOWFAILS
-#endif
 
 /* RFC 5321 4.5.3.2.6: wait ten minutes for the reply to the final dot. */
 #define EOD_TIMEOUT 600L
@@ -41,8 +41,7 @@ struct connstate {
 	int authed; /* 235 to AUTH */
 	char *mech; /* the mechanism of the last AUTH sent */
 	int pin_checked; /* the certificate matched tls_fingerprint */
-	long size_limit; /* EHLO SIZE, 0: none */
-	int smtputf8; /* EHLO SMTPUTF8 (RFC 6531) */
+	struct smtp_caps caps; /* what EHLO offered */
 	char *tls; /* a TLS handshake completed: its version, else NULL */
 	char *cipher;
 	struct buf greeting;
@@ -101,6 +100,16 @@ struct transport {
 	struct redact secrets;
 	struct envelope *env;
 	size_t *map; /* RCPT number -> index in env->rcpts, for one batch */
+	curl_socket_t sock; /* the connection, once libcurl set it up */
+	int live; /* set up, and the next transaction may use it */
+	int reused; /* this transaction's connection served before */
+	int open_tx; /* a transaction is open on it: RSET first */
+	struct buf in; /* what the relay sent, from inpos on unread */
+	size_t inpos;
+	struct smtp_reply reply; /* the last reply read */
+	char *net_msg; /* why the connection was lost */
+	int eightbit; /* the message has 8-bit octets; -1: not known yet */
+	int dsn_noted; /* -v was told that DSN is not offered */
 	size_t nmap;
 	unsigned char *tried; /* per recipient, this relay: TRIED, RETRIED */
 	struct msgsrc *src;
@@ -217,29 +226,13 @@ on_command(struct transport *t, const char *l, size_t n)
 	s->stage = (enum smtp_stage)stage;
 	s->replied = 0;
 	if (s->stage == ST_EHLO) {
-		t->conn.size_limit = 0;
-		t->conn.smtputf8 = 0;
+		memset(&t->conn.caps, 0, sizeof(t->conn.caps));
 	} else if (s->stage == ST_AUTH) {
 		s->auth = 1;
 		free(t->conn.mech);
 		t->conn.mech = xstrndup(l + 5, strcspn(l + 5, " \r\n"));
 	} else if (s->stage == ST_RCPT)
 		s->rcpt++;
-}
-
-/*
- * RFC 1870: "250-SIZE 10240000" announces the largest message.  RFC
- * 6531: "250-SMTPUTF8", matched as libcurl 7.88 matches it (upper case),
- * since it is libcurl that then adds SMTPUTF8 to MAIL.
- */
-static void
-ehlo_line(struct connstate *c, const char *l, size_t n)
-{
-	if (n > 9 && strncasecmp(l + 4, "SIZE ", 5) == 0)
-		c->size_limit = strtol(l + 9, NULL, 10);
-	else if (n >= 12 && memcmp(l + 4, "SMTPUTF8", 8) == 0 &&
-	    (n == 12 || l[12] == ' '))
-		c->smtputf8 = 1;
 }
 
 static void
@@ -271,8 +264,7 @@ conn_reset_smtp(struct connstate *c)
 	c->authed = 0;
 	free(c->mech);
 	c->mech = NULL;
-	c->size_limit = 0;
-	c->smtputf8 = 0;
+	memset(&c->caps, 0, sizeof(c->caps));
 	buf_free(&c->greeting);
 	buf_free(&c->ehlo);
 }
@@ -354,7 +346,7 @@ on_reply(struct transport *t, const char *l, size_t n)
 		buf_putc(&s->cur, '\n');
 	buf_append(&s->cur, l, n);
 	if (s->stage == ST_EHLO && code == 250)
-		ehlo_line(&t->conn, l, n);
+		smtp_caps_line(&t->conn.caps, l, n);
 	if (n > 3 && l[3] == '-')
 		return;
 	on_final_reply(t, code);
@@ -436,23 +428,6 @@ debug_cb(CURL *h, curl_infotype type, char *data, size_t size, void *arg)
 		break;
 	}
 	return 0;
-}
-
-/* Our own reader: a read error aborts, so no truncated message is sent. */
-static size_t
-read_cb(char *buf, size_t size, size_t nitems, void *arg)
-{
-	struct transport *t = arg;
-	ssize_t n = t->src->read(t->src->ctx, buf, size * nitems);
-
-	if (n < 0) {
-		t->s.read_error = 1;
-		return CURL_READFUNC_ABORT;
-	}
-	if (n == 0)
-		t->s.eof = 1;
-	t->s.sent += n;
-	return (size_t)n;
 }
 
 /* A "Name:value" field of libcurl's certificate information. */
@@ -610,17 +585,6 @@ prereq_cb(void *arg, char *conn_primary_ip, char *conn_local_ip,
 		t->s.no_auth = 1;
 		return CURL_PREREQFUNC_ABORT;
 	}
-	if (t->auth_probe)
-		return CURL_PREREQFUNC_OK; /* no message to judge */
-	if (t->conn.size_limit > 0 && t->src->size > t->conn.size_limit) {
-		t->s.too_big = 1;
-		return CURL_PREREQFUNC_ABORT;
-	}
-	/* Without SMTPUTF8, libcurl would send UTF-8 raw: never. */
-	if (!t->conn.smtputf8 && needs_utf8(t)) {
-		t->s.utf8_refused = 1;
-		return CURL_PREREQFUNC_ABORT;
-	}
 	return CURL_PREREQFUNC_OK;
 }
 
@@ -723,13 +687,9 @@ set_fixed_options(struct transport *t)
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
 	set_network_options(t);
 	set_tls_options(t);
-	/* Rejected recipients must not abort the others; we read each
-	 * RCPT reply from the conversation. */
-	curl_easy_setopt(h, CURLOPT_MAIL_RCPT_ALLOWFAILS, 1L);
-	curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
-	/* No CURLOPT_INFILESIZE: 7.88 truncates when dots are stuffed. */
-	curl_easy_setopt(h, CURLOPT_READFUNCTION, read_cb);
-	curl_easy_setopt(h, CURLOPT_READDATA, t);
+	/* libcurl sets the session up (TLS, AUTH); the transaction is ours
+	 * (smtptx.h), written with curl_easy_send(). */
+	curl_easy_setopt(h, CURLOPT_CONNECT_ONLY, 1L);
 	/* The debug callback needs VERBOSE; it is how replies are seen. */
 	curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
 	curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, debug_cb);
@@ -877,6 +837,7 @@ transport_new(const struct account *a, const char *helo, struct err *e)
 		return NULL;
 	t = xcalloc(1, sizeof(*t));
 	t->acct = a;
+	t->sock = CURL_SOCKET_BAD;
 	t->h = curl_easy_init();
 	if (t->h == NULL) {
 		free(t);
@@ -900,49 +861,6 @@ transport_set_trace(struct transport *t, transport_trace_fn fn, void *arg)
 	t->trace_arg = arg;
 }
 
-/*
- * Recipients per transaction.  RFC 5321 4.5.3.1.8 asks servers for at
- * least 100, Postfix takes 1000 by default, and libcurl 7.88 fails a
- * transfer whose replies pass 300 KiB (about 20,000 RCPT replies); more
- * recipients than this go in further transactions on the connection.
- */
-#define RCPT_BATCH 1000
-
-#define TRIED 1 /* sent a RCPT for it on this relay */
-#define RETRIED 2 /* and again after a 452 (too many recipients) */
-
-/*
- * The next recipients to send to, in order, as libcurl wants them: still
- * pending and not yet tried on this relay, RCPT_BATCH at most.
- * curl_slist_append() walks to the end of the list it is given, so it is
- * given the last node: 10,000 recipients cost 10,000 steps, not 50
- * million.
- */
-static struct curl_slist *
-rcpt_list(struct transport *t, struct envelope *env)
-{
-	struct curl_slist *head = NULL, *tail = NULL, *n;
-	size_t i, k = 0;
-
-	for (i = 0; i < env->nrcpts && k < RCPT_BATCH; i++) {
-		if (env->rcpts[i].state != RCPT_PENDING ||
-		    (t->tried[i] & TRIED))
-			continue;
-		t->tried[i] |= TRIED;
-		n = curl_slist_append(tail, env->rcpts[i].addr);
-		if (n == NULL) {
-			curl_slist_free_all(head);
-			return NULL;
-		}
-		if (head == NULL)
-			head = n;
-		tail = tail == NULL ? n : tail->next;
-		t->map[k++] = i;
-	}
-	t->nmap = k;
-	return head;
-}
-
 static void
 session_reset(struct session *s)
 {
@@ -952,22 +870,6 @@ session_reset(struct session *s)
 	memset(s, 0, sizeof(*s));
 	s->wait = WAIT_CONNECT;
 	s->since = monotonic();
-}
-
-/*
- * libcurl 7.88 reuses a connection on which the relay already said "421"
- * while idle, and reads that stale 421 as the reply to MAIL (fixed in
- * 8.0.0).  Such a failure on a reused connection earns one fresh try.
- */
-static int
-stale_421(struct transport *t, CURLcode rc)
-{
-	long connects = 0;
-
-	if (rc != CURLE_SEND_ERROR || t->s.stage != ST_MAIL || t->s.code != 421)
-		return 0;
-	curl_easy_getinfo(t->h, CURLINFO_NUM_CONNECTS, &connects);
-	return connects == 0;
 }
 
 static enum smtp_local
@@ -1133,7 +1035,7 @@ fail_reason(struct transport *t, CURLcode rc, struct smtp_result *r)
 		r->local = LOCAL_TOO_BIG;
 		r->local_msg = xasprintf("message of %lld octets is larger "
 		                         "than the relay's limit of %ld (SIZE)",
-		    (long long)t->src->size, t->conn.size_limit);
+		    (long long)t->src->size, t->conn.caps.size);
 	} else if ((r->local_msg = own_reason(t, r)) != NULL) {
 		return;
 	} else if (!s->replied || s->code < 400) {
@@ -1221,31 +1123,567 @@ fill_result(struct transport *t, struct envelope *env, CURLcode rc,
 	return -1;
 }
 
-/* One transaction, with one fresh try after a stale 421. */
-static CURLcode
-perform(struct transport *t, struct envelope *env, struct msgsrc *src,
-    struct curl_slist *rcpts)
-{
-	CURLcode rc = CURLE_OK;
-	int attempt;
+/*
+ * The mail transaction is ours, over the connection libcurl set up
+ * (CURLOPT_CONNECT_ONLY: greeting, EHLO, STARTTLS, AUTH): libcurl 7.88's
+ * own transfer waits for each reply, cannot pipeline (RFC 2920), send DSN
+ * parameters, BODY= or BDAT, and fails past 300 KiB of replies.
+ */
 
-	for (attempt = 0; attempt < 2; attempt++) {
-		session_reset(&t->s);
-		if (src->rewind(src->ctx) < 0) {
-			/* A read failure: not the relay's, no failover. */
-			t->s.read_error = t->s.unsent = 1;
-			rc = CURLE_READ_ERROR;
-			break;
-		}
-		t->errbuf[0] = '\0';
-		curl_easy_setopt(t->h, CURLOPT_MAIL_FROM, env->sender);
-		curl_easy_setopt(t->h, CURLOPT_MAIL_RCPT, rcpts);
-		curl_easy_setopt(t->h, CURLOPT_FRESH_CONNECT, (long)attempt);
-		rc = curl_easy_perform(t->h);
-		if (!stale_421(t, rc))
-			break;
+/* RFC 5321 4.5.3.2.5-6: data blocks and the reply to the final dot. */
+#define DATA_TIMEOUT 300L
+
+/* Octets of the message read and written at a time. */
+#define CHUNK (256 * 1024)
+
+#define TRIED 1 /* sent a RCPT for it on this relay */
+
+/* How our own I/O on the connection ended. */
+enum net { NET_OK, NET_LOST, NET_TIMEOUT, NET_READ };
+
+static enum net
+net_lost(struct transport *t, const char *why)
+{
+	free(t->net_msg);
+	t->net_msg = xstrdup(why);
+	t->live = 0;
+	return NET_LOST;
+}
+
+/* Wait for events until deadline: the events seen, 0 when it passed. */
+static short
+net_wait(struct transport *t, short events, double deadline)
+{
+	struct pollfd p = {t->sock, events, 0};
+	double left;
+	int n;
+
+	for (;;) {
+		left = deadline - monotonic();
+		if (left <= 0)
+			return 0;
+		n = poll(&p, 1, (int)(left * 1000) + 1);
+		if (n > 0)
+			return p.revents;
+		if (n == 0)
+			continue;
+		if (errno != EINTR)
+			return POLLERR;
 	}
-	return rc;
+}
+
+/* Whatever the relay sent, without waiting; NET_OK also for nothing. */
+static enum net
+net_take(struct transport *t, int *got_some)
+{
+	char chunk[16384];
+	size_t got;
+	CURLcode rc;
+
+	*got_some = 0;
+	rc = curl_easy_recv(t->h, chunk, sizeof(chunk), &got);
+	if (rc == CURLE_AGAIN)
+		return NET_OK;
+	if (rc != CURLE_OK)
+		return net_lost(t, curl_easy_strerror(rc));
+	if (got == 0)
+		return net_lost(t, "the relay closed the connection");
+	buf_append(&t->in, chunk, got);
+	*got_some = 1;
+	return NET_OK;
+}
+
+/* More of the relay's replies, waiting until deadline. */
+static enum net
+net_fill(struct transport *t, double deadline)
+{
+	enum net e;
+	int got;
+
+	for (;;) {
+		if ((e = net_take(t, &got)) != NET_OK || got)
+			return e;
+		if (net_wait(t, POLLIN, deadline) == 0)
+			return NET_TIMEOUT;
+	}
+}
+
+/*
+ * All of p written, reading replies meanwhile: a relay answering a long
+ * pipelined group must not block on us while we block on it (RFC 2920
+ * 3.5).  A relay that takes nothing for timeout seconds is gone.
+ */
+static enum net
+net_write(struct transport *t, const char *p, size_t n, long timeout)
+{
+	double deadline = monotonic() + (double)timeout;
+	size_t sent;
+	CURLcode rc;
+	enum net e;
+	short ev;
+	int got;
+
+	while (n > 0) {
+		rc = curl_easy_send(t->h, p, n, &sent);
+		if (rc == CURLE_OK) {
+			p += sent;
+			n -= sent;
+			deadline = monotonic() + (double)timeout;
+			continue;
+		}
+		if (rc != CURLE_AGAIN)
+			return net_lost(t, curl_easy_strerror(rc));
+		ev = net_wait(t, POLLOUT | POLLIN, deadline);
+		if (ev == 0)
+			return NET_TIMEOUT;
+		if ((ev & POLLIN) && (e = net_take(t, &got)) != NET_OK)
+			return e;
+	}
+	return NET_OK;
+}
+
+/* The next line the relay sent, if a whole one is here. */
+static int
+net_line(struct transport *t, const char **l, size_t *n)
+{
+	const char *p = t->in.data + t->inpos;
+	size_t left = t->in.len - t->inpos;
+	const char *nl = left > 0 ? memchr(p, '\n', left) : NULL;
+
+	if (nl == NULL) {
+		if (t->inpos > 0) { /* keep only the partial line */
+			memmove(t->in.data, p, left);
+			t->in.len = left;
+			t->inpos = 0;
+		}
+		return 0;
+	}
+	*l = p;
+	*n = (size_t)(nl - p);
+	if (*n > 0 && p[*n - 1] == '\r')
+		(*n)--;
+	t->inpos += (size_t)(nl - p) + 1;
+	return 1;
+}
+
+/* One whole reply into t->reply, each line shown. */
+static enum net
+net_reply(struct transport *t, long timeout)
+{
+	double deadline = monotonic() + (double)timeout;
+	const char *l;
+	size_t n;
+	enum net e;
+
+	for (;;) {
+		while (net_line(t, &l, &n)) {
+			trace(t, '<', l, n);
+			switch (smtp_reply_line(&t->reply, l, n)) {
+			case 1:
+				return NET_OK;
+			case -1:
+				return net_lost(t,
+				    "the relay sent a line that "
+				    "is no SMTP reply");
+			default:
+				break;
+			}
+		}
+		if ((e = net_fill(t, deadline)) != NET_OK)
+			return e;
+	}
+}
+
+/* Show the commands about to be written, one line each. */
+static void
+trace_commands(struct transport *t, const struct buf *b)
+{
+	const char *p = b->data, *end = b->data + b->len, *nl;
+
+	while (p < end && (nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		trace_command(t, p,
+		    (size_t)(nl - p - (nl > p && nl[-1] == '\r')));
+		p = nl + 1;
+	}
+}
+
+/* The message, read through to its announced end, or NET_READ. */
+static enum net
+read_chunk(struct transport *t, char *chunk, size_t *n)
+{
+	ssize_t got = t->src->read(t->src->ctx, chunk, CHUNK);
+
+	if (got < 0 || (got == 0 && t->s.sent != t->src->size) ||
+	    t->s.sent + got > t->src->size) {
+		t->s.read_error = 1;
+		return NET_READ;
+	}
+	t->s.sent += got;
+	*n = (size_t)got;
+	return NET_OK;
+}
+
+/* RFC 3030 2: one chunk of the announced size, the octets as they are. */
+static enum net
+send_bdat(struct transport *t, char *chunk)
+{
+	char *cmd = xasprintf("BDAT %lld LAST\r\n", (long long)t->src->size);
+	enum net e = NET_OK;
+	size_t n = 1;
+
+	trace(t, '>', cmd, strlen(cmd) - 2);
+	e = net_write(t, cmd, strlen(cmd), DATA_TIMEOUT);
+	free(cmd);
+	while (e == NET_OK && t->s.sent < t->src->size) {
+		if ((e = read_chunk(t, chunk, &n)) == NET_OK)
+			e = net_write(t, chunk, n, DATA_TIMEOUT);
+	}
+	return e;
+}
+
+/* RFC 5321 4.5.2: dot-stuffed, then the final dot, never before the
+ * whole message was read. */
+static enum net
+send_data(struct transport *t, char *chunk)
+{
+	struct dotstuff d;
+	struct buf out = BUF_INIT;
+	enum net e = NET_OK;
+	size_t n = 1;
+
+	dotstuff_init(&d);
+	while (e == NET_OK && t->s.sent < t->src->size) {
+		if ((e = read_chunk(t, chunk, &n)) != NET_OK)
+			break;
+		buf_reset(&out);
+		dotstuff(&d, chunk, n, &out);
+		e = net_write(t, out.data, out.len, DATA_TIMEOUT);
+	}
+	if (e == NET_OK) {
+		buf_reset(&out);
+		dotstuff_end(&d, &out);
+		e = net_write(t, out.data, out.len, DATA_TIMEOUT);
+	}
+	buf_free(&out);
+	return e;
+}
+
+static enum net
+send_body(struct transport *t, struct smtptx *tx)
+{
+	char *chunk, *m;
+	enum net e;
+
+	if (tx->empty_data) { /* RFC 2920 3.1: end the empty message */
+		trace(t, '>', ".", 1);
+		return net_write(t, ".\r\n", 3, DATA_TIMEOUT);
+	}
+	if (t->src->rewind(t->src->ctx) < 0) {
+		t->s.read_error = 1;
+		return NET_READ;
+	}
+	t->s.stage = ST_BODY;
+	t->s.sent = 0;
+	chunk = xmalloc(CHUNK);
+	e = tx->chunking ? send_bdat(t, chunk) : send_data(t, chunk);
+	free(chunk);
+	if (e != NET_OK)
+		return e;
+	t->s.eof = 1;
+	m = xasprintf("(message, %lld octets)", (long long)t->s.sent);
+	trace(t, '>', m, strlen(m));
+	free(m);
+	if (!tx->chunking)
+		trace(t, '>', ".", 1);
+	return NET_OK;
+}
+
+/* Does the message hold an octet above 127 (RFC 6152)?  Read once. */
+static int
+message_8bit(struct transport *t)
+{
+	char *chunk;
+	ssize_t n;
+	size_t i;
+
+	if (t->eightbit >= 0)
+		return t->eightbit;
+	if (t->src->rewind(t->src->ctx) < 0)
+		return 1; /* the read error shows when the data goes */
+	chunk = xmalloc(CHUNK);
+	t->eightbit = 0;
+	while (
+	    !t->eightbit && (n = t->src->read(t->src->ctx, chunk, CHUNK)) > 0)
+		for (i = 0; i < (size_t)n && !t->eightbit; i++)
+			t->eightbit = (unsigned char)chunk[i] > 127;
+	free(chunk);
+	return t->eightbit;
+}
+
+/* RFC 5321 4.1.1.2, RFC 6152 2, RFC 6531 3.4, RFC 3461 4.3-4.4. */
+static char *
+mail_command(struct transport *t)
+{
+	const struct smtp_caps *c = &t->conn.caps;
+	struct buf b = BUF_INIT;
+	char *path = smtp_path_addr(t->env->sender);
+
+	buf_printf(&b, "MAIL FROM:<%s>", path);
+	free(path);
+	if (c->eightbitmime && message_8bit(t))
+		buf_puts(&b, " BODY=8BITMIME");
+	if (c->smtputf8 && needs_utf8(t))
+		buf_puts(&b, " SMTPUTF8");
+	if (c->dsn && t->env->ret != NULL)
+		buf_printf(&b, " RET=%s", t->env->ret);
+	if (c->dsn && t->env->envid != NULL) {
+		char *x = smtp_xtext(t->env->envid);
+
+		buf_printf(&b, " ENVID=%s", x);
+		free(x);
+	}
+	return buf_release(&b);
+}
+
+/* RFC 5321 4.1.1.3, RFC 3461 4.1-4.2. */
+static char *
+rcpt_command(struct transport *t, const struct rcpt *rc)
+{
+	struct buf b = BUF_INIT;
+	char *path = smtp_path_addr(rc->addr);
+
+	buf_printf(&b, "RCPT TO:<%s>", path);
+	free(path);
+	if (t->conn.caps.dsn && t->env->notify != NULL)
+		buf_printf(&b, " NOTIFY=%s", t->env->notify);
+	if (t->conn.caps.dsn && rc->orcpt != NULL) {
+		char *x = smtp_xtext(rc->orcpt);
+
+		buf_printf(&b, " ORCPT=rfc822;%s", x);
+		free(x);
+	}
+	return buf_release(&b);
+}
+
+static int
+wants_dsn(const struct envelope *env)
+{
+	size_t i;
+
+	if (env->notify != NULL || env->ret != NULL || env->envid != NULL)
+		return 1;
+	for (i = 0; i < env->nrcpts; i++)
+		if (env->rcpts[i].orcpt != NULL)
+			return 1;
+	return 0;
+}
+
+static void
+build_commands(struct transport *t, struct smtptx_cmds *c)
+{
+	size_t k;
+
+	if (!t->conn.caps.dsn && wants_dsn(t->env) && !t->dsn_noted) {
+		static const char note[] =
+		    "the relay does not offer DSN (RFC 3461): -N, -R and -V "
+		    "are not passed on";
+
+		trace(t, '!', note, sizeof(note) - 1);
+		t->dsn_noted = 1;
+	}
+	c->mail = mail_command(t);
+	c->rcpt = xcalloc(t->nmap + 1, sizeof(*c->rcpt));
+	for (k = 0; k < t->nmap; k++)
+		c->rcpt[k] = rcpt_command(t, &t->env->rcpts[t->map[k]]);
+	c->nrcpt = t->nmap;
+	c->size = t->src->size;
+}
+
+static void
+free_commands(struct smtptx_cmds *c)
+{
+	size_t k;
+
+	free((char *)c->mail);
+	for (k = 0; k < c->nrcpt; k++)
+		free(c->rcpt[k]);
+	free(c->rcpt);
+}
+
+static void
+tx_rcpt_reply(struct transport *t, const struct smtptx *tx)
+{
+	struct rcpt *r;
+
+	if (tx->rcpt_index < 0)
+		return;
+	r = &t->env->rcpts[t->map[tx->rcpt_index]];
+	r->code = t->reply.code;
+	free(r->reply);
+	r->reply = xstrdup(buf_cstr(&t->reply.text));
+}
+
+static const enum smtp_stage tx_stages[] = {
+    [TXS_MAIL] = ST_MAIL,
+    [TXS_RCPT] = ST_RCPT,
+    [TXS_DATA] = ST_DATA,
+    [TXS_BODY] = ST_BODY,
+    [TXS_EOD] = ST_EOD,
+    [TXS_DONE] = ST_DONE,
+};
+
+/* One step of the transaction: write, read or send the message. */
+static enum net
+tx_step(struct transport *t, struct smtptx *tx, enum smtptx_next next)
+{
+	struct buf out = BUF_INIT;
+	enum net e;
+
+	switch (next) {
+	case TX_WRITE:
+		smtptx_commands(tx, &out);
+		trace_commands(t, &out);
+		e = net_write(t, out.data, out.len, t->acct->reply_timeout);
+		buf_free(&out);
+		return e;
+	case TX_READ:
+		t->s.stage = tx_stages[smtptx_awaited(tx)];
+		e = net_reply(t,
+		    t->s.stage == ST_EOD ? (t->acct->reply_timeout > EOD_TIMEOUT
+		                                   ? t->acct->reply_timeout
+		                                   : EOD_TIMEOUT)
+		                         : t->acct->reply_timeout);
+		if (e == NET_OK) {
+			smtptx_reply(tx, t->reply.code,
+			    buf_cstr(&t->reply.text));
+			tx_rcpt_reply(t, tx);
+		}
+		return e;
+	case TX_BODY:
+		e = send_body(t, tx);
+		if (e == NET_OK)
+			smtptx_body_sent(tx);
+		return e;
+	default:
+		return NET_OK;
+	}
+}
+
+static int
+tx_result(struct transport *t, struct envelope *env, struct smtptx *tx,
+    enum net e, struct smtp_result *r)
+{
+	enum smtptx_next next = smtptx_next(tx);
+
+	t->s.rcpt = t->nmap;
+	if (e == NET_OK && next == TX_DONE) {
+		r->stage = ST_DONE;
+		r->code = tx->code;
+		r->text = xstrdup(tx->text);
+		mark_rcpts(t, env, 1);
+		finish_result(t, r);
+		return 0;
+	}
+	r->stage = tx_stages[e == NET_OK ? tx->stage : smtptx_awaited(tx)];
+	if (e == NET_OK) {
+		r->code = tx->code;
+		r->text = xstrdup(tx->text != NULL ? tx->text : "");
+	} else if (e == NET_READ) {
+		r->local = LOCAL_READ;
+		r->local_msg = xstrdup("cannot read the spooled message");
+	} else if (e == NET_TIMEOUT) {
+		r->local = LOCAL_TIMEOUT;
+		r->local_msg = r->stage == ST_BODY
+		    ? xasprintf("the relay took no data for %ld s",
+		          DATA_TIMEOUT)
+		    : xasprintf("no reply within %ld s (reply_timeout)",
+		          r->stage == ST_EOD &&
+		                  t->acct->reply_timeout < EOD_TIMEOUT
+		              ? EOD_TIMEOUT
+		              : t->acct->reply_timeout);
+	} else {
+		r->local = LOCAL_NETWORK;
+		r->local_msg = xstrdup(t->net_msg);
+	}
+	mark_rcpts(t, env, 0);
+	finish_result(t, r);
+	return -1;
+}
+
+/* Close without QUIT: nothing more may reach the relay (no final dot). */
+static void
+drop(struct transport *t)
+{
+	if (t->sock != CURL_SOCKET_BAD)
+		shutdown(t->sock, SHUT_RDWR);
+	t->sock = CURL_SOCKET_BAD;
+	t->live = 0;
+}
+
+/* RFC 5321 4.1.1.10: leave politely; the 221 is waited for briefly. */
+static void
+session_quit(struct transport *t)
+{
+	long wait = t->acct->reply_timeout < 10 ? t->acct->reply_timeout : 10;
+
+	if (!t->live)
+		return;
+	trace(t, '>', "QUIT", 4);
+	if (net_write(t, "QUIT\r\n", 6, wait) == NET_OK)
+		(void)net_reply(t, wait);
+	drop(t);
+}
+
+/*
+ * A relay speaks on an idle connection only to close it (421, RFC 5321
+ * 3.8): anything there before MAIL means a new connection is needed.
+ */
+static int
+session_stale(struct transport *t)
+{
+	const char *l;
+	size_t n;
+	int got = 0;
+
+	if (t->in.len == t->inpos && net_take(t, &got) != NET_OK)
+		return 1;
+	if (t->in.len == t->inpos)
+		return 0;
+	while (net_line(t, &l, &n))
+		trace(t, '<', l, n);
+	drop(t);
+	return 1;
+}
+
+/*
+ * libcurl's part: connect, greeting, EHLO, STARTTLS, EHLO, AUTH, seen
+ * line by line through the debug callback; then the connection is ours.
+ */
+static CURLcode
+open_session(struct transport *t)
+{
+	CURLcode rc;
+
+	drop(t);
+	session_reset(&t->s);
+	t->errbuf[0] = '\0';
+	buf_reset(&t->in);
+	t->inpos = 0;
+	smtp_reply_free(&t->reply);
+	t->open_tx = 0;
+	curl_easy_setopt(t->h, CURLOPT_VERBOSE, 1L);
+	curl_easy_setopt(t->h, CURLOPT_FRESH_CONNECT, 1L);
+	rc = curl_easy_perform(t->h);
+	/* From here our own trace; libcurl's would add notes per call. */
+	curl_easy_setopt(t->h, CURLOPT_VERBOSE, 0L);
+	if (rc != CURLE_OK)
+		return rc;
+	if (curl_easy_getinfo(t->h, CURLINFO_ACTIVESOCKET, &t->sock) !=
+	        CURLE_OK ||
+	    t->sock == CURL_SOCKET_BAD)
+		return CURLE_COULDNT_CONNECT;
+	t->live = 1;
+	return CURLE_OK;
 }
 
 #define UTF8_REFUSAL \
@@ -1254,8 +1692,8 @@ perform(struct transport *t, struct envelope *env, struct msgsrc *src,
 
 /*
  * The relay lacks SMTPUTF8 and a recipient's address is not ASCII: that
- * recipient fails here, and nothing goes out in raw UTF-8.  Returns how
- * many recipients are left to try.
+ * recipient fails here, and nothing goes out in raw UTF-8.  The others
+ * stay in the map; returns how many.
  */
 static size_t
 refuse_utf8(struct transport *t, struct envelope *env)
@@ -1266,7 +1704,7 @@ refuse_utf8(struct transport *t, struct envelope *env)
 		struct rcpt *rc = &env->rcpts[t->map[k]];
 
 		if (!idna_needs_utf8(rc->addr)) {
-			left++;
+			t->map[left++] = t->map[k];
 			continue;
 		}
 		rc->state = RCPT_FAILED;
@@ -1274,39 +1712,112 @@ refuse_utf8(struct transport *t, struct envelope *env)
 		free(rc->reply);
 		rc->reply = xstrdup(UTF8_REFUSAL);
 	}
+	if (left > 0)
+		t->nmap = left;
 	return left;
 }
 
 /*
- * A relay without SMTPUTF8 stopped the transaction before MAIL: again
- * with the recipients that need no SMTPUTF8, unless the sender does.
- * Returns 1 when none is left (r then says so), 0 otherwise.
+ * Before MAIL, what the relay would refuse is refused here, and the
+ * connection stays for the next message: a message larger than SIZE
+ * (RFC 1870), an address needing SMTPUTF8 the relay lacks (RFC 6531).
  */
 static int
-without_utf8(struct transport *t, struct envelope *env, struct msgsrc *src,
-    struct curl_slist **rcpts, CURLcode *rc, struct smtp_result *r)
+message_fits(struct transport *t, struct envelope *env, struct smtp_result *r)
 {
-	size_t k, left = refuse_utf8(t, env);
-
-	curl_easy_setopt(t->h, CURLOPT_MAIL_RCPT, NULL);
-	curl_slist_free_all(*rcpts);
-	for (k = 0; k < t->nmap; k++) /* the same batch, less those */
-		t->tried[t->map[k]] &= (unsigned char)~TRIED;
-	*rcpts = left > 0 ? rcpt_list(t, env) : NULL;
-	if (*rcpts == NULL) {
-		/* As if the relay had refused every one. */
-		r->stage = ST_RCPT;
+	if (t->conn.caps.size > 0 && t->src->size > t->conn.caps.size)
+		t->s.too_big = 1;
+	else if (t->conn.caps.smtputf8 || !needs_utf8(t))
+		return 0;
+	else if (idna_needs_utf8(env->sender))
+		t->s.utf8_refused = 1;
+	else if (refuse_utf8(t, env) > 0)
+		return 0;
+	else {
+		r->stage = ST_RCPT; /* as if the relay had refused them */
 		r->code = 553;
 		r->text = xstrdup(UTF8_REFUSAL);
-		return 1;
+		return -1;
 	}
-	*rc = perform(t, env, src, *rcpts);
-	return 0;
+	r->stage = ST_MAIL;
+	fail_reason(t, CURLE_OK, r);
+	finish_result(t, r);
+	return -1;
+}
+
+/* Our part: the transaction, over a session already set up. */
+static int
+run_tx(struct transport *t, struct envelope *env, struct smtp_result *r,
+    int *stale)
+{
+	struct smtptx_cmds cmds;
+	struct smtptx tx;
+	enum smtptx_next next;
+	enum net e = NET_OK;
+	int result;
+
+	build_commands(t, &cmds);
+	smtptx_init(&tx, &cmds, t->conn.caps.pipelining, t->conn.caps.chunking,
+	    t->open_tx);
+	while (e == NET_OK && (next = smtptx_next(&tx)) != TX_DONE &&
+	    next != TX_FAILED)
+		e = tx_step(t, &tx, next);
+	/* A reused connection the relay had closed: once more, afresh. */
+	*stale = t->reused && tx.answered <= (size_t)tx.rset &&
+	    (e == NET_LOST || (e == NET_OK && tx.code == 421));
+	if (e != NET_OK)
+		drop(t);
+	t->open_tx = t->live && smtptx_open(&tx);
+	if (t->live && tx.code == 421)
+		drop(t); /* RFC 5321 3.8: the relay is closing */
+	result = *stale ? -1 : tx_result(t, env, &tx, e, r);
+	smtptx_free(&tx);
+	free_commands(&cmds);
+	return result;
+}
+
+/* One transaction with the recipients in t->map, on the current relay. */
+static int
+transaction(struct transport *t, struct envelope *env, struct smtp_result *r)
+{
+	CURLcode rc;
+	int attempt, stale = 0, result = -1;
+
+	for (attempt = 0; attempt < 2; attempt++) {
+		t->reused = t->live && !session_stale(t);
+		if (!t->reused && (rc = open_session(t)) != CURLE_OK) {
+			result = fill_result(t, env, rc, r);
+			conn_reset(&t->conn);
+			return result;
+		}
+		if (message_fits(t, env, r) < 0)
+			return -1;
+		result = run_tx(t, env, r, &stale);
+		if (!stale)
+			break;
+	}
+	return result;
+}
+
+/* The next recipients: still pending and not yet tried on this relay. */
+static size_t
+pick_rcpts(struct transport *t, struct envelope *env)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < env->nrcpts; i++) {
+		if (env->rcpts[i].state != RCPT_PENDING ||
+		    (t->tried[i] & TRIED))
+			continue;
+		t->tried[i] |= TRIED;
+		t->map[k++] = i;
+	}
+	return t->nmap = k;
 }
 
 /*
  * RFC 5321 4.5.3.1.10: recipients refused with 452 because there were too
- * many go in another transaction, once, after one that made progress.
+ * many go in another transaction, as long as each one makes progress.
  */
 static int
 again_after_452(struct transport *t, struct envelope *env)
@@ -1319,8 +1830,9 @@ again_after_452(struct transport *t, struct envelope *env)
 	for (k = 0; accepted && k < t->nmap; k++) {
 		size_t i = t->map[k];
 
-		if (env->rcpts[i].code == 452 && !(t->tried[i] & RETRIED)) {
-			t->tried[i] = RETRIED;
+		if (env->rcpts[i].state == RCPT_PENDING &&
+		    env->rcpts[i].code == 452) {
+			t->tried[i] = 0;
 			again = 1;
 		}
 	}
@@ -1358,57 +1870,35 @@ batch_refused(const struct transport *t, const struct envelope *env,
 	return 1;
 }
 
-/* One transaction with the recipients rcpts, on the current relay. */
-static int
-transaction(struct transport *t, struct envelope *env, struct msgsrc *src,
-    struct curl_slist *rcpts, struct smtp_result *r)
-{
-	CURLcode rc = perform(t, env, src, rcpts);
-	int result;
-
-	if (t->s.utf8_refused && !idna_needs_utf8(env->sender) &&
-	    without_utf8(t, env, src, &rcpts, &rc, r)) {
-		conn_reset(&t->conn);
-		return -1;
-	}
-	curl_easy_setopt(t->h, CURLOPT_MAIL_RCPT, NULL);
-	curl_slist_free_all(rcpts);
-	result = fill_result(t, env, rc, r);
-	/* libcurl closes the connection after any failure; without a
-	 * transfer, the connection stays as it was (AUTH done...). */
-	if (rc != CURLE_OK && !t->s.unsent)
-		conn_reset(&t->conn);
-	return result;
-}
-
 /*
  * The message to relay i: as many transactions as the recipients need
- * (RCPT_BATCH each), over one connection.  r tells of the last one.
+ * (after 452s), over one connection.  r tells of the last one.
  */
 static int
 send_to(struct transport *t, size_t i, struct envelope *env, struct msgsrc *src,
     struct smtp_result *r)
 {
-	struct curl_slist *rcpts;
 	char *url = make_url(t, i);
 	int result;
 
+	(void)src;
 	memset(t->tried, 0, env->nrcpts);
-	if (i != t->relay)
+	if (i != t->relay) {
+		session_quit(t);
 		conn_reset(&t->conn);
+	}
 	t->relay = i;
 	curl_easy_setopt(t->h, CURLOPT_URL, url);
 	free(url);
 	do {
 		smtp_result_free(r);
 		r->relay = xstrdup(t->names[i]);
-		if ((rcpts = rcpt_list(t, env)) == NULL) {
-			/* libcurl would send HELP and report success. */
+		if (pick_rcpts(t, env) == 0) {
 			r->local = LOCAL_OTHER;
 			r->local_msg = xstrdup("no recipients to send to");
 			return -1;
 		}
-		result = transaction(t, env, src, rcpts, r);
+		result = transaction(t, env, r);
 	} while (result == 0 ? again_after_452(t, env) || more_to_try(t, env)
 	                     : batch_refused(t, env, r) && more_to_try(t, env));
 	return result;
@@ -1549,9 +2039,9 @@ transport_send(struct transport *t, struct envelope *env, struct msgsrc *src,
 	free(t->tried);
 	t->tried = xcalloc(env->nrcpts + 1, 1);
 	free(t->map);
-	t->map =
-	    xcalloc(env->nrcpts < RCPT_BATCH ? env->nrcpts + 1 : RCPT_BATCH,
-	        sizeof(*t->map));
+	t->map = xcalloc(env->nrcpts + 1, sizeof(*t->map));
+	t->eightbit = -1;
+	t->dsn_noted = 0;
 	if (t->acct->oauth2 != NULL && time(NULL) >= t->bearer_until &&
 	    oauth2_bearer(t, NULL, r) < 0)
 		return -1;
@@ -1582,7 +2072,11 @@ transport_free(struct transport *t)
 
 	if (t == NULL)
 		return;
+	session_quit(t);
 	curl_easy_cleanup(t->h);
+	buf_free(&t->in);
+	smtp_reply_free(&t->reply);
+	free(t->net_msg);
 	session_reset(&t->s);
 	conn_reset(&t->conn);
 	redact_free(&t->secrets);
@@ -1766,7 +2260,7 @@ auth_probe(struct transport *t, size_t i)
 	t->auth_probe = 1;
 	curl_easy_setopt(t->h, CURLOPT_URL, url);
 	free(url);
-	curl_easy_setopt(t->h, CURLOPT_UPLOAD, 0L);
+	curl_easy_setopt(t->h, CURLOPT_CONNECT_ONLY, 0L);
 	curl_easy_setopt(t->h, CURLOPT_CUSTOMREQUEST, "NOOP");
 	curl_easy_setopt(t->h, CURLOPT_WRITEFUNCTION, discard_cb);
 	session_reset(&t->s);
