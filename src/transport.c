@@ -24,6 +24,7 @@
 #include "smtptx.h"
 #include "smtpwire.h"
 #include "transport.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 /* RFC 5321 4.5.3.2.6: wait ten minutes for the reply to the final dot. */
@@ -1404,7 +1405,6 @@ message_8bit(struct transport *t)
 {
 	char *chunk;
 	ssize_t n;
-	size_t i;
 
 	if (t->eightbit >= 0)
 		return t->eightbit;
@@ -1414,8 +1414,7 @@ message_8bit(struct transport *t)
 	t->eightbit = 0;
 	while (
 	    !t->eightbit && (n = t->src->read(t->src->ctx, chunk, CHUNK)) > 0)
-		for (i = 0; i < (size_t)n && !t->eightbit; i++)
-			t->eightbit = (unsigned char)chunk[i] > 127;
+		t->eightbit = utf8_has8bit(chunk, (size_t)n);
 	free(chunk);
 	return t->eightbit;
 }
@@ -2042,6 +2041,13 @@ transport_send(struct transport *t, struct envelope *env, struct msgsrc *src,
 	t->map = xcalloc(env->nrcpts + 1, sizeof(*t->map));
 	t->eightbit = -1;
 	t->dsn_noted = 0;
+	/* A message that cannot be read is not worth a connection. */
+	if (src->rewind(src->ctx) < 0) {
+		r->relay = xstrdup(t->names[t->cur]);
+		r->local = LOCAL_READ;
+		r->local_msg = xstrdup("cannot read the spooled message");
+		return -1;
+	}
 	if (t->acct->oauth2 != NULL && time(NULL) >= t->bearer_until &&
 	    oauth2_bearer(t, NULL, r) < 0)
 		return -1;

@@ -51,12 +51,12 @@ report: disk usage 81 %
 .
 naïve output
 EOF
-client "cron (Debian)" "<$me@example.org>" "<root@example.org>" \
+client "cron (Debian)" "<$me@example.org> BODY=8BITMIME" "<root@example.org>" \
 	"$SENDMAIL" -FCronDaemon -i -B8BITMIME -oem root
 grep -q "^\\.$(printf '\r')\$" "$T/r/msg.$n/data" &&
 	grep -q '^naïve output' "$T/r/msg.$n/data"
 is $? 0 "cron (Debian): -i keeps the lone dot and what follows"
-client "cron MAILTO list" "<$me@example.org>" \
+client "cron MAILTO list" "<$me@example.org> BODY=8BITMIME" \
 	"<a@example.com> <b@example.net>" \
 	"$SENDMAIL" -FCronDaemon -i -B8BITMIME -oem a@example.com,b@example.net
 

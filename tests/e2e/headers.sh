@@ -14,7 +14,7 @@ me=$(id -un)
 printf 'From: root (Cron Daemon)\nTo: root\nSubject: Cron <root@vm> echo h\303\251\nMIME-Version: 1.0\nContent-Type: text/plain; charset=UTF-8\nContent-Transfer-Encoding: 8bit\nX-Cron-Env: <SHELL=/bin/sh>\nX-Cron-Env: <HOME=/root>\nX-Cron-Env: <LOGNAME=root>\n\nh\303\251\n' >"$T/cron.in"
 M -FCronDaemon -i -B8BITMIME -oem root <"$T/cron.in"
 is $? 0 "cron: exit 0"
-is "$(last mail)" "<$me@example.org>" "cron: envelope sender is the job owner, qualified"
+is "$(last mail)" "<$me@example.org> BODY=8BITMIME" "cron: envelope sender is the job owner, qualified; 8-bit body declared"
 is "$(last rcpt)" "<ops@example.org>" "cron: root aliased in the envelope"
 last data >"$T/got"
 grep -v -e '^Date: ' -e '^Message-ID: ' "$T/got" >"$T/got.rest"

@@ -48,8 +48,8 @@ is "$(cat "$T/plain/msg.$((n + 1))/rcpt")" \
 is "$(cat "$T/err")" \
 	"mailout: 1 of 2 recipients not accepted; last: <jörg@example.org>: 553 5.6.7 not sent: the relay does not offer SMTPUTF8 (RFC 6531), which this address needs" \
 	"no SMTPUTF8: the UTF-8 recipient is named, with the reason"
-is "$(count "$T/plain")/$(cat "$T/plain/msg.$((n + 2))/mail")" "$((n + 2))/<>" \
-	"no SMTPUTF8: a bounce follows"
+is "$(count "$T/plain")/$(cat "$T/plain/msg.$((n + 2))/mail")" "$((n + 2))/<> BODY=8BITMIME" \
+	"no SMTPUTF8: a bounce follows, its 8-bit text declared"
 grep -q '^Status: 5.6.7.$' "$T/plain/msg.$((n + 2))/data"
 ok $? "no SMTPUTF8: the bounce says 5.6.7"
 cat "$T"/plain/session.*.log | grep -a -e '^C: MAIL' -e '^C: RCPT' | grep -a -c 'jörg' >"$T/n"

@@ -381,6 +381,8 @@ mailout: $v2: trying 2 recipients via 127.0.0.1:$port
 > .
 < 250 2.0.0 Ok
 mailout: $v2: sent
+> QUIT
+< 221 2.0.0 Bye
 EOF2
 same_file "$T/got" "$T/want" \
 	"-q -v: each entry's lines around its conversation, over one connection"

@@ -25,8 +25,10 @@ $(grep -e '^< 250[- ]' "$T/err" | sed -n '1,/^< 250 /p')
 > (message, $size octets)
 > .
 < 250 2.0.0 Ok
+> QUIT
+< 221 2.0.0 Bye
 EOF2
-same_file "$T/got" "$T/want" "-v: the conversation, line by line"
+same_file "$T/got" "$T/want" "-v: the conversation, line by line, QUIT included"
 grep -q '^< 250-SIZE\|^< 250-8BITMIME\|^< 250-ENHANCEDSTATUSCODES' "$T/err"
 ok $? "-v: EHLO capabilities shown"
 
@@ -44,6 +46,8 @@ cat >"$T/want2" <<EOF2
 > .
 < 250-2.0.0 Ok
 < 250 2.0.0 queued as MULTI
+> QUIT
+< 221 2.0.0 Bye
 EOF2
 same_file "$T/got2" "$T/want2" "-v, a reply of two lines to the dot: the message shown once"
 
