@@ -215,8 +215,11 @@ end_reply(struct smtptx *tx, int code, const char *text)
 void
 smtptx_reply(struct smtptx *tx, int code, const char *text)
 {
-	size_t k = tx->answered++, r = first_rcpt(tx);
+	size_t k, r = first_rcpt(tx);
 
+	if (tx->queued == 0)
+		return; /* no command awaits it: the transport's mistake */
+	k = tx->answered++;
 	tx->queued--;
 	tx->rcpt_index = -1;
 	if (tx->body_sent) {

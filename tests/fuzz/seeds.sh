@@ -30,4 +30,10 @@ done
 printf 'version\t1\ncreated\t1764323400\nnext\t1764324000\nattempts\t2\nuid\t0\naccount\twork\nbounce\t1\nerror\t451 4.3.0 later\nsender\tbob@example.org\nrcpt\tP\t0\ta@example.com\nrcpt\tS\t250\t"x y"@example.com\t250 2.1.5 Ok\nrcpt\tF\t550\tc@example.com\t550 5.1.1 no\n' >"$out/qentry/1"
 printf 'version\t1\ncreated\t1764323400\nnext\t1764324000\nattempts\t1\nwait\trcpt\nuid\t1000\nerror\t1 of 2 recipients not accepted\nsender\tbob@example.org\nrcpt\tP\t450\ta@example.com\t450 4.2.1 try later\nrcpt\tS\t250\tb@example.com\t250 2.1.5 Ok\n' >"$out/qentry/2"
 cp "$src/etc/mailout.conf" "$out/conf/example"
+# A relay's replies: pipelined, refused, multi-line, DATA taken for nobody.
+printf '\004250 ok\n250 a\n354 go\n250 queued\n' >"$out/smtptx/1"
+printf '\025250 reset\n451 later\n503 a\n503 b\n554 no\n' >"$out/smtptx/2"
+printf '\001250-a\n250 b\n550 x\n452 y\n354 go\n250 ok\n' >"$out/smtptx/3"
+printf '\014250 ok\n550 a\n354 go\n554 none\n' >"$out/smtptx/4"
+printf '\010250 ok\n250 a\n250 queued\n' >"$out/smtptx/5"
 printf 'host = "a"; port = 25; tls = "none";\naccounts = ( { name = "x"; match = ("*@a", "b@*"); host = "b"; } );\nqueue_lifetime = "5d"; retry_min = 60;\n' >"$out/conf/accounts"
