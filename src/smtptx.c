@@ -93,9 +93,9 @@ smtptx_init(struct smtptx *tx, const struct smtptx_cmds *cmds, int pipelining,
 {
 	memset(tx, 0, sizeof(*tx));
 	tx->cmds = cmds;
-	tx->pipelining = pipelining;
-	tx->chunking = chunking;
-	tx->rset = rset;
+	tx->pipelining = pipelining != 0;
+	tx->chunking = chunking != 0;
+	tx->rset = rset != 0;
 	tx->rcpt_index = -1;
 	tx->stage = TXS_MAIL;
 }
