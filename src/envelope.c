@@ -389,9 +389,12 @@ upper_dup(const char *s)
 }
 
 /* RFC 3461 4.1, 4.3, 4.4: the keywords in upper case, ENVID as given. */
-static void
-envelope_dsn(struct envelope *env, const struct options *o)
+void
+envelope_set_dsn(struct envelope *env, const struct options *o)
 {
+	free(env->notify);
+	free(env->ret);
+	free(env->envid);
 	env->notify = o->notify != NULL ? upper_dup(o->notify) : NULL;
 	env->ret = o->ret != NULL ? upper_dup(o->ret) : NULL;
 	env->envid = o->envid != NULL ? xstrdup(o->envid) : NULL;
@@ -405,7 +408,7 @@ envelope_build(struct envelope *env, const struct options *o, struct conf *c,
 	int rc;
 
 	memset(env, 0, sizeof(*env));
-	envelope_dsn(env, o);
+	envelope_set_dsn(env, o);
 	localmap_init(&m, c);
 	m.noalias = o->noalias;
 	rc = envelope_sender(env, o, &m, e);

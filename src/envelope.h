@@ -87,6 +87,13 @@ int envelope_set_sender(struct envelope *env, struct localmap *m,
 int envelope_add_addr(struct envelope *env, const struct addr *a,
     struct localmap *m, struct err *e);
 
+/*
+ * The DSN requests of -N, -R and -V (RFC 3461) into env, replacing any:
+ * NOTIFY and RET upper case, ENVID as given.  envelope_build() does it;
+ * -bs too, for the session's messages.
+ */
+void envelope_set_dsn(struct envelope *env, const struct options *o);
+
 /* Is this addr-spec safe to hand to the relay (no controls, sane size)? */
 int envelope_addr_ok(const char *addr, struct err *e);
 

@@ -168,6 +168,17 @@ same_file "$T/got" "$T/want" \
 M -q
 n=$((n + 1))
 is "$(entries "$T/queue/q")/$(count "$T/r")" "0/$n" "the entry with DSN parameters is sent"
+# -bs: the command line's -N, -R and -V go with each message of the session.
+printf '%s\r\n' "EHLO client" "MAIL FROM:<b@example.org>" "RCPT TO:<root>" \
+	DATA "Subject: bs" "" "x" . QUIT |
+	"$MAILOUT" -C "$T/al.conf" -bs -odq -N delay -V bs.1 >/dev/null 2>&1
+id=$(entry_ids "$T/queue/q")
+sed -n '/^$/q;/^notify/,$p' "$T/queue/q/$id" >"$T/got"
+printf 'notify\tDELAY\nenvid\tbs.1\nsender\tb@example.org\nrcpt\tP\t0\tops@example.org\norcpt\troot@example.org\n' >"$T/want"
+same_file "$T/got" "$T/want" "-bs -N -V: the session's message keeps them"
+M -q
+n=$((n + 1))
+is "$(entries "$T/queue/q")/$(count "$T/r")" "0/$n" "the -bs entry is sent"
 
 # Several recipients refused: each is named with its reply, after the
 # line that says why.
