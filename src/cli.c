@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "buf.h"
 #include "cli.h"
 #include "err.h"
 #include "rfc5322.h"
@@ -142,8 +143,8 @@ is_notify_word(const char *p, size_t n)
 
 /*
  * RFC 3461 4.1: -N never, or a list of success, failure, delay; an empty
- * word ("", "success,") is refused, as sendmail does.  These flags are
- * checked, so that a typo is told, but not sent: the relay decides.
+ * word ("", "success,") is refused, as sendmail does.  The transport
+ * passes them on when the relay offers DSN.
  */
 static int
 cli_notify(const char *arg, struct err *e)
@@ -167,7 +168,7 @@ cli_notify(const char *arg, struct err *e)
 
 /* RFC 3461 4.3: -R full or hdrs; 4.4: -V envid, printable US-ASCII. */
 static int
-cli_dsn(int c, const char *arg, struct err *e)
+cli_dsn_check(int c, const char *arg, struct err *e)
 {
 	const char *p;
 
@@ -186,6 +187,21 @@ cli_dsn(int c, const char *arg, struct err *e)
 			    "-V: the envelope id must be printable US-ASCII");
 	if (p == arg || p - arg > 100)
 		return err_set(e, ERR_USAGE, "-V: 1 to 100 characters");
+	return 0;
+}
+
+/* Checked, then kept for the envelope (envelope_build() normalises). */
+static int
+cli_dsn(struct options *o, int c, const char *arg, struct err *e)
+{
+	if (cli_dsn_check(c, arg, e) < 0)
+		return -1;
+	if (c == 'N')
+		o->notify = arg;
+	else if (c == 'R')
+		o->ret = arg;
+	else
+		o->envid = arg;
 	return 0;
 }
 
@@ -224,7 +240,7 @@ cli_value(struct options *o, int c, const char *arg, struct err *e)
 	case 'N':
 	case 'R':
 	case 'V':
-		return cli_dsn(c, arg, e);
+		return cli_dsn(o, c, arg, e);
 	case 'o':
 		cli_option(o, arg);
 		return 0;
@@ -341,6 +357,66 @@ cli_name_mode(const char *argv0)
 	return MODE_SUBMIT;
 }
 
+/*
+ * The flags that only a submission uses, for cli_runq_ignored(): each
+ * letter once ('1': -oi, '2': -odq).  submit_flags holds them all.
+ */
+#define CLI_SUBMIT_FLAGS "aBFfinNRrtV12"
+
+static void
+note_submit_flag(struct options *o, int c, const char *arg)
+{
+	size_t n = strlen(o->submit_flags);
+
+	if (c == 'o' && arg != NULL)
+		c = strcmp(arg, "i") == 0    ? '1'
+		    : strcmp(arg, "dq") == 0 ? '2'
+		                             : 0;
+	if (c <= 0 || c > 127 || strchr(CLI_SUBMIT_FLAGS, c) == NULL ||
+	    strchr(o->submit_flags, c) != NULL ||
+	    n + 1 >= sizeof(o->submit_flags))
+		return;
+	o->submit_flags[n] = (char)c;
+	o->submit_flags[n + 1] = '\0';
+}
+
+/* An operand may hold anything: controls become spaces on stderr. */
+static void
+put_ignored(struct buf *b, const char *what)
+{
+	if (b->len > 0)
+		buf_puts(b, ", ");
+	buf_put_oneline(b, what, strlen(what), 0);
+}
+
+/*
+ * -q uses -C, -v, -X, -L and --due; the flags of a submission and the
+ * operands (after one, nothing is read as a flag: "-qR x -v" makes "-v"
+ * an operand) are for nothing, as in sendmail, but said.
+ */
+char *
+cli_runq_ignored(const struct options *o)
+{
+	struct buf b = BUF_INIT;
+	const char *p;
+	char flag[3] = "-";
+	size_t i;
+
+	for (p = o->submit_flags; *p != '\0'; p++) {
+		flag[1] = *p;
+		put_ignored(&b, *p == '1' ? "-oi" : *p == '2' ? "-odq" : flag);
+	}
+	if (o->json)
+		put_ignored(&b, "--json");
+	for (i = 0; i < o->nrcpts; i++)
+		put_ignored(&b, o->rcpts[i]);
+	if (b.len == 0) {
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_release(&b);
+}
+
 int
 cli_parse(int argc, char **argv, struct options *o, struct err *e)
 {
@@ -362,6 +438,7 @@ cli_parse(int argc, char **argv, struct options *o, struct err *e)
 			    optopt);
 		if (cli_flag(o, c, optarg, e) < 0)
 			return -1;
+		note_submit_flag(o, c, optarg);
 	}
 	/* A flag that changes nothing where it stands would hide a mistake:
 	 * "mailout --due" would read a message from the terminal. */

@@ -45,6 +45,9 @@ struct options {
 	int noalias; /* -n: no aliases */
 	int queue_only; /* -odq: queue without trying */
 	int body8bit; /* -B 8BITMIME */
+	const char *notify; /* -N as given (checked), NULL: not given */
+	const char *ret; /* -R as given (checked), NULL: not given */
+	const char *envid; /* -V as given (checked), NULL: not given */
 	const char *log_tag; /* -L: the syslog tag */
 	const char *traffic_log; /* -X: append the conversation here */
 	int runq_due; /* --due: only the entries whose retry time has come */
@@ -52,6 +55,10 @@ struct options {
 	int json; /* mailq --json */
 	int server_auth; /* --server-info --auth: try the credentials */
 	enum admin_op admin; /* MODE_ADMIN's operation */
+	/* The flags of a submission that were given, each letter once in
+	 * the order met ("o": -oi or -odq): what a queue run does not use.
+	 * At most the 12 letters of CLI_SUBMIT_FLAGS. */
+	char submit_flags[16];
 	char **rcpts; /* recipient arguments, as given */
 	size_t nrcpts;
 };
@@ -64,6 +71,12 @@ struct options {
  * (--delete...) without operands.
  */
 int cli_parse(int argc, char **argv, struct options *o, struct err *e);
+
+/*
+ * With -q: the arguments it does not use ("-f, -t, x"), to say they are
+ * ignored; NULL when there are none.  Malloc'd.
+ */
+char *cli_runq_ignored(const struct options *o);
 
 /* The synopsis printed by --help and after a usage error. */
 extern const char cli_usage[];

@@ -217,11 +217,28 @@ add_note(struct envelope *env, const char *note)
 	env->notes[env->nnotes++] = xstrdup(note);
 }
 
+/*
+ * RFC 3461 4.2: a recipient the aliases made of another keeps the
+ * address given, as qualified (a local name alone would tell the relay's
+ * DSN nothing), for ORCPT.  Only local addresses expand, so any other
+ * spec is the given one.
+ */
+static void
+add_expanded(struct envelope *env, const char *spec, const char *given,
+    const char *orig)
+{
+	struct rcpt *r = envelope_add_rcpt(env, spec);
+
+	if (r != NULL && strcmp(given, orig) != 0)
+		r->orcpt = xstrdup(orig);
+}
+
 int
 envelope_add_addr(struct envelope *env, const struct addr *a,
     struct localmap *m, struct err *e)
 {
 	struct speclist specs = {0};
+	char *orig = local_qualify(m, a);
 	size_t i;
 	int rc = local_expand(m, a, &specs, e);
 
@@ -234,12 +251,13 @@ envelope_add_addr(struct envelope *env, const struct addr *a,
 		else if (specs.why[i] != NULL)
 			add_failed(env, spec, specs.why[i]);
 		else
-			envelope_add_rcpt(env, spec);
+			add_expanded(env, spec, specs.v[i], orig);
 		free(spec);
 	}
 	for (i = 0; rc == 0 && i < specs.nnotes; i++)
 		add_note(env, specs.notes[i]);
 	speclist_free(&specs);
+	free(orig);
 	return rc;
 }
 
@@ -360,6 +378,28 @@ envelope_rcpts(struct envelope *env, const struct options *o,
 	return 0;
 }
 
+static char *
+upper_dup(const char *s)
+{
+	char *u = xstrdup(s), *p;
+
+	for (p = u; *p != '\0'; p++)
+		*p = (char)toupper((unsigned char)*p);
+	return u;
+}
+
+/* RFC 3461 4.1, 4.3, 4.4: the keywords in upper case, ENVID as given. */
+void
+envelope_set_dsn(struct envelope *env, const struct options *o)
+{
+	free(env->notify);
+	free(env->ret);
+	free(env->envid);
+	env->notify = o->notify != NULL ? upper_dup(o->notify) : NULL;
+	env->ret = o->ret != NULL ? upper_dup(o->ret) : NULL;
+	env->envid = o->envid != NULL ? xstrdup(o->envid) : NULL;
+}
+
 int
 envelope_build(struct envelope *env, const struct options *o, struct conf *c,
     const char *head, size_t len, struct err *e)
@@ -368,6 +408,7 @@ envelope_build(struct envelope *env, const struct options *o, struct conf *c,
 	int rc;
 
 	memset(env, 0, sizeof(*env));
+	envelope_set_dsn(env, o);
 	localmap_init(&m, c);
 	m.noalias = o->noalias;
 	rc = envelope_sender(env, o, &m, e);
@@ -413,6 +454,7 @@ envelope_free(struct envelope *env)
 	for (i = 0; i < env->nrcpts; i++) {
 		free(env->rcpts[i].addr);
 		free(env->rcpts[i].reply);
+		free(env->rcpts[i].orcpt);
 	}
 	for (i = 0; i < env->nnotes; i++)
 		free(env->notes[i]);
@@ -420,5 +462,8 @@ envelope_free(struct envelope *env)
 	free(env->rcpts);
 	free(env->seen);
 	free(env->sender);
+	free(env->notify);
+	free(env->ret);
+	free(env->envid);
 	memset(env, 0, sizeof(*env));
 }

@@ -24,19 +24,26 @@ struct rcpt {
 	enum rcpt_state state;
 	int code; /* last SMTP reply to RCPT, 0 if none */
 	char *reply; /* its text, NULL if none */
-	char *orcpt; /* original recipient when it differs from addr, NULL: none */
+	char *orcpt; /* RFC 3461 4.2: the address the submitter gave
+	                (qualified) when the aliases made it addr; NULL:
+	                none (addr is what was given) */
 };
 
 struct envelope {
 	char *sender; /* addr-spec, "" for the null sender */
-	char *notify; /* -N normalised, NULL: not given */
-	char *ret; /* "FULL" or "HDRS", NULL: not given */
-	char *envid; /* -V as given, NULL: not given */
 	struct rcpt *rcpts;
 	size_t nrcpts;
 	size_t rcptcap;
 	size_t *seen; /* hash table of indexes + 1 into rcpts, 0: free */
 	size_t seencap;
+	/* RFC 3461 delivery status notifications, from -N, -R and -V;
+	 * NULL: not given (the relay's default).  The transport passes
+	 * them on when the relay offers DSN. */
+	char *notify; /* "NEVER", or e.g. "SUCCESS,FAILURE" (the order of
+	                 -N), upper case */
+	char *ret; /* "FULL" or "HDRS" */
+	char *envid; /* as given: printable US-ASCII, xtext-encoded on the
+	                wire */
 	char **notes; /* what the aliases left out (localaddr.h), for the
 	                 log of a new message; never queued */
 	size_t nnotes;
@@ -53,7 +60,9 @@ struct envelope {
  * dropped.  A local recipient whose aliases are only pipes, files or
  * :include: is added as failed (RCPT_FAILED, its reply says why), since
  * mailout delivers nothing on this host; what they left out of other
- * recipients goes to env->notes.  Returns 0, or -1 with e set: ERR_USAGE
+ * recipients goes to env->notes.  A recipient the aliases changed keeps
+ * what was given (qualified) in orcpt.  -N, -R and -V are copied,
+ * upper case but for -V.  Returns 0, or -1 with e set: ERR_USAGE
  * for no recipients or a bad argument, ERR_DATA for a malformed header,
  * ERR_CONFIG for aliases nested too deeply.
  */
@@ -77,6 +86,13 @@ int envelope_set_sender(struct envelope *env, struct localmap *m,
     const struct addr *a, struct err *e);
 int envelope_add_addr(struct envelope *env, const struct addr *a,
     struct localmap *m, struct err *e);
+
+/*
+ * The DSN requests of -N, -R and -V (RFC 3461) into env, replacing any:
+ * NOTIFY and RET upper case, ENVID as given.  envelope_build() does it;
+ * -bs too, for the session's messages.
+ */
+void envelope_set_dsn(struct envelope *env, const struct options *o);
 
 /* Is this addr-spec safe to hand to the relay (no controls, sane size)? */
 int envelope_addr_ok(const char *addr, struct err *e);

@@ -202,6 +202,34 @@ kick_queue(struct deliverer *d)
 	_exit(0);
 }
 
+/*
+ * After the line that says why (it names the last recipient only, as the
+ * log does): when the relay did not accept several recipients, each on
+ * a line of its own with its reply.
+ */
+static void
+tell_rcpts(const struct envelope *env)
+{
+	const struct rcpt *r;
+	struct buf b = BUF_INIT;
+	size_t i, n = 0;
+
+	for (i = 0; i < env->nrcpts; i++)
+		n += env->rcpts[i].state != RCPT_SENT &&
+		    env->rcpts[i].code >= 400;
+	for (i = 0; n > 1 && i < env->nrcpts; i++) {
+		r = &env->rcpts[i];
+		if (r->state == RCPT_SENT || r->code < 400)
+			continue;
+		buf_reset(&b);
+		buf_printf(&b, "<%s>: ", r->addr);
+		if (r->reply != NULL)
+			buf_put_oneline(&b, r->reply, strlen(r->reply), 0);
+		fprintf(stderr, "mailout: %s\n", buf_cstr(&b));
+	}
+	buf_free(&b);
+}
+
 static int
 send_message(const struct options *o, struct deliverer *d, struct envelope *env,
     struct outmsg *m, struct err *e)
@@ -227,6 +255,8 @@ send_message(const struct options *o, struct deliverer *d, struct envelope *env,
 		fprintf(stderr, "mailout: %s\n", note);
 	else
 		kick_queue(d);
+	if (note != NULL)
+		tell_rcpts(env);
 	free(note);
 	return 0;
 }
@@ -253,8 +283,10 @@ submit(const struct options *o, struct deliverer *d)
 	    senders_check(c, o->account, env.sender, &e) < 0 ||
 	    rewrite_message(&m, &sp, &env, o, c, &e) < 0)
 		status = refuse(&e);
-	else if (send_message(o, d, &env, &m, &e) < 0)
+	else if (send_message(o, d, &env, &m, &e) < 0) {
 		status = refused_sending(&e);
+		tell_rcpts(&env);
+	}
 	outmsg_free(&m);
 	envelope_free(&env);
 	spool_close(&sp);
@@ -801,6 +833,18 @@ configured(struct options *o, const char *env_conf, int argc, char **argv)
 	return status;
 }
 
+/* -q with what only a submission uses: sendmail ignores it; said. */
+static void
+warn_runq_ignored(const struct options *o)
+{
+	char *ign;
+
+	if (o->mode != MODE_RUNQ || (ign = cli_runq_ignored(o)) == NULL)
+		return;
+	fprintf(stderr, "mailout: -q does not use %s; ignored\n", ign);
+	free(ign);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -821,6 +865,7 @@ main(int argc, char **argv)
 		status = printf("mailout %s\n", PACKAGE_VERSION) < 0 ? EX_IOERR
 		                                                     : EX_OK;
 	} else {
+		warn_runq_ignored(&o);
 		status = configured(&o, env_conf, argc, argv);
 	}
 	free(env_conf);

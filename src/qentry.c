@@ -14,9 +14,18 @@
  *   account	work
  *   bounce	1
  *   error	451 4.3.0 try later
+ *   notify	SUCCESS,FAILURE
+ *   ret	HDRS
+ *   envid	QQ314159
  *   sender	bob@example.org
  *   rcpt	P	0	alice@example.com
+ *   orcpt	root@example.org
  *   rcpt	S	250	carol@example.com	250 2.1.5 Ok
+ *
+ * notify, ret and envid are the DSN parameters of -N, -R and -V (RFC
+ * 3461), absent when not given; an "orcpt" line gives the original
+ * address of the recipient on the line before it (envelope.h).  States
+ * written before these existed have none, and read as they were.
  *
  * A kept entry (kept.c) says "kept" and holds its command line, one
  * "arg" line per argument, each octet below 0x21, 0x7f and "%" written
@@ -73,6 +82,31 @@ put_arg(struct buf *b, const char *arg)
 	buf_putc(b, '\n');
 }
 
+/* The DSN parameters (RFC 3461), checked printable on the way in. */
+static void
+put_dsn(struct buf *b, const struct envelope *env)
+{
+	if (env->notify != NULL)
+		buf_printf(b, "notify\t%s\n", env->notify);
+	if (env->ret != NULL)
+		buf_printf(b, "ret\t%s\n", env->ret);
+	if (env->envid != NULL)
+		buf_printf(b, "envid\t%s\n", env->envid);
+}
+
+static void
+put_rcpt(struct buf *b, const struct rcpt *r)
+{
+	buf_printf(b, "rcpt\t%c\t%d\t%s", states[r->state], r->code, r->addr);
+	if (r->reply != NULL) {
+		buf_putc(b, '\t');
+		put_clean(b, r->reply);
+	}
+	buf_putc(b, '\n');
+	if (r->orcpt != NULL)
+		buf_printf(b, "orcpt\t%s\n", r->orcpt);
+}
+
 char *
 qentry_format(const struct qentry *q)
 {
@@ -97,18 +131,10 @@ qentry_format(const struct qentry *q)
 		put_clean(&b, q->last_error);
 		buf_putc(&b, '\n');
 	}
+	put_dsn(&b, &q->env);
 	buf_printf(&b, "sender\t%s\n", q->env.sender ? q->env.sender : "");
-	for (i = 0; i < q->env.nrcpts; i++) {
-		const struct rcpt *r = &q->env.rcpts[i];
-
-		buf_printf(&b, "rcpt\t%c\t%d\t%s", states[r->state], r->code,
-		    r->addr);
-		if (r->reply != NULL) {
-			buf_putc(&b, '\t');
-			put_clean(&b, r->reply);
-		}
-		buf_putc(&b, '\n');
-	}
+	for (i = 0; i < q->env.nrcpts; i++)
+		put_rcpt(&b, &q->env.rcpts[i]);
 	return buf_release(&b);
 }
 
@@ -192,6 +218,33 @@ set_once(char **field, char **f, struct err *e)
 	return 0;
 }
 
+/* An "orcpt" line: the recipient of the line before it. */
+static int
+parse_orcpt(struct qentry *q, char **f, struct err *e)
+{
+	if (q->env.nrcpts == 0 || f[1][0] == '\0')
+		return err_set(e, ERR_DATA, "bad orcpt line");
+	return set_once(&q->env.rcpts[q->env.nrcpts - 1].orcpt, f, e);
+}
+
+/* The lines of the envelope other than rcpt; an unknown one (from a
+ * later version) is left alone. */
+static int
+parse_env_line(struct qentry *q, char **f, struct err *e)
+{
+	if (strcmp(f[0], "sender") == 0)
+		return set_once(&q->env.sender, f, e);
+	if (strcmp(f[0], "orcpt") == 0)
+		return parse_orcpt(q, f, e);
+	if (strcmp(f[0], "notify") == 0)
+		return set_once(&q->env.notify, f, e);
+	if (strcmp(f[0], "ret") == 0)
+		return set_once(&q->env.ret, f, e);
+	if (strcmp(f[0], "envid") == 0)
+		return set_once(&q->env.envid, f, e);
+	return 0;
+}
+
 static int
 parse_line(struct qentry *q, char *line, struct err *e)
 {
@@ -225,9 +278,7 @@ parse_line(struct qentry *q, char *line, struct err *e)
 		return set_once(&q->account, f, e);
 	else if (strcmp(f[0], "error") == 0)
 		return set_once(&q->last_error, f, e);
-	else if (strcmp(f[0], "sender") == 0)
-		return set_once(&q->env.sender, f, e);
-	return 0;
+	return parse_env_line(q, f, e);
 }
 
 int

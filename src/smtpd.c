@@ -263,6 +263,9 @@ cmd_mail(struct session *s, const struct smtp_cmd *c)
 	rc = senders_check(s->d->conf, s->d->opts->account, s->env.sender, &e);
 	if (rc < 0)
 		return refuse_sender(s, &e);
+	/* The command line's, as for a message on stdin (kept_bs_args()
+	 * keeps them too). */
+	envelope_set_dsn(&s->env, s->d->opts);
 	return reply(s, "250 2.1.0 Ok");
 }
 

@@ -106,8 +106,15 @@ conf "$T/ml2.conf" "$RELAY_PORT" "queue_dir = \"$T/qml\";" \
 	"logfile = \"$T/ml.log\";"
 "$MAILOUT" -C "$T/ml2.conf" -i a@example.com b@example.com <"$T/msg" \
 	2>"$T/ml2.err"
-is "$?/$(wc -l <"$T/ml2.err" | tr -d ' ')" "67/1" \
-	"RCPT 550 of two lines for all: exit 67, one line on stderr"
+is "$?/$(wc -l <"$T/ml2.err" | tr -d ' ')" "67/3" \
+	"RCPT 550 of two lines for all: exit 67, the why and one line each"
+cat >"$T/want" <<EOF
+mailout: every recipient was refused; last: <b@example.com>: 550-5.1.1 no such user 550 5.1.1 try another
+mailout: <a@example.com>: 550-5.1.1 no such user 550 5.1.1 try another
+mailout: <b@example.com>: 550-5.1.1 no such user 550 5.1.1 try another
+EOF
+same_file "$T/ml2.err" "$T/want" \
+	"RCPT 550 of two lines for all: each recipient's reply on its line"
 grep -vq '^[0-9T:+-]* mailout\[[0-9]*\]: ' "$T/ml.log"
 is $? 1 "RCPT 550 of two lines: each log line whole"
 # The ids: the first message's, its bounce's, the second message's.

@@ -142,6 +142,75 @@ USER=mallory LOGNAME=mallory HOME=/nonexistent "$MAILOUT" -C "$T/c.conf" \
 n=$((n + 1))
 is "$(cat "$T/r/msg.$n/mail")" "<$(id -un)@example.org>" "USER and LOGNAME lie: sender from getuid()"
 
+# -q uses -C, -v, -X, -L, --due and -qI; anything else is said to be
+# ignored, as sendmail ignores it.  After an operand ("-qR x") nothing is
+# read as a flag.
+M -qR x -v -C "$T/other.conf" >/dev/null 2>"$T/err"
+is "$?/$(cat "$T/err")" \
+	"0/mailout: -q does not use x, -v, -C, $T/other.conf; ignored" \
+	"-qR x -v -C file: the operands are named as ignored"
+M -t -oi -f b@example.org -q30m -N never -t -odq >/dev/null 2>"$T/err"
+is "$?/$(cat "$T/err")" \
+	"0/mailout: -q does not use -t, -oi, -f, -N, -odq; ignored" \
+	"-q30m with a submission's flags: each named once"
+M -q --due -L tag -oem >/dev/null 2>"$T/err"
+is "$?/$(cat "$T/err")" "0/" "-q --due -L -oem: nothing ignored, nothing said"
+
+# -N, -R and -V (RFC 3461) and the address the aliases changed stay with
+# a queued message.
+"$MAILOUT" -C "$T/al.conf" -odq -N success,Delay -R hdrs -V 'id+1=x' \
+	-i -f b@example.org root x@example.com <"$T/msg" 2>/dev/null
+id=$(entry_ids "$T/queue/q")
+sed -n '/^notify/,/^$/p' "$T/queue/q/$id" >"$T/got"
+printf 'notify\tSUCCESS,DELAY\nret\tHDRS\nenvid\tid+1=x\nsender\tb@example.org\nrcpt\tP\t0\tops@example.org\norcpt\troot@example.org\nrcpt\tP\t0\tx@example.com\n\n' >"$T/want"
+same_file "$T/got" "$T/want" \
+	"-odq -N -R -V to an alias: the entry keeps them and the original address"
+M -q
+n=$((n + 1))
+is "$(entries "$T/queue/q")/$(count "$T/r")" "0/$n" "the entry with DSN parameters is sent"
+# -bs: the command line's -N, -R and -V go with each message of the session.
+printf '%s\r\n' "EHLO client" "MAIL FROM:<b@example.org>" "RCPT TO:<root>" \
+	DATA "Subject: bs" "" "x" . QUIT |
+	"$MAILOUT" -C "$T/al.conf" -bs -odq -N delay -V bs.1 >/dev/null 2>&1
+id=$(entry_ids "$T/queue/q")
+sed -n '/^$/q;/^notify/,$p' "$T/queue/q/$id" >"$T/got"
+printf 'notify\tDELAY\nenvid\tbs.1\nsender\tb@example.org\nrcpt\tP\t0\tops@example.org\norcpt\troot@example.org\n' >"$T/want"
+same_file "$T/got" "$T/want" "-bs -N -V: the session's message keeps them"
+M -q
+n=$((n + 1))
+is "$(entries "$T/queue/q")/$(count "$T/r")" "0/$n" "the -bs entry is sent"
+
+# Several recipients refused: each is named with its reply, after the
+# line that says why.
+printf '%s\n' 'rcpt:b@example.com=550 5.1.1 no such user b' \
+	'rcpt:c@example.com=553 5.1.3 bad c' >"$T/r/faults.new" &&
+	mv "$T/r/faults.new" "$T/r/faults"
+M -i a@example.com b@example.com c@example.com <"$T/msg" >/dev/null 2>"$T/err"
+is $? 0 "2 of 3 recipients refused: exit 0"
+n=$((n + 2))
+is "$(count "$T/r")" "$n" "2 of 3 recipients refused: sent to one, a bounce"
+cat >"$T/want" <<EOF
+mailout: 2 of 3 recipients not accepted; last: <c@example.com>: 553 5.1.3 bad c
+mailout: <b@example.com>: 550 5.1.1 no such user b
+mailout: <c@example.com>: 553 5.1.3 bad c
+EOF
+same_file "$T/err" "$T/want" "2 of 3 recipients refused: each named on stderr"
+M -i b@example.com c@example.com <"$T/msg" >/dev/null 2>"$T/err"
+is "$?/$(count "$T/r")" "67/$n" "every recipient refused: exit 67, nothing sent"
+cat >"$T/want" <<EOF
+mailout: every recipient was refused; last: <c@example.com>: 553 5.1.3 bad c
+mailout: <b@example.com>: 550 5.1.1 no such user b
+mailout: <c@example.com>: 553 5.1.3 bad c
+EOF
+same_file "$T/err" "$T/want" "every recipient refused: each named on stderr"
+M -i a@example.com b@example.com <"$T/msg" >/dev/null 2>"$T/err"
+is "$?/$(cat "$T/err")" \
+	"0/mailout: 1 of 2 recipients not accepted; last: <b@example.com>: 550 5.1.1 no such user b" \
+	"one recipient refused: the one line names it"
+n=$((n + 2))
+rm -f "$T/r/faults"
+quiesce "$T/c.conf"
+
 M --help >"$T/out"
 is "$?/$(head -1 "$T/out" | cut -c1-14)" "0/usage: mailout" "--help"
 M --version >"$T/out"

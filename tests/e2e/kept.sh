@@ -302,4 +302,28 @@ is "$(sed '1,/^\r$/d' "$m")" "$(printf '. dot\r')" \
 is "$(entries "$T/queue/kept")/$(entries "$T/queue/q")" "0/0" \
 	"-bs kept: nothing kept, nothing left"
 
+# --- -N, -R and -V survive keeping: the entry the fixed file makes has
+# them, and the address the aliases changed (the relay is down here, so
+# the entry stays to be read).
+printf 'hots = "x";\n' >"$T/sys/conf"
+printf 'Subject: dsn\n\nx\n' |
+	sys "$MAILOUT" -N failure -R hdrs -V kept.1 -i -f ops bob 2>"$T/err"
+idd=$(kept_id "$T/err")
+is "$(sed -n '/^$/q;s/^arg\t//p' "$T/queue/kept/$idd" | tr '\n' ' ')" \
+	'-N failure -R hdrs -V kept.1 -i -f ops bob ' \
+	"-N -R -V kept: in the kept command line"
+sed "s/^port = .*/port = $(free_port);/" "$T/fixed.conf" >"$T/sys/conf"
+sys "$MAILOUT" -q 2>"$T/err"
+is "$?/$(entries "$T/queue/kept")/$(entries "$T/queue/q")" "0/0/1" \
+	"-N -R -V kept, the relay down: resolved into q/"
+# The attempt's state, when written, is beside the entry.
+f=$T/queue/q/$idd.state
+[ -f "$f" ] || f=$T/queue/q/$idd
+sed -n '/^$/q;/^notify/,$p' "$f" >"$T/got"
+printf 'notify\tFAILURE\nret\tHDRS\nenvid\tkept.1\nsender\tops@example.net\nrcpt\tP\t0\trobert@example.org\norcpt\tbob@example.net\n' >"$T/want"
+same_file "$T/got" "$T/want" \
+	"-N -R -V kept: the resolved entry has them, and the original address"
+sys "$MAILOUT" --delete "$idd" >/dev/null 2>&1
+is "$(entries "$T/queue/q")" 0 "-N -R -V kept: deleted"
+
 done_testing

@@ -29,6 +29,7 @@ for line in 'EHLO client.example' 'HELO [127.0.0.1]' \
 done
 printf 'version\t1\ncreated\t1764323400\nnext\t1764324000\nattempts\t2\nuid\t0\naccount\twork\nbounce\t1\nerror\t451 4.3.0 later\nsender\tbob@example.org\nrcpt\tP\t0\ta@example.com\nrcpt\tS\t250\t"x y"@example.com\t250 2.1.5 Ok\nrcpt\tF\t550\tc@example.com\t550 5.1.1 no\n' >"$out/qentry/1"
 printf 'version\t1\ncreated\t1764323400\nnext\t1764324000\nattempts\t1\nwait\trcpt\nuid\t1000\nerror\t1 of 2 recipients not accepted\nsender\tbob@example.org\nrcpt\tP\t450\ta@example.com\t450 4.2.1 try later\nrcpt\tS\t250\tb@example.com\t250 2.1.5 Ok\n' >"$out/qentry/2"
+printf 'version\t1\ncreated\t1764323400\nnext\t1764324000\nattempts\t0\nuid\t1000\nnotify\tSUCCESS,FAILURE\nret\tHDRS\nenvid\tQQ314159\nsender\tbob@example.org\nrcpt\tP\t0\tops@example.org\norcpt\troot@example.org\nrcpt\tP\t0\tb@example.com\n' >"$out/qentry/3"
 cp "$src/etc/mailout.conf" "$out/conf/example"
 # A relay's replies: pipelined, refused, multi-line, DATA taken for nobody.
 printf '\004250 ok\n250 a\n354 go\n250 queued\n' >"$out/smtptx/1"

@@ -1,6 +1,7 @@
 /* The command line: argv vectors as real clients pass them. */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -93,6 +94,15 @@ main(void)
 		ok(!o.body8bit, "-B 7bit");
 		is_str(o.log_tag, "tag", "-L");
 		is_int((long long)o.nrcpts, 0, "-h 3 took its value");
+		is_str(o.notify, "failure,delay", "-N kept as given");
+		is_str(o.ret, "hdrs", "-R kept as given");
+		is_str(o.envid, "id-1", "-V kept as given");
+	}
+	{
+		const char *v[] = {"sendmail", "-i", NULL};
+		is_int(parse(&o, &e, v), 0, "no -N -R -V");
+		ok(o.notify == NULL && o.ret == NULL && o.envid == NULL,
+		    "no -N -R -V: none kept");
 	}
 	{
 		const char *v[] = {"sendmail", "-N", "failure,dela", NULL};
@@ -213,6 +223,36 @@ main(void)
 		const char *v[] = {"sendmail", "-odq", "-bv", "x", NULL};
 		is_int(parse(&o, &e, v), 0, "-odq -bv");
 		ok(o.queue_only && o.mode == MODE_VERIFY, "-odq and -bv");
+	}
+	{
+		const char *v[] = {"sendmail", "-qR", "x", "-v", "-C", "f",
+		    NULL};
+		char *ign;
+
+		is_int(parse(&o, &e, v), 0, "-qR x -v -C f");
+		ign = cli_runq_ignored(&o);
+		is_str(ign, "x, -v, -C, f",
+		    "-qR x: the operands, flags after them too, ignored");
+		free(ign);
+	}
+	{
+		const char *v[] = {"sendmail", "-t", "-oi", "-f", "a@b", "-q",
+		    "-v", "-N", "never", "-t", "-odq", "-oem", "-X",
+		    "/dev/null", NULL};
+		char *ign;
+
+		is_int(parse(&o, &e, v), 0, "-q with flags of a submission");
+		ign = cli_runq_ignored(&o);
+		is_str(ign, "-t, -oi, -f, -N, -odq",
+		    "-q: a submission's flags named once each, in order");
+		free(ign);
+	}
+	{
+		const char *v[] = {"sendmail", "-q", "-v", "-C", "f", "--due",
+		    "-L", "t", "-oem", NULL};
+		is_int(parse(&o, &e, v), 0, "-q with what it uses");
+		ok(cli_runq_ignored(&o) == NULL,
+		    "-q -v -C --due -L: none ignored");
 	}
 	err_clear(&e);
 	return tap_done();

@@ -57,6 +57,74 @@ kept_entry(struct err *e)
 	free(text);
 }
 
+/* RFC 3461: -N, -R, -V and each recipient's original address. */
+static void
+dsn_entry(struct err *e)
+{
+	struct qentry q, r;
+	char *text, *again;
+
+	memset(&q, 0, sizeof(q));
+	q.env.sender = xstrdup("bob@example.org");
+	q.env.notify = xstrdup("SUCCESS,FAILURE");
+	q.env.ret = xstrdup("HDRS");
+	q.env.envid = xstrdup("QQ+314=159");
+	envelope_add_rcpt(&q.env, "admin@example.org");
+	envelope_add_rcpt(&q.env, "carol@example.com");
+	q.env.rcpts[0].orcpt = xstrdup("root@example.org");
+	q.env.rcpts[0].state = RCPT_SENT;
+	q.env.rcpts[0].code = 250;
+	q.env.rcpts[0].reply = xstrdup("250 2.1.5 Ok");
+	text = qentry_format(&q);
+	ok(strstr(text,
+	       "notify\tSUCCESS,FAILURE\nret\tHDRS\nenvid\tQQ+314=159\n"
+	       "sender\tbob@example.org\n"
+	       "rcpt\tS\t250\tadmin@example.org\t250 2.1.5 Ok\n"
+	       "orcpt\troot@example.org\n"
+	       "rcpt\tP\t0\tcarol@example.com\n") != NULL,
+	    "dsn: the lines as written");
+	is_int(parse(text, &r, e), 0, "dsn: the entry parses");
+	is_str(r.env.notify, "SUCCESS,FAILURE", "dsn: notify");
+	is_str(r.env.ret, "HDRS", "dsn: ret");
+	is_str(r.env.envid, "QQ+314=159", "dsn: envid as given");
+	is_str(r.env.rcpts[0].orcpt, "root@example.org",
+	    "dsn: orcpt of the recipient before it");
+	ok(r.env.rcpts[1].orcpt == NULL, "dsn: no orcpt line, none");
+	again = qentry_format(&r);
+	is_str(again, text, "dsn: format(parse(format(x))) == format(x)");
+	free(again);
+	qentry_free(&r);
+	qentry_free(&q);
+	free(text);
+
+	/* An entry written before DSN was kept: read as it was. */
+	is_int(parse("version\t1\ncreated\t1\nnext\t2\nattempts\t1\n"
+	             "wait\trcpt\nuid\t1000\nsender\ta@b\n"
+	             "rcpt\tP\t450\tc@d\t450 4.2.1 later\n",
+	           &r, e),
+	    0, "old format: parses");
+	ok(r.env.notify == NULL && r.env.ret == NULL && r.env.envid == NULL,
+	    "old format: no DSN parameters");
+	ok(r.env.rcpts[0].orcpt == NULL, "old format: no orcpt");
+	is_str(r.env.rcpts[0].reply, "450 4.2.1 later", "old format: reply");
+	qentry_free(&r);
+	is_int(parse("version\t1\nsender\ta@b\norcpt\tx@y\n"
+	             "rcpt\tP\t0\tc@d\n",
+	           &r, e),
+	    -1, "an orcpt before any rcpt is refused");
+	qentry_free(&r);
+	is_int(parse("version\t1\nsender\ta@b\nrcpt\tP\t0\tc@d\n"
+	             "orcpt\tx@y\norcpt\tz@y\n",
+	           &r, e),
+	    -1, "two orcpt lines for one rcpt are refused");
+	qentry_free(&r);
+	is_int(parse("version\t1\nret\tFULL\nret\tHDRS\nsender\ta@b\n"
+	             "rcpt\tP\t0\tc@d\n",
+	           &r, e),
+	    -1, "ret twice is refused");
+	qentry_free(&r);
+}
+
 int
 main(void)
 {
@@ -146,6 +214,7 @@ main(void)
 	is_int(r.waits, QWAIT_RELAY, "wait relay: waits for the relay");
 	qentry_free(&r);
 	kept_entry(&e);
+	dsn_entry(&e);
 	qentry_free(&q);
 	err_clear(&e);
 	return tap_done();
