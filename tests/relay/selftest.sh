@@ -911,6 +911,18 @@ same(numbers(), before + [len(before) + 1])
 same(stored("data"), b"ab\n")
 same(stored("chunks"), b"3\n0\n")
 '
+set_faults pipe 'eod=554 5.7.1 refused'
+check "BDAT LAST takes the eod fault: its reply, nothing stored" py pipe '
+before = numbers()
+r = Raw()
+r.write(b"EHLO p.example\r\nMAIL FROM:<a@x.example>\r\nRCPT TO:<b@x.example>\r\n"
+        b"BDAT 3\r\nab\nBDAT 3 LAST\r\ncd\nNOOP\r\n")
+got = r.replies(6)
+same(got[4:], ["554 5.7.1 refused", "250 2.0.0 Ok"])
+same(numbers(), before)
+'
+rm -f "$T/pipe/faults"
+
 stop_relay() {     # SIGTERM; a watchdog kills the relay after 2 s
     pid=$(cat "$T/idle/pid")
     kill -TERM "$pid" || return 1
