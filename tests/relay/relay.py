@@ -341,6 +341,9 @@ class RelaySession(SMTP):
         self.ended = False
         self.partial = b""          # start of a long line, for the log
         self.accepting = None       # the task deciding on a message
+        self.outbox = []            # replies not yet sent (see flush())
+        self.flights = [[]]         # verbs of each flight, the last open
+        self.txn_start = (0, 0)     # where the transaction's MAIL is in it
         self.reset_transaction()
 
     # ---- transcript and replies
@@ -360,10 +363,49 @@ class RelaySession(SMTP):
             self.partial = b""
 
     async def push(self, status):
-        """Send a reply; a multi-line one (a fault's) line by line."""
-        for line in as_bytes(status).split(b"\n"):
+        """Queue a reply; a multi-line one (a fault's) line by line.
+
+        Replies go out when the relay is about to wait for input that is
+        not there yet (see read_line()), as an RFC 2920 server may batch
+        them; each such flush ends a flight.
+        """
+        self.outbox += as_bytes(status).split(b"\n")
+
+    def write_out(self):
+        """Hand the queued replies to the transport; end the flight."""
+        if not self.outbox:
+            return
+        for line in self.outbox:
             self.log_line(b"S: ", line)
-            await super().push(line)
+        # Noted before the replies go: a client that has its reply finds
+        # the transcript complete up to it.
+        if self.flights[-1]:
+            self.note("flight " + " ".join(self.flights[-1]))
+            self.flights.append([])
+        if self.transport is not None and not self.transport.is_closing():
+            self._writer.write(b"".join(line + b"\r\n"
+                                        for line in self.outbox))
+        self.outbox = []
+
+    async def flush(self):
+        """Send the queued replies now."""
+        if self.outbox:
+            self.write_out()
+            await self._writer.drain()
+
+    def record(self, verb):
+        """Note a command (or "(data)", "(auth)"...) in the open flight."""
+        self.flights[-1].append(verb)
+
+    def transaction_flights(self):
+        """The flights of the transaction so far, one line each (LF).
+
+        From its MAIL command on: commands that shared a flight with it
+        but came before it are left out.
+        """
+        i, j = self.txn_start
+        flights = [self.flights[i][j:]] + self.flights[i + 1:]
+        return "".join(" ".join(f) + "\n" for f in flights if f)
 
     async def reply(self, line):
         """Send one reply line; a 421 also ends the session."""
@@ -383,6 +425,7 @@ class RelaySession(SMTP):
 
     def hang_up(self, why):
         """Close the connection and unwind the session."""
+        self.write_out()    # closing the transport still sends them
         self.note(why)
         self.ended = True
         if self.transport is not None:
@@ -470,7 +513,14 @@ class RelaySession(SMTP):
         await self.succeed([f"220 {self.opts.hostname} ESMTP"])
 
     async def read_line(self):
-        """The next line, CRLF included; a too long one comes in pieces."""
+        """The next line, CRLF included; a too long one comes in pieces.
+
+        Queued replies are sent first unless the client has already sent
+        a whole line more: the relay answers a flight of pipelined
+        commands at once (RFC 2920 3.1).
+        """
+        if b"\n" not in self._reader._buffer:
+            await self.flush()
         try:
             line = await self._reader.readuntil(b"\n")
         except asyncio.LimitOverrunError as e:
@@ -496,12 +546,14 @@ class RelaySession(SMTP):
         while not line.endswith(b"\n"):     # skip the rest of a long line
             line = await self.read_line()
             self.log_client(line)
+        self.record("(long)")
         await self.push("500 5.5.2 Line too long")
         return None
 
     async def dispatch(self, line):
         verb, _, arg = line.partition(b" ")
         verb = verb.upper().decode("ascii", "replace")
+        self.record(verb or "(empty)")
         method = self._smtp_methods.get(verb)
         if self.refusing and verb != "QUIT":
             await self.push("503 5.5.1 Bad sequence of commands")
@@ -513,6 +565,8 @@ class RelaySession(SMTP):
     def reset_transaction(self):
         self.mail = None
         self.rcpts = []
+        self.chunks = None      # BDAT chunk sizes, once BDAT came
+        self.chunk_data = bytearray()
 
     # ---- session set-up commands
 
@@ -538,7 +592,13 @@ class RelaySession(SMTP):
         words = []
         if self.opts.size:
             words.append(f"SIZE {self.opts.size}")
+        if self.opts.pipelining:
+            words.append("PIPELINING")
         words.append("8BITMIME")
+        if self.opts.dsn:
+            words.append("DSN")
+        if self.opts.chunking:
+            words.append("CHUNKING")
         if self.starttls_offered():
             words.append("STARTTLS")
         if self.auth_mechs() and (self.tls_version
@@ -569,6 +629,7 @@ class RelaySession(SMTP):
         if not self.starttls_offered():
             return await self.push("454 4.7.0 TLS not available")
         await self.succeed(["220 2.0.0 Ready to start TLS"])
+        await self.flush()
         await self.start_tls()
 
     async def start_tls(self):
@@ -643,11 +704,15 @@ class RelaySession(SMTP):
         await self.push(b"334 " + base64.b64encode(data))
         line = await self.read_line()
         self.log_client(line)
+        self.record("(auth)")
         return decode_response(line.rstrip(b"\r\n"))
 
     # ---- mail transaction
 
     async def smtp_MAIL(self, arg):
+        if self.mail is None:   # a transaction (maybe) starts here
+            self.txn_start = (len(self.flights) - 1,
+                              len(self.flights[-1]) - 1)
         if await self.fault_gate("mail"):
             return
         refusal = self.mail_refusal(arg)
@@ -685,6 +750,9 @@ class RelaySession(SMTP):
             return await self.push("503 5.5.1 Error: need MAIL command")
         if path is None or not addr:
             return await self.push("501 5.1.3 Bad recipient address syntax")
+        if self.opts.max_rcpts and len(self.rcpts) >= self.opts.max_rcpts:
+            # RFC 5321 4.5.3.1.10: the client sends the rest later.
+            return await self.push("452 4.5.3 Too many recipients")
         self.rcpts.append(arg[3:])
         await self.succeed(["250 2.1.5 Ok"])
 
@@ -695,6 +763,9 @@ class RelaySession(SMTP):
             return await self.push("501 5.5.4 Syntax: DATA")
         if self.mail is None:
             return await self.push("503 5.5.1 Error: need MAIL command")
+        if self.chunks is not None:
+            # RFC 3030 2: no DATA in a transaction that used BDAT.
+            return await self.push("503 5.5.1 Error: DATA after BDAT")
         if not self.rcpts:
             return await self.push("554 5.5.1 Error: no valid recipients")
         await self.succeed(["354 End data with <CR><LF>.<CR><LF>"])
@@ -704,6 +775,57 @@ class RelaySession(SMTP):
         if message is not None:
             files["data.raw"], files["data"] = message
             await self.end_of_data(files)
+
+    async def smtp_BDAT(self, arg):
+        if not self.opts.chunking:
+            return await self.push("500 5.5.2 Error: command not recognized")
+        words = arg.split()
+        if not 1 <= len(words) <= 2 or not words[0].isdigit():
+            # The chunk's end is unknown: what follows is read as commands.
+            return await self.push("501 5.5.4 Syntax: BDAT size [LAST]")
+        # RFC 3030 2: the chunk is read whatever the reply will be.
+        chunk = await self.read_chunk(int(words[0]))
+        last = len(words) == 2 and words[1].upper() == b"LAST"
+        refusal = self.bdat_refusal(words)
+        if refusal:
+            return await self.push(refusal)
+        if self.chunks is None:
+            self.chunks = []
+        self.chunks.append(len(chunk))
+        self.chunk_data += chunk
+        if not last:
+            return await self.push(f"250 2.0.0 Ok: {len(chunk)} octets")
+        files = self.message_files()
+        data = bytes(self.chunk_data)
+        files.update({"data": data, "data.raw": data, "chunks": "".join(
+            f"{n}\n" for n in self.chunks)})
+        self.reset_transaction()
+        await self.end_of_data(files)
+
+    def bdat_refusal(self, words):
+        """Why this BDAT chunk is refused, or None."""
+        if len(words) == 2 and words[1].upper() != b"LAST":
+            return "501 5.5.4 Syntax: BDAT size [LAST]"
+        if self.mail is None:
+            return "503 5.5.1 Error: need MAIL command"
+        if not self.rcpts:
+            return "503 5.5.1 Error: need RCPT command"
+        return None
+
+    async def read_chunk(self, size):
+        """The size octets of a BDAT chunk, logged line by line."""
+        try:
+            chunk = await self._reader.readexactly(size)
+        except asyncio.IncompleteReadError as e:
+            self.log_client(e.partial + b"\n")
+            self.hang_up("connection closed by client during BDAT")
+        self._reset_timeout()
+        # (Lines end at LF only, as on the wire; a last piece without one
+        # gets its own transcript line.)
+        for line in re.findall(rb"[^\n]*\n|[^\n]+", chunk):
+            self.log_client(line if line.endswith(b"\n") else line + b"\n")
+        self.note(f"BDAT chunk of {size} octets")
+        return chunk
 
     def message_files(self):
         """The stored files of the current transaction, except the data."""
@@ -732,6 +854,8 @@ class RelaySession(SMTP):
         while True:
             chunk = await self.read_line()
             self.log_client(chunk)
+            if not raw:
+                self.record("(data)")
             at_line_start = not raw or raw.endswith(b"\r\n")
             if fault and not rejected and (fault.drop or fault.reply):
                 rejected = await self.body_fault(fault)
@@ -748,9 +872,11 @@ class RelaySession(SMTP):
             self.hang_up("dropped during DATA by fault")
         # Reply at once; the rest of the data is read and thrown away.
         await self.reply(fault.reply)
+        await self.flush()
         return True
 
     async def end_of_data(self, files):
+        files["flights"] = self.transaction_flights()
         # Shielded: a client hanging up during an eod sleep does not stop
         # the relay from finishing (and storing) the message.
         self.accepting = asyncio.ensure_future(self.accept_message(files))
@@ -871,6 +997,7 @@ async def bearer_failure(session, status):
     error = json.dumps(status, separators=(",", ":")).encode()
     await session.push(b"334 " + base64.b64encode(error))
     session.log_client(await session.read_line())
+    session.record("(auth)")
     raise AuthFailed(INVALID_CREDENTIALS)
 
 
@@ -999,6 +1126,13 @@ def parse_args(argv):
     add("--idle-421", type=float, metavar="SECONDS",
         help="send 421 and close after this long without a command")
     add("--hostname", default="relay.test", help="name in the greeting")
+    add("--pipelining", action="store_true",
+        help="advertise PIPELINING (RFC 2920)")
+    add("--dsn", action="store_true", help="advertise DSN (RFC 3461)")
+    add("--chunking", action="store_true",
+        help="advertise CHUNKING and take BDAT (RFC 3030)")
+    add("--max-rcpts", type=int, default=0, metavar="N",
+        help="RCPT beyond N accepted recipients gets 452")
     opts = p.parse_args(argv)
     if bool(opts.tls_cert) != bool(opts.tls_key):
         p.error("--tls-cert and --tls-key go together")

@@ -70,7 +70,7 @@ set_faults() {      # NAME TEXT: replace DIR/faults atomically
 
 # Helpers for the Python snippets: D is the relay directory, P its port.
 PRELUDE='
-import base64, hashlib, hmac, os, smtplib, ssl, subprocess, sys, time
+import base64, hashlib, hmac, os, smtplib, socket, ssl, subprocess, sys, time
 D = os.environ["D"]
 P = int(open(D + "/port").read())
 PKI = os.environ["PKI"]
@@ -108,6 +108,35 @@ def stored(name, n=None, kind="msg"):
 def same(got, want):
     if got != want:
         sys.exit("expected %r, got %r" % (want, got))
+
+class Raw:
+    """A client on a plain socket: writes whole flights, reads replies."""
+
+    def __init__(self):
+        self.sock = socket.create_connection(("127.0.0.1", P), timeout=5)
+        self.file = self.sock.makefile("rb")
+        same(self.replies(1)[0][:4], "220 ")
+
+    def write(self, data):
+        self.sock.sendall(data)
+
+    def replies(self, n):
+        """The last lines of the next n replies."""
+        got = []
+        while len(got) < n:
+            line = self.file.readline()
+            if not line:
+                sys.exit("connection closed; replies so far %r" % got)
+            if line[3:4] != b"-":
+                got.append(line.rstrip(b"\r\n").decode())
+        return got
+
+    def codes(self, n):
+        return " ".join(r[:3] for r in self.replies(n))
+
+def log_lines(session):
+    return open("%s/session.%d.log" % (D, session), "rb").read().decode(
+        "utf-8", "replace").splitlines()
 
 def send(s, rcpts=("<r@x.example>",), msg=MSG):
     """One transaction on an open session; the end-of-data reply."""
@@ -738,6 +767,161 @@ expect(s.getreply(), 421, "4.4.2 idle timeout")
 same(time.time() - t >= 0.4, True)  # the relay started its clock first
 gone(s.noop)
 '
+
+# ================================================================ issue 14:
+# PIPELINING (RFC 2920) flights, DSN (RFC 3461), CHUNKING (RFC 3030),
+# --max-rcpts
+
+check "flights recorded without --pipelining: one command each" py plain '
+s = connect()
+s.ehlo("w.example")
+same("pipelining" in s.esmtp_features, False)
+expect(send(s, rcpts=("<a@x.example>", "<b@x.example>")), 250)
+s.quit()
+same(stored("flights"), b"MAIL\nRCPT\nRCPT\nDATA\n(data)\n")
+log = log_lines(int(stored("session")))
+for f in ("EHLO", "MAIL", "RCPT", "DATA", "(data)", "QUIT"):
+    if "* flight " + f not in log:
+        sys.exit("no flight %r in %r" % (f, log))
+'
+check "BDAT without --chunking: 500, as any unknown command" py plain '
+r = Raw()
+r.write(b"EHLO w.example\r\nBDAT 0 LAST\r\nQUIT\r\n")
+same(r.codes(3), "250 500 221")
+'
+
+start_relay pipe --pipelining --dsn --chunking --max-rcpts 2
+check "--pipelining --dsn --chunking: advertised" py pipe '
+s = connect()
+s.ehlo("p.example")
+same(sorted(s.esmtp_features), ["8bitmime", "chunking", "dsn",
+                                "enhancedstatuscodes", "pipelining"])
+'
+check "a pipelined flight: replies batched, one flight, DSN parameters kept" py pipe '
+r = Raw()
+r.write(b"EHLO p.example\r\n")
+r.replies(1)
+before = numbers()
+r.write(b"MAIL FROM:<a@x.example> RET=HDRS ENVID=id+2B1+3D2\r\n"
+        b"RCPT TO:<b@x.example> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;root@x.example\r\n"
+        b"RCPT TO:<c@x.example> NOTIFY=NEVER\r\nDATA\r\n")
+same(r.codes(4), "250 250 250 354")
+r.write(b"Subject: p\r\n\r\n..dot\r\n.\r\nQUIT\r\n")
+same(r.replies(2), ["250 2.0.0 Ok: queued as %d" % (len(before) + 1),
+                    "221 2.0.0 Bye"])
+same(stored("mail"), b"<a@x.example> RET=HDRS ENVID=id+2B1+3D2")
+same(stored("rcpt"), b"<b@x.example> NOTIFY=SUCCESS,FAILURE "
+     b"ORCPT=rfc822;root@x.example\n<c@x.example> NOTIFY=NEVER\n")
+same(stored("data"), b"Subject: p\r\n\r\n.dot\r\n")
+# (Stored at the final dot: QUIT was not read yet.)
+same(stored("flights"), b"MAIL RCPT RCPT DATA\n(data)\n")
+log = log_lines(int(stored("session")))
+# The four commands were read before the first reply went out.
+i = log.index("C: DATA")
+same(log[i - 3:i + 6], ["C: MAIL FROM:<a@x.example> RET=HDRS ENVID=id+2B1+3D2",
+    "C: RCPT TO:<b@x.example> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;root@x.example",
+    "C: RCPT TO:<c@x.example> NOTIFY=NEVER", "C: DATA", "S: 250 2.1.0 Ok",
+    "S: 250 2.1.5 Ok", "S: 250 2.1.5 Ok",
+    "S: 354 End data with <CR><LF>.<CR><LF>", "* flight MAIL RCPT RCPT DATA"])
+same("* flight (data) QUIT" in log, True)
+'
+check "flights file: from MAIL on, commands before it in its flight left out" py pipe '
+r = Raw()
+r.write(b"EHLO p.example\r\nRSET\r\nMAIL FROM:<a@x.example>\r\n"
+        b"RCPT TO:<b@x.example>\r\nDATA\r\n")
+same(r.codes(5), "250 250 250 250 354")
+r.write(b"x\r\n.\r\n")
+same(r.codes(1), "250")
+r.write(b"MAIL FROM:<a@x.example>\r\nRCPT TO:<b@x.example>\r\nDATA\r\n")
+same(r.codes(3), "250 250 354")
+r.write(b"y\r\n.\r\n")
+same(r.codes(1), "250")
+n = numbers()[-1]
+same(stored("flights", n - 1), b"MAIL RCPT DATA\n(data)\n")
+same(stored("flights", n), b"MAIL RCPT DATA\n(data)\n")
+log = log_lines(int(stored("session")))
+same([l for l in log if l.startswith("* flight")],
+     ["* flight EHLO RSET MAIL RCPT DATA", "* flight (data)",
+      "* flight MAIL RCPT DATA", "* flight (data)"])
+'
+check "--max-rcpts 2: the third RCPT gets 452 4.5.3, the next transaction takes more" py pipe '
+r = Raw()
+r.write(b"EHLO p.example\r\nMAIL FROM:<a@x.example>\r\n"
+        + b"".join(b"RCPT TO:<r%d@x.example>\r\n" % i for i in range(1, 4))
+        + b"DATA\r\n")
+got = r.replies(6)
+same(got[4], "452 4.5.3 Too many recipients")
+same(" ".join(g[:3] for g in got), "250 250 250 250 452 354")
+r.write(b"x\r\n.\r\nMAIL FROM:<a@x.example>\r\nRCPT TO:<r3@x.example>\r\n"
+        b"RCPT TO:<r4@x.example>\r\nRCPT TO:<r5@x.example>\r\nDATA\r\n")
+same(r.codes(6), "250 250 250 250 452 354")
+r.write(b"y\r\n.\r\n")
+same(r.codes(1), "250")
+n = numbers()[-1]
+same(stored("rcpt", n - 1), b"<r1@x.example>\n<r2@x.example>\n")
+same(stored("rcpt", n), b"<r3@x.example>\n<r4@x.example>\n")
+same(stored("flights", n - 1), b"MAIL RCPT RCPT RCPT DATA\n(data)\n")
+same(stored("flights", n), b"MAIL RCPT RCPT RCPT DATA\n(data)\n")
+'
+check "BDAT: pipelined chunks, stored byte-exact, chunk sizes" py pipe '
+r = Raw()
+before = numbers()
+body = b".a\r\nb\r\n" + b".\r\n\x00\x80\xff\rz"
+r.write(b"EHLO p.example\r\nMAIL FROM:<a@x.example> BODY=8BITMIME\r\n"
+        b"RCPT TO:<b@x.example>\r\nBDAT 7\r\n" + body[:7]
+        + b"BDAT 8\r\n" + body[7:] + b"BDAT 0 LAST\r\n")
+got = r.replies(6)
+same(" ".join(g[:3] for g in got), "250 250 250 250 250 250")
+same(got[-1], "250 2.0.0 Ok: queued as %d" % (len(before) + 1))
+same(stored("data"), body)
+same(stored("data.raw"), body)
+same(stored("chunks"), b"7\n8\n0\n")
+same(stored("flights"), b"MAIL RCPT BDAT BDAT BDAT\n")
+same(stored("mail"), b"<a@x.example> BODY=8BITMIME")
+log = log_lines(int(stored("session")))
+same("* BDAT chunk of 8 octets" in log and "C: DATA" not in log, True)
+'
+check "BDAT one chunk, waiting client: a flight each" py pipe '
+r = Raw()
+for line, code in ((b"EHLO p.example", "250"), (b"MAIL FROM:<a@x.example>", "250"),
+                   (b"RCPT TO:<b@x.example>", "250")):
+    r.write(line + b"\r\n")
+    same(r.codes(1), code)
+r.write(b"BDAT 5 LAST\r\nhi\r\n.")
+same(r.codes(1), "250")
+same(stored("flights"), b"MAIL\nRCPT\nBDAT\n")
+same(stored("data"), b"hi\r\n.")
+same(stored("chunks"), b"5\n")
+'
+check "BDAT errors: 503 without MAIL or RCPT (chunk read all the same), DATA after BDAT, 501" py pipe '
+before = numbers()
+r = Raw()
+r.write(b"EHLO p.example\r\nBDAT 6 LAST\r\nNOOP\r\nNOOP\r\n")
+got = r.replies(3)
+same(got[1:], ["503 5.5.1 Error: need MAIL command", "250 2.0.0 Ok"])
+r.write(b"MAIL FROM:<a@x.example>\r\nBDAT 6\r\nRSET\r\nRSET\r\n")
+same(r.replies(3)[1:], ["503 5.5.1 Error: need RCPT command", "250 2.0.0 Ok"])
+r.write(b"MAIL FROM:<a@x.example>\r\nRCPT TO:<b@x.example>\r\nBDAT 3\r\nab\n"
+        b"DATA\r\nBDAT 3 NOW\r\nx\r\nBDAT 0 LAST\r\n")
+got = r.replies(6)
+same(got[3:5], ["503 5.5.1 Error: DATA after BDAT",
+                "501 5.5.4 Syntax: BDAT size [LAST]"])
+same(got[5][:3], "250")
+same(numbers(), before + [len(before) + 1])
+same(stored("data"), b"ab\n")
+same(stored("chunks"), b"3\n0\n")
+'
+set_faults pipe 'eod=554 5.7.1 refused'
+check "BDAT LAST takes the eod fault: its reply, nothing stored" py pipe '
+before = numbers()
+r = Raw()
+r.write(b"EHLO p.example\r\nMAIL FROM:<a@x.example>\r\nRCPT TO:<b@x.example>\r\n"
+        b"BDAT 3\r\nab\nBDAT 3 LAST\r\ncd\nNOOP\r\n")
+got = r.replies(6)
+same(got[4:], ["554 5.7.1 refused", "250 2.0.0 Ok"])
+same(numbers(), before)
+'
+rm -f "$T/pipe/faults"
 
 stop_relay() {     # SIGTERM; a watchdog kills the relay after 2 s
     pid=$(cat "$T/idle/pid")
