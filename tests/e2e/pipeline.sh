@@ -178,7 +178,7 @@ for mode in "" --pipelining; do
 	is "$rc/$(count "$T/$name")/$(queued "$name")" "0/3/0" \
 		"$what: exit 0, 3 messages, nothing queued"
 	is "$(cat "$T/$name/msg.1/rcpt")|$(cat "$T/$name/msg.2/rcpt")|$(cat "$T/$name/msg.3/rcpt")" \
-		"<r1@example.com>$NL<r2@example.com>$NL|<r3@example.com>$NL<r4@example.com>$NL|<r5@example.com>$NL" \
+		"<r1@example.com>$NL<r2@example.com>|<r3@example.com>$NL<r4@example.com>|<r5@example.com>" \
 		"$what: recipients 2, 2, 1 in order"
 	is "$(sessions_of "$name" 1 3)/$(cat "$T/$name/sessions")" "1 /1" \
 		"$what: one connection"
