@@ -88,6 +88,7 @@ conn_get(struct deliverer *d, const struct account *a, struct err *e)
 		return NULL;
 	if (d->trace != NULL)
 		transport_set_trace(t, trace_unless_muted, d);
+	transport_set_last(t, d->one_message);
 	d->conns = xreallocarray(d->conns, d->nconns + 1, sizeof(*d->conns));
 	d->conns[d->nconns].acct = a;
 	d->conns[d->nconns++].t = t;

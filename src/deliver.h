@@ -25,6 +25,7 @@ struct deliverer {
 	transport_trace_fn trace; /* -v, NULL: none */
 	void *trace_arg;
 	int mute; /* trace nothing for now: another user's entry */
+	int one_message; /* a single submission: nothing follows it */
 	struct conn *conns; /* open transports, one per account */
 	size_t nconns;
 	const struct account **took; /* accounts whose relay accepted a

@@ -648,8 +648,10 @@ deliver_mode(const struct options *o, struct conf *c, struct tracer *tr)
 		status = run_queue(o, &d);
 	else if (o->mode == MODE_SMTP)
 		status = serve_smtp(o, &d);
-	else
+	else {
+		d.one_message = 1;
 		status = submit(o, &d);
+	}
 	deliverer_free(&d);
 	log_close();
 	return status;

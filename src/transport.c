@@ -111,6 +111,8 @@ struct transport {
 	char *net_msg; /* why the connection was lost */
 	int eightbit; /* the message has 8-bit octets; -1: not known yet */
 	int dsn_noted; /* -v was told that DSN is not offered */
+	int last; /* no message follows: QUIT may go with the end of data */
+	int quit_sent; /* ...and did: read its 221 after the final reply */
 	size_t nmap;
 	unsigned char *tried; /* per recipient, this relay: TRIED, RETRIED */
 	struct msgsrc *src;
@@ -1324,6 +1326,28 @@ read_chunk(struct transport *t, char *chunk, size_t *n)
 	return NET_OK;
 }
 
+/*
+ * With the last message, QUIT follows the end of data in the same write
+ * when no further transaction can be needed: every recipient of this
+ * one has its answer and none was told to wait (452).
+ */
+static int
+quit_now(struct transport *t)
+{
+	size_t k;
+
+	if (!t->last || !t->conn.caps.pipelining)
+		return 0;
+	for (k = 0; k < t->nmap; k++)
+		if (t->env->rcpts[t->map[k]].code == 452)
+			return 0;
+	for (k = 0; k < t->env->nrcpts; k++)
+		if (t->env->rcpts[k].state == RCPT_PENDING &&
+		    !(t->tried[k] & TRIED))
+			return 0;
+	return t->quit_sent = 1;
+}
+
 /* RFC 3030 2: one chunk of the announced size, the octets as they are. */
 static enum net
 send_bdat(struct transport *t, char *chunk)
@@ -1339,6 +1363,8 @@ send_bdat(struct transport *t, char *chunk)
 		if ((e = read_chunk(t, chunk, &n)) == NET_OK)
 			e = net_write(t, chunk, n, DATA_TIMEOUT);
 	}
+	if (e == NET_OK && quit_now(t))
+		e = net_write(t, "QUIT\r\n", 6, DATA_TIMEOUT);
 	return e;
 }
 
@@ -1363,6 +1389,8 @@ send_data(struct transport *t, char *chunk)
 	if (e == NET_OK) {
 		buf_reset(&out);
 		dotstuff_end(&d, &out);
+		if (quit_now(t))
+			buf_puts(&out, "QUIT\r\n");
 		e = net_write(t, out.data, out.len, DATA_TIMEOUT);
 	}
 	buf_free(&out);
@@ -1396,6 +1424,8 @@ send_body(struct transport *t, struct smtptx *tx)
 	free(m);
 	if (!tx->chunking)
 		trace(t, '>', ".", 1);
+	if (t->quit_sent)
+		trace(t, '>', "QUIT", 4);
 	return NET_OK;
 }
 
@@ -1764,8 +1794,11 @@ run_tx(struct transport *t, struct envelope *env, struct smtp_result *r,
 	/* A reused connection the relay had closed: once more, afresh. */
 	*stale = t->reused && tx.answered <= (size_t)tx.rset &&
 	    (e == NET_LOST || (e == NET_OK && tx.code == 421));
-	if (e != NET_OK)
+	if (e == NET_OK && t->quit_sent)
+		(void)net_reply(t, t->acct->reply_timeout); /* the 221 */
+	if (e != NET_OK || t->quit_sent)
 		drop(t);
+	t->quit_sent = 0;
 	t->open_tx = t->live && smtptx_open(&tx);
 	if (t->live && tx.code == 421)
 		drop(t); /* RFC 5321 3.8: the relay is closing */
@@ -2069,6 +2102,12 @@ transport_send(struct transport *t, struct envelope *env, struct msgsrc *src,
 	if (skipped.len > 0)
 		r->skipped = buf_release(&skipped);
 	return rc;
+}
+
+void
+transport_set_last(struct transport *t, int last)
+{
+	t->last = last;
 }
 
 void

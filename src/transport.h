@@ -97,6 +97,14 @@ int transport_send(struct transport *t, struct envelope *env,
 void transport_free(struct transport *t);
 
 /*
+ * No other message will follow on this transport (a single submission):
+ * QUIT may then go in the same write as the end of the message (RFC 2920
+ * 3.1 allows it as the last command of a group), which saves the round
+ * trip of a QUIT after the reply.
+ */
+void transport_set_last(struct transport *t, int last);
+
+/*
  * Why auth (a mechanism name, NULL for "auto") cannot be used with this
  * libcurl, or NULL when it can.
  */

@@ -241,4 +241,23 @@ is "$(cat "$T/qp/msg.1/flights")|$(cat "$T/qp/msg.2/flights")|$(cat "$T/qp/msg.3
 	"MAIL RCPT DATA$NL(data)|MAIL RCPT DATA$NL(data)|MAIL RCPT DATA$NL(data)" \
 	"-q, --pipelining: each envelope in one flight"
 
+is "$(grep -h '^\* flight ' "$T/qp/session.1.log" | tail -2 | tr '\n' '|')" \
+	"* flight (data)|* flight QUIT|" \
+	"-q: QUIT after the last reply, on its own"
+
+# ---- a single submission: QUIT goes with the end of data (RFC 2920 3.1)
+relay sq --pipelining
+M sq -v alice@example.com
+is "$?/$(count "$T/sq")" "0/1" "one message: sent"
+is "$(grep -h '^\* flight ' "$T/sq/session.1.log" | tr '\n' '|')" \
+	"* flight EHLO|* flight MAIL RCPT DATA|* flight (data) QUIT|" \
+	"one message: three flights, QUIT in the last with the message"
+is "$(grep -e '^[<>]' "$T/err" | tail -5 | sed 's/queued as [0-9]*/queued/' | tr '\n' '|')" \
+	"> (message, $(wc -c <"$T/sq/msg.1/data" | tr -d ' ') octets)|> .|> QUIT|< 250 2.0.0 Ok: queued|< 221 2.0.0 Bye|" \
+	"one message: -v shows QUIT before the two replies"
+relay sq4 --pipelining --max-rcpts 1
+M sq4 r1@example.com r2@example.com
+is "$?/$(count "$T/sq4")/$(cat "$T/sq4/sessions")" "0/2/1" \
+	"452 to one recipient: no QUIT with the data, a second transaction"
+
 done_testing
