@@ -1792,8 +1792,9 @@ run_tx(struct transport *t, struct envelope *env, struct smtp_result *r,
 	    next != TX_FAILED)
 		e = tx_step(t, &tx, next);
 	/* A reused connection the relay had closed: once more, afresh. */
-	*stale = t->reused && tx.answered <= (size_t)tx.rset &&
-	    (e == NET_LOST || (e == NET_OK && tx.code == 421));
+	*stale = t->reused &&
+	    ((e == NET_LOST && tx.answered <= (size_t)tx.rset) ||
+	        (tx.failed && tx.stage == TXS_MAIL && tx.code == 421));
 	if (e == NET_OK && t->quit_sent)
 		(void)net_reply(t, t->acct->reply_timeout); /* the 221 */
 	if (e != NET_OK || t->quit_sent)
