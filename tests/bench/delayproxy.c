@@ -368,13 +368,18 @@ count_conns(void)
 	return n;
 }
 
+/*
+ * now must be the moment events() was asked about: a chunk that fell due
+ * after it has no POLLOUT, so it must count as still to come.
+ */
 static void
-wait_events(struct pollfd *pfd, size_t n)
+wait_events(struct pollfd *pfd, size_t n, uint64_t now)
 {
-	uint64_t now = now_ns(), due = next_due(now);
+	uint64_t due = next_due(now);
 	struct timespec ts, *tp = NULL;
 
 	if (due != UINT64_MAX) {
+		now = now_ns();
 		due = due > now ? due - now : 0;
 		ts.tv_sec = (time_t)(due / 1000000000u);
 		ts.tv_nsec = (long)(due % 1000000000u);
@@ -423,7 +428,7 @@ loop_once(int lfd)
 		pfd[i + 1].events = events(&c->down, &c->up, now);
 		pfd[i + 1].fd = pfd[i + 1].events ? c->sfd : -1;
 	}
-	wait_events(pfd, 1 + 2 * n);
+	wait_events(pfd, 1 + 2 * n, now);
 	for (c = g.conns, i = 1; c != NULL; c = c->next, i += 2)
 		service(c, &pfd[i], &pfd[i + 1]);
 	for (pp = &g.conns; (c = *pp) != NULL;) {
