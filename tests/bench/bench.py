@@ -497,6 +497,8 @@ class Bench:
         for name, _ in DELAY_LINKS:
             tls = None if name == "plain" else self.tls
             flags = ("-L", "-I") if name == "tls" else ("-L",)
+            if self.a.delay_chunking:
+                flags += ("-B",)
             s = Sink(sink, self.work, "delay-%s-sink" % name, tls, flags)
             self.sinks.append(s)
             p = Proxy(self.proxy_exe, self.work, "delay-%s-proxy" % name, s,
@@ -731,11 +733,15 @@ class Bench:
 
     # ---------------------------------------------------- delayed link
 
+    def chunking_note(self):
+        return ", CHUNKING offered" if self.a.delay_chunking else ""
+
     def delay_scenario(self, key, link, title, nrcpts):
         c = self.links[link]
         rcpts = ["r%d@example.net" % i for i in range(1, nrcpts + 1)]
-        sc = Scenario(key, "delayed link (%d ms each way), %s, %d "
-                      "recipient%s" % (self.a.delay_ms, title, nrcpts,
+        sc = Scenario(key, "delayed link (%d ms each way%s), %s, %d "
+                      "recipient%s" % (self.a.delay_ms, self.chunking_note(),
+                                       title, nrcpts,
                                        "s" if nrcpts > 1 else ""))
         plan = {}
         for role in ("mailout", "msmtp"):
@@ -750,8 +756,9 @@ class Bench:
     def delay_queue(self, key):
         """mailout -q with n entries against n msmtp invocations."""
         n, c = self.a.delay_queue, self.links["plain"]
-        sc = Scenario(key, "delayed link (%d ms each way), plain, a queue "
-                      "of %d small messages" % (self.a.delay_ms, n))
+        sc = Scenario(key, "delayed link (%d ms each way%s), plain, a queue "
+                      "of %d small messages" % (self.a.delay_ms,
+                                                self.chunking_note(), n))
         plan = {}
         log = self.log("s%s-mailout" % key)
         try:
@@ -1004,7 +1011,7 @@ def rtt_table(scenarios):
                             % (rt[0], rt[-1])))
         mw, ow = sc.value("mailout", "wall"), sc.value("msmtp", "wall")
         out.append("| %s | %s | %s | %s | %s | %s | %s |" % (
-            sc.key, sc.title.split(", ", 1)[1], cells[0], cells[1],
+            sc.key, sc.title.split("), ", 1)[1], cells[0], cells[1],
             fmt_time(mw), fmt_time(ow), fmt_ratio(mw, ow)))
     return out
 
@@ -1070,11 +1077,13 @@ def machine(b):
 def settings(a):
     return ("- Runs: %d (scenario 1), %d (2), %d (3), %d (4), %d (5), "
             "%d (6; %d for 6q), %d (7); big message %d MB; queue %d; "
-            "recipients %d and %d; delay %d ms each way, delayed queue %d%s"
+            "recipients %d and %d; delay %d ms each way, delayed queue %d%s%s"
             % (a.runs_small, a.runs_big, a.runs_queue, a.runs_rcpt,
                a.runs_tls, a.runs_delay, a.runs_delay_queue,
                a.runs_chunking, a.big_mb, a.queue, a.rcpts, 2 * a.rcpts,
-               a.delay_ms, a.delay_queue, "; --quick" if a.quick else ""))
+               a.delay_ms, a.delay_queue,
+               "; --delay-chunking" if a.delay_chunking else "",
+               "; --quick" if a.quick else ""))
 
 
 LEGEND = ("Wall: from spawn to exit.  CPU: user + system.  Peak RSS: "
@@ -1152,6 +1161,8 @@ def parse_args(argv):
                    help="scenario 6: the link's delay each way")
     p.add_argument("--delay-queue", type=int, default=20,
                    help="scenario 6q: messages in the queue")
+    p.add_argument("--delay-chunking", action="store_true",
+                   help="scenario 6: the sinks offer CHUNKING too")
     a = p.parse_args(argv)
     if a.quick:
         a.runs_small, a.runs_big, a.runs_queue = 3, 1, 1
