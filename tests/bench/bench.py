@@ -87,18 +87,30 @@ def log_tail(log, n=8):
 class Runner:
     """Children run under measure.c, which reports their figures."""
 
-    def __init__(self, measure):
-        self.measure = measure
+    def __init__(self, measure, timeout):
+        self.measure, self.timeout = measure, timeout
 
     def spawn(self, argv, stdin, log, count=1):
-        """Run argv count times; returns (exit status, Run of the total)."""
+        """Run argv count times; returns (exit status, Run of the total).
+        A run that outlasts the timeout is killed with its children (its
+        own session), so that a client stuck on a socket cannot hang the
+        benchmark."""
         cmd = [self.measure, "-n", str(count), "-i", stdin or os.devnull,
                "-l", log, "--"] + argv
-        p = subprocess.run(cmd, stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, text=True)
+        p = subprocess.Popen(cmd, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True,
+                             start_new_session=True)
+        try:
+            out, err = p.communicate(timeout=self.timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.communicate()
+            raise BenchError("%s: no end after %d s, killed\n%s"
+                             % (" ".join(argv[:4]), self.timeout,
+                                log_tail(log)))
         if p.returncode != 0:
-            raise BenchError("measure failed: %s" % p.stderr.strip())
-        w = p.stdout.split()
+            raise BenchError("measure failed: %s" % err.strip())
+        w = out.split()
         d = {k: int(v) for k, v in zip(w[::2], w[1::2])}
         run = Run(d["wall_ns"] / 1e9, (d["user_us"] + d["sys_us"]) / 1e6,
                   d["maxrss_kib"])
@@ -451,7 +463,7 @@ class Bench:
         self.curlfloor = os.path.join(self.bindir, "curlfloor")
         self.work = os.path.join(self.out, "work")
         self.logs = os.path.join(self.out, "logs")
-        self.r = Runner(os.path.join(self.bindir, "measure"))
+        self.r = Runner(os.path.join(self.bindir, "measure"), args.timeout)
         self.failed = []
         self.scenarios = []
 
@@ -1031,10 +1043,10 @@ def notes(scenarios):
                 out.append("- %s, %s: %s" % (sc.key, r.label,
                                              r.note.splitlines()[0]))
         q = sc.rows.get("mailout")
-        if sc.key == "3" and q is not None and q.ok():
+        if sc.key in ("3", "6q") and q is not None and q.ok():
             conns = sorted(set(x.conns for x in q.runs))
-            out.append("- 3, mailout -q: connections per queue run: %s"
-                       % ", ".join(map(str, conns)))
+            out.append("- %s, mailout -q: connections per queue run: %s"
+                       % (sc.key, ", ".join(map(str, conns))))
     return out
 
 
@@ -1161,6 +1173,8 @@ def parse_args(argv):
                    help="scenario 6: the link's delay each way")
     p.add_argument("--delay-queue", type=int, default=20,
                    help="scenario 6q: messages in the queue")
+    p.add_argument("--timeout", type=int, default=600,
+                   help="seconds one timed run may take before it is killed")
     p.add_argument("--delay-chunking", action="store_true",
                    help="scenario 6: the sinks offer CHUNKING too")
     a = p.parse_args(argv)
