@@ -11,6 +11,10 @@ Contenders:
   floor     rawsmtp.c: the SMTP dialogue over plain TCP and nothing else
   libcurl   curlfloor.c: curl_global_init, one easy handle, a read callback
 
+Scenario 6 puts delayproxy.c between the clients and the sinks: a link
+with a fixed one-way delay, on which the clients' round trips are
+counted.
+
 mailout and msmtp read each message with LF line ends on stdin, as the
 callers of sendmail give it.  The floors read a copy in CRLF form: the
 octets that go on the wire before dot-stuffing, so that they measure the
@@ -44,6 +48,12 @@ MAILOUT_RCPT_BATCH = 1000
 USER, PASSWORD = "benchuser", "bench-password"
 MIB = 1024 * 1024
 ROLES = ("mailout", "msmtp", "floor", "libcurl")
+# Scenario 6's recipient counts and the names of its relays.
+DELAY_RCPTS = (1, 5)
+DELAY_LINKS = (("plain", "plain"), ("starttls", "STARTTLS+AUTH"),
+               ("tls", "implicit TLS+AUTH"))
+# --only takes the scenario numbers, or these names.
+ALIASES = {"delay": "6", "chunking": "7"}
 
 
 class BenchError(Exception):
@@ -63,6 +73,7 @@ class Run:
     def __init__(self, wall, cpu, rss_kib):
         self.wall, self.cpu, self.rss_kib = wall, cpu, rss_kib
         self.sink_cpu, self.conns = 0.0, 0
+        self.rtt = None  # round trips, on a delayed link only
 
 
 def log_tail(log, n=8):
@@ -76,18 +87,30 @@ def log_tail(log, n=8):
 class Runner:
     """Children run under measure.c, which reports their figures."""
 
-    def __init__(self, measure):
-        self.measure = measure
+    def __init__(self, measure, timeout):
+        self.measure, self.timeout = measure, timeout
 
     def spawn(self, argv, stdin, log, count=1):
-        """Run argv count times; returns (exit status, Run of the total)."""
+        """Run argv count times; returns (exit status, Run of the total).
+        A run that outlasts the timeout is killed with its children (its
+        own session), so that a client stuck on a socket cannot hang the
+        benchmark."""
         cmd = [self.measure, "-n", str(count), "-i", stdin or os.devnull,
                "-l", log, "--"] + argv
-        p = subprocess.run(cmd, stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, text=True)
+        p = subprocess.Popen(cmd, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True,
+                             start_new_session=True)
+        try:
+            out, err = p.communicate(timeout=self.timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.communicate()
+            raise BenchError("%s: no end after %d s, killed\n%s"
+                             % (" ".join(argv[:4]), self.timeout,
+                                log_tail(log)))
         if p.returncode != 0:
-            raise BenchError("measure failed: %s" % p.stderr.strip())
-        w = p.stdout.split()
+            raise BenchError("measure failed: %s" % err.strip())
+        w = out.split()
         d = {k: int(v) for k, v in zip(w[::2], w[1::2])}
         run = Run(d["wall_ns"] / 1e9, (d["user_us"] + d["sys_us"]) / 1e6,
                   d["maxrss_kib"])
@@ -107,7 +130,9 @@ class Runner:
 class Sink:
     """sink.c in the background, with its port and count files."""
 
-    def __init__(self, exe, workdir, name, tls=None):
+    def __init__(self, exe, workdir, name, tls=None, flags=()):
+        """flags: more options, e.g. -L (PIPELINING), -B (CHUNKING), -I
+        (implicit TLS)."""
         self.dir = os.path.join(workdir, name)
         os.makedirs(self.dir, exist_ok=True)
         self.portfile = os.path.join(self.dir, "port")
@@ -116,6 +141,7 @@ class Sink:
         if tls is not None:
             argv += ["-C", tls["cert"], "-K", tls["key"],
                      "-u", USER, "-s", PASSWORD]
+        argv += list(flags)
         self.log = open(os.path.join(self.dir, "log"), "w")
         self.proc = subprocess.Popen(argv, stdout=self.log,
                                      stderr=subprocess.STDOUT)
@@ -142,12 +168,53 @@ class Sink:
         self.log.close()
 
 
-class Expect:
-    """What one run must have delivered, checked on the sink's counters."""
+class Proxy:
+    """delayproxy.c in front of a sink; one stats line per connection."""
 
-    def __init__(self, msgs, rcpts, octets, conns=None, tls=0, auths=0):
+    def __init__(self, exe, workdir, name, target, delay_ms):
+        self.dir = os.path.join(workdir, name)
+        os.makedirs(self.dir, exist_ok=True)
+        self.portfile = os.path.join(self.dir, "port")
+        self.statsfile = os.path.join(self.dir, "stats")
+        open(self.statsfile, "w").close()
+        self.log = open(os.path.join(self.dir, "log"), "w")
+        self.proc = subprocess.Popen(
+            [exe, "-t", str(target.port), "-d", str(delay_ms),
+             "-P", self.portfile, "-s", self.statsfile],
+            stdout=self.log, stderr=subprocess.STDOUT)
+        self.port = Sink._wait_port(self)
+
+    def rtts(self):
+        """The round trips of each connection ended so far."""
+        with open(self.statsfile) as f:
+            return [int(line.split()[1]) for line in f if line.strip()]
+
+    def wait(self, before, conns):
+        """The round trips of the conns connections after the first
+        before; the line comes when the client closes, so wait for it."""
+        for _ in range(200):
+            got = self.rtts()
+            if len(got) >= before + conns:
+                return sum(got[before:before + conns])
+            time.sleep(0.01)
+        raise BenchError("the delaying proxy reported %d connections, "
+                         "expected %d" % (len(got) - before, conns))
+
+    def stop(self):
+        Sink.stop(self)
+
+
+class Expect:
+    """What one run must have delivered, checked on the sink's counters.
+    octets: the message as DATA carries it (CRLF, dots stuffed); raw: as
+    BDAT does (CRLF only), for messages the sink counts as sent with BDAT.
+    """
+
+    def __init__(self, msgs, rcpts, octets, conns=None, tls=0, auths=0,
+                 raw=None):
         self.msgs, self.rcpts, self.octets = msgs, rcpts, octets
         self.conns, self.tls, self.auths = conns, tls, auths
+        self.raw = octets if raw is None else raw
 
     # Clients may add a few header fields the message lacks.
     SLACK_PER_MSG = 1024
@@ -161,23 +228,30 @@ class Expect:
                              % (key, d[key], getattr(self, key)))
         if self.conns is not None and d["conns"] != self.conns:
             wrong.append("conns %d, expected %d" % (d["conns"], self.conns))
-        high = self.octets + self.SLACK_PER_MSG * self.msgs
-        if not self.octets <= d["bytes"] <= high:
+        bdat = min(d.get("bdat", 0), self.msgs)
+        low = (self.octets * (self.msgs - bdat) // max(self.msgs, 1)
+               + self.raw * bdat // max(self.msgs, 1))
+        high = low + self.SLACK_PER_MSG * self.msgs
+        if not low <= d["bytes"] <= high:
             wrong.append("octets %d, expected %d to %d"
-                         % (d["bytes"], self.octets, high))
+                         % (d["bytes"], low, high))
         if wrong:
             raise BenchError("the sink did not receive what was sent: "
                              + "; ".join(wrong))
         return d
 
 
-def measured(sink, expect, fn):
-    """fn() -> Run, checked against the sink; the sink's CPU added."""
+def measured(sink, expect, fn, proxy=None):
+    """fn() -> Run, checked against the sink; the sink's CPU added, and
+    the round trips when a delaying proxy lies between."""
     before = sink.counts()
+    seen = len(proxy.rtts()) if proxy is not None else 0
     run = fn()
     d = expect.check(before, sink.counts())
     run.sink_cpu = d["cpu_us"] / 1e6
     run.conns = d["conns"]
+    if proxy is not None:
+        run.rtt = proxy.wait(seen, run.conns)
     return run
 
 
@@ -261,7 +335,7 @@ def write_private(path, text):
         f.write(text)
 
 
-def mailout_conf(path, port, queue_dir, tls=None):
+def mailout_conf(path, port, queue_dir, tls=None, implicit=False):
     os.makedirs(queue_dir, exist_ok=True)
     text = ('host = "127.0.0.1";\nport = %d;\ndomain = "example.org";\n'
             'helo = "bench.example.org";\nqueue_dir = "%s";\n'
@@ -269,46 +343,53 @@ def mailout_conf(path, port, queue_dir, tls=None):
     if tls is None:
         text += 'tls = "none";\n'
     else:
-        text += ('tls = "starttls";\ntls_ca_file = "%s";\nuser = "%s";\n'
+        text += ('tls = "%s";\ntls_ca_file = "%s";\nuser = "%s";\n'
                  'password = "%s";\nauth = "plain";\n'
-                 % (tls["ca"], USER, PASSWORD))
+                 % ("tls" if implicit else "starttls", tls["ca"], USER,
+                    PASSWORD))
     write_private(path, text)
 
 
-def msmtp_conf(path, port, tls=None):
+def msmtp_conf(path, port, tls=None, implicit=False):
     text = ("account default\nhost 127.0.0.1\nport %d\nfrom %s\n"
             % (port, FROM))
     if tls is None:
         text += "auth off\ntls off\n"
     else:
-        text += ("tls on\ntls_starttls on\ntls_trust_file %s\n"
+        text += ("tls on\ntls_starttls %s\ntls_trust_file %s\n"
                  "auth plain\nuser %s\npassword %s\n"
-                 % (tls["ca"], USER, PASSWORD))
+                 % ("off" if implicit else "on", tls["ca"], USER, PASSWORD))
     write_private(path, text)  # msmtp refuses a readable password file
 
 
 class Contenders:
-    """The command lines of the four contenders against one sink."""
+    """The command lines of the contenders against one sink, or against
+    the delaying proxy in front of it (proxy)."""
 
-    def __init__(self, b, sink, name, tls=None):
-        self.b, self.sink, self.tls = b, sink, tls
+    def __init__(self, b, sink, name, tls=None, proxy=None, implicit=False):
+        self.b, self.sink, self.tls, self.proxy = b, sink, tls, proxy
+        self.port = proxy.port if proxy is not None else sink.port
         w = os.path.join(b.work, name)
         os.makedirs(w, exist_ok=True)
         self.queue_dir = os.path.join(w, "queue")
         self.mconf = os.path.join(w, "mailout.conf")
         self.sconf = os.path.join(w, "msmtprc")
-        mailout_conf(self.mconf, sink.port, self.queue_dir, tls)
-        msmtp_conf(self.sconf, sink.port, tls)
+        mailout_conf(self.mconf, self.port, self.queue_dir, tls, implicit)
+        msmtp_conf(self.sconf, self.port, tls, implicit)
 
     def argv(self, role, rcpt=TO, files=None, tflag=False):
-        b, port = self.b, str(self.sink.port)
+        """rcpt: an address, a list of them, or @file for the floors."""
+        b, port = self.b, str(self.port)
+        rcpts = rcpt if isinstance(rcpt, list) else [rcpt]
         if role in ("mailout", "msmtp"):
             exe, conf = ((b.mailout, self.mconf) if role == "mailout"
                          else (b.msmtp, self.sconf))
             return [exe, "-C", conf] + (["-t", "-i", "-f", FROM] if tflag
-                                        else ["-i", "-f", FROM, rcpt])
+                                        else ["-i", "-f", FROM] + rcpts)
         if role == "floor":
             return [b.rawsmtp, "127.0.0.1", port, FROM, rcpt] + files
+        if role == "floor-bdat":
+            return [b.rawsmtp, "-b", "127.0.0.1", port, FROM, rcpt] + files
         tls = []
         if self.tls is not None:
             tls = ["--tls", self.tls["ca"], "--user", USER,
@@ -382,7 +463,7 @@ class Bench:
         self.curlfloor = os.path.join(self.bindir, "curlfloor")
         self.work = os.path.join(self.out, "work")
         self.logs = os.path.join(self.out, "logs")
-        self.r = Runner(os.path.join(self.bindir, "measure"))
+        self.r = Runner(os.path.join(self.bindir, "measure"), args.timeout)
         self.failed = []
         self.scenarios = []
 
@@ -394,39 +475,72 @@ class Bench:
 
     # ---------------------------------------------------------- set-up
 
-    def prepare(self):
+    def prepare(self, wanted):
+        self.proxy_exe = os.path.join(self.bindir, "delayproxy")
         for exe in (self.mailout, self.msmtp, self.rawsmtp, self.curlfloor,
-                    self.r.measure, os.path.join(self.bindir, "sink")):
+                    self.r.measure, os.path.join(self.bindir, "sink"),
+                    self.proxy_exe):
             if not os.access(exe, os.X_OK):
                 raise BenchError("%s: not found or not executable" % exe)
         shutil.rmtree(self.work, ignore_errors=True)
         shutil.rmtree(self.logs, ignore_errors=True)
         os.makedirs(self.work)
         os.makedirs(self.logs)
-        self.inputs()
+        self.inputs(wanted)
         self.tls = self.make_certs()
         sink = os.path.join(self.bindir, "sink")
-        self.sink = Sink(sink, self.work, "sink")
-        self.tls_sink = Sink(sink, self.work, "tls-sink", self.tls)
-        self.plain = Contenders(self, self.sink, "plain")
-        self.secure = Contenders(self, self.tls_sink, "tls", self.tls)
+        self.sinks = []  # appended one by one: all are stopped at the end
+        self.sinks.append(Sink(sink, self.work, "sink"))
+        self.sinks.append(Sink(sink, self.work, "tls-sink", self.tls))
+        self.plain = Contenders(self, self.sinks[0], "plain")
+        self.secure = Contenders(self, self.sinks[1], "tls", self.tls)
+        if wanted is None or "6" in wanted:
+            self.delayed_links(sink)
+        if wanted is None or "7" in wanted:
+            # RFC 3030 allows BDAT in a pipelined group: both offered.
+            self.sinks.append(Sink(sink, self.work, "chunking-sink",
+                                   flags=("-L", "-B")))
+            self.chunking = Contenders(self, self.sinks[-1], "chunking")
 
-    def inputs(self):
+    def delayed_links(self, sink):
+        """Scenario 6: a sink offering PIPELINING for each kind of link,
+        behind a delaying proxy; self.links: name -> Contenders."""
+        self.links = {}
+        for name, _ in DELAY_LINKS:
+            tls = None if name == "plain" else self.tls
+            flags = ("-L", "-I") if name == "tls" else ("-L",)
+            if self.a.delay_chunking:
+                flags += ("-B",)
+            s = Sink(sink, self.work, "delay-%s-sink" % name, tls, flags)
+            self.sinks.append(s)
+            p = Proxy(self.proxy_exe, self.work, "delay-%s-proxy" % name, s,
+                      self.a.delay_ms)
+            self.sinks.append(p)  # stopped with them
+            self.links[name] = Contenders(self, s, "delay-" + name, tls,
+                                          proxy=p, implicit=name == "tls")
+
+    def inputs(self, wanted):
         a, w = self.a, self.work
         self.progress("generating inputs")
         self.small = os.path.join(w, "small.eml")
         make_small(self.small)
+        lf = [self.small]
         self.big = os.path.join(w, "big.eml")
-        make_big(self.big, a.big_mb * 1000 * 1000)
+        if wanted is None or "2" in wanted or "7" in wanted:
+            make_big(self.big, a.big_mb * 1000 * 1000)
+            lf.append(self.big)
         self.rcpt_msgs = {}
-        for n in (a.rcpts, 2 * a.rcpts):
-            msg = os.path.join(w, "rcpts-%d.eml" % n)
-            lst = os.path.join(w, "rcpts-%d.txt" % n)
-            make_rcpts(msg, lst, n)
-            self.rcpt_msgs[n] = (msg, lst)
-        lf = [self.small, self.big] + [m for m, _ in self.rcpt_msgs.values()]
+        if wanted is None or "4" in wanted:
+            for n in (a.rcpts, 2 * a.rcpts):
+                msg = os.path.join(w, "rcpts-%d.eml" % n)
+                lst = os.path.join(w, "rcpts-%d.txt" % n)
+                make_rcpts(msg, lst, n)
+                self.rcpt_msgs[n] = (msg, lst)
+        lf += [m for m, _ in self.rcpt_msgs.values()]
         self.octets = {p: wire_octets(p) for p in lf}
         self.crlf = {p: crlf_copy(p) for p in lf}
+        # As BDAT carries them: CRLF, no dots stuffed (RFC 3030 2).
+        self.raw = {p: os.path.getsize(self.crlf[p]) for p in lf}
 
     def make_certs(self):
         d = os.path.join(self.work, "pki")
@@ -464,9 +578,11 @@ class Bench:
         argv = c.argv(role, rcpt=rcpt, files=[self.crlf[msg]], tflag=tflag)
         stdin = msg if lf else None
         expect = Expect(copies, nrcpts, copies * self.octets[msg], conns=1,
-                        tls=1 if secure else 0, auths=1 if secure else 0)
+                        tls=1 if secure else 0, auths=1 if secure else 0,
+                        raw=copies * self.raw[msg])
         return lambda: measured(c.sink, expect,
-                                lambda: self.r.checked(argv, stdin, log))
+                                lambda: self.r.checked(argv, stdin, log),
+                                c.proxy)
 
     def message_scenario(self, key, title, msg, n):
         sc = Scenario(key, title)
@@ -526,23 +642,26 @@ class Bench:
     def queue_run(self, c, n, log):
         def fn():
             self.fill_queue(c, n, log)  # not timed
-            expect = Expect(n, n, n * self.octets[self.small], conns=None)
+            expect = Expect(n, n, n * self.octets[self.small], conns=None,
+                            raw=n * self.raw[self.small])
             return measured(c.sink, expect, lambda: self.r.checked(
-                [self.mailout, "-C", c.mconf, "-q"], None, log))
+                [self.mailout, "-C", c.mconf, "-q"], None, log), c.proxy)
         return fn
 
     def loop(self, c, role, n, log):
         """n invocations of mailout or msmtp, one message each: the total
         wall time, the children's summed CPU and their largest RSS."""
         argv = c.argv(role)
-        expect = Expect(n, n, n * self.octets[self.small], conns=n)
+        expect = Expect(n, n, n * self.octets[self.small], conns=n,
+                        raw=n * self.raw[self.small])
         return lambda: measured(c.sink, expect, lambda: self.r.checked(
-            argv, self.small, log, count=n))
+            argv, self.small, log, count=n), c.proxy)
 
     def batch(self, c, role, n, log):
         """One invocation, n messages over one connection."""
         argv = c.argv(role, files=[self.crlf[self.small]] * n)
-        expect = Expect(n, n, n * self.octets[self.small], conns=1)
+        expect = Expect(n, n, n * self.octets[self.small], conns=1,
+                        raw=n * self.raw[self.small])
         return lambda: measured(c.sink, expect,
                                 lambda: self.r.checked(argv, None, log))
 
@@ -624,16 +743,91 @@ class Bench:
         rounds(sc, plan, self.a.runs_tls, self)
         return sc
 
+    # ---------------------------------------------------- delayed link
+
+    def chunking_note(self):
+        return ", CHUNKING offered" if self.a.delay_chunking else ""
+
+    def delay_scenario(self, key, link, title, nrcpts):
+        c = self.links[link]
+        rcpts = ["r%d@example.net" % i for i in range(1, nrcpts + 1)]
+        sc = Scenario(key, "delayed link (%d ms each way%s), %s, %d "
+                      "recipient%s" % (self.a.delay_ms, self.chunking_note(),
+                                       title, nrcpts,
+                                       "s" if nrcpts > 1 else ""))
+        plan = {}
+        for role in ("mailout", "msmtp"):
+            sc.row(role, role)
+            plan[role] = self.single(c, role, self.small,
+                                     self.log("s%s-%s" % (key, role)),
+                                     rcpt=rcpts, nrcpts=nrcpts,
+                                     secure=c.tls is not None)
+        rounds(sc, plan, self.a.runs_delay, self)
+        return sc
+
+    def delay_queue(self, key):
+        """mailout -q with n entries against n msmtp invocations."""
+        n, c = self.a.delay_queue, self.links["plain"]
+        sc = Scenario(key, "delayed link (%d ms each way%s), plain, a queue "
+                      "of %d small messages" % (self.a.delay_ms,
+                                                self.chunking_note(), n))
+        plan = {}
+        log = self.log("s%s-mailout" % key)
+        try:
+            self.queue_support(c, log)
+            sc.row("mailout", "mailout -q")
+            plan["mailout"] = self.queue_run(c, n, log)
+        except NotAvailable as e:
+            sc.row("mailout", "mailout -q").status = "n/a"
+            sc.rows["mailout"].note = "not available in this build: %s" % e
+        except BenchError as e:
+            r = sc.row("mailout", "mailout -q")
+            r.status, r.note = "FAILED", str(e)
+            self.failed.append("scenario %s, mailout -q: %s" % (key, e))
+        sc.row("msmtp", "msmtp x%d" % n)
+        plan["msmtp"] = self.loop(c, "msmtp", n, self.log("s%s-msmtp" % key))
+        rounds(sc, plan, self.a.runs_delay_queue, self, warmup=False)
+        return sc
+
+    def scenario6(self):
+        out, letters = [], iter("abcdefghijklmnop")
+        for link, title in DELAY_LINKS:
+            for n in DELAY_RCPTS:
+                out.append(self.delay_scenario("6" + next(letters), link,
+                                               title, n))
+        return out + [self.delay_queue("6q")]
+
+    # --------------------------------------------------------- CHUNKING
+
+    def scenario7(self):
+        c, msg = self.chunking, self.big
+        sc = Scenario("7", "one %d MB message, the relay offers CHUNKING "
+                      "and PIPELINING" % self.a.big_mb)
+        plan = {}
+        for role, label in (("mailout", "mailout"), ("msmtp", "msmtp"),
+                            ("floor", "floor (raw SMTP, DATA)"),
+                            ("floor-bdat", "floor (raw SMTP, BDAT)"),
+                            ("libcurl", "libcurl floor")):
+            sc.row(role, label)
+            plan[role] = self.single(c, role, msg,
+                                     self.log("s7-%s" % role))
+        rounds(sc, plan, self.a.runs_chunking, self)
+        return sc
+
     # -------------------------------------------------------------- all
 
     def run(self):
-        wanted = set(self.a.only.split(",")) if self.a.only else None
+        wanted = None
+        if self.a.only:
+            wanted = set(ALIASES.get(k.strip(), k.strip())
+                         for k in self.a.only.split(","))
         steps = [("1", self.scenario1), ("2", self.scenario2),
                  ("3", self.scenario3), ("4", self.scenario4),
-                 ("5", self.scenario5)]
+                 ("5", self.scenario5), ("6", self.scenario6),
+                 ("7", self.scenario7)]
         self.load = [os.getloadavg()[0]]
         try:
-            self.prepare()
+            self.prepare(wanted)
             for key, fn in steps:
                 if wanted is None or key in wanted:
                     self.progress("scenario %s" % key)
@@ -641,9 +835,8 @@ class Bench:
                     self.scenarios += got if isinstance(got, list) else [got]
                     self.load.append(os.getloadavg()[0])
         finally:
-            for s in ("sink", "tls_sink"):
-                if hasattr(self, s):
-                    getattr(self, s).stop()
+            for s in getattr(self, "sinks", []):
+                s.stop()
             if not self.a.keep:  # the inputs are large; logs stay
                 shutil.rmtree(self.work, ignore_errors=True)
 
@@ -767,7 +960,72 @@ def targets(scenarios, a):
     r = ratio(v("5", "mailout", "wall"), v("5", "msmtp", "wall"))
     res.append(target("5: STARTTLS+AUTH wall <= msmtp's", None if r is None
                       else r <= 1, r and "%.2fx" % r))
+    for sc in scenarios:
+        if sc.key.startswith("6"):
+            res += delay_targets(sc)
+    res += chunking_targets(v)
     return res
+
+
+def delay_targets(sc):
+    """Scenario 6: round trips at most msmtp's, wall at most 0.9x; the
+    queue run in at most 45 round trips."""
+    res = []
+    m, o = sc.value("mailout", "rtt"), sc.value("msmtp", "rtt")
+    res.append(target("%s: round trips <= msmtp's" % sc.key,
+                      None if m is None or o is None else m <= o,
+                      m is not None and o is not None
+                      and "%g vs %g" % (m, o)))
+    mw, ow = sc.value("mailout", "wall"), sc.value("msmtp", "wall")
+    r = None if mw is None or ow is None else mw / ow
+    res.append(target("%s: wall <= 0.9x msmtp" % sc.key,
+                      None if r is None else r <= 0.9, r and "%.2fx" % r))
+    if sc.key == "6q":
+        res.append(target("6q: queue run in <= 45 round trips",
+                          None if m is None else m <= 45,
+                          m is not None and "%g" % m))
+    return res
+
+
+def chunking_targets(v):
+    """Scenario 7: wall at most 1.3x the raw floor (DATA, as in scenario
+    2), CPU under 0.14x msmtp's (scenario 2's figure before CHUNKING)."""
+    m = v("7", "mailout", "wall")
+    res = []
+    for role, name in (("floor", "raw floor"),
+                       ("floor-bdat", "raw floor with BDAT")):
+        f = v("7", role, "wall")
+        r = None if m is None or f is None else m / f
+        res.append(target("7: wall <= 1.3x %s" % name,
+                          None if r is None else r <= 1.3,
+                          r and "%.2fx" % r))
+    mc, oc = v("7", "mailout", "cpu"), v("7", "msmtp", "cpu")
+    r = None if mc is None or oc is None else mc / oc
+    res.append(target("7: CPU < 0.14x msmtp", None if r is None
+                      else r < 0.14, r and "%.3fx" % r))
+    return res
+
+
+def rtt_table(scenarios):
+    """Scenario 6 side by side: round trips and wall time."""
+    out = ["| Scenario | Link | mailout round trips | msmtp round trips "
+           "| mailout wall | msmtp wall | mailout/msmtp wall |",
+           "|---|---|---|---|---|---|---|"]
+    for sc in scenarios:
+        if not sc.key.startswith("6"):
+            continue
+        cells = []
+        for role in ("mailout", "msmtp"):
+            r = sc.rows.get(role)
+            rt = sorted(set(x.rtt for x in r.runs)) if r and r.ok() else []
+            cells.append("-" if not rt else "%g" % sc.value(role, "rtt")
+                         + ("" if len(rt) == 1 else " (%g-%g)"
+                            % (rt[0], rt[-1])))
+        mw, ow = sc.value("mailout", "wall"), sc.value("msmtp", "wall")
+        out.append("| %s | %s | %s | %s | %s | %s | %s |" % (
+            sc.key, sc.title.split("), ", 1)[1], cells[0], cells[1],
+            fmt_time(mw), fmt_time(ow), fmt_ratio(mw, ow)))
+    return out
 
 
 def targets_table(scenarios, a):
@@ -785,10 +1043,10 @@ def notes(scenarios):
                 out.append("- %s, %s: %s" % (sc.key, r.label,
                                              r.note.splitlines()[0]))
         q = sc.rows.get("mailout")
-        if sc.key == "3" and q is not None and q.ok():
+        if sc.key in ("3", "6q") and q is not None and q.ok():
             conns = sorted(set(x.conns for x in q.runs))
-            out.append("- 3, mailout -q: connections per queue run: %s"
-                       % ", ".join(map(str, conns)))
+            out.append("- %s, mailout -q: connections per queue run: %s"
+                       % (sc.key, ", ".join(map(str, conns))))
     return out
 
 
@@ -829,10 +1087,14 @@ def machine(b):
 
 
 def settings(a):
-    return ("- Runs: %d (scenario 1), %d (2), %d (3), %d (4), %d (5); "
-            "big message %d MB; queue %d; recipients %d and %d%s"
+    return ("- Runs: %d (scenario 1), %d (2), %d (3), %d (4), %d (5), "
+            "%d (6; %d for 6q), %d (7); big message %d MB; queue %d; "
+            "recipients %d and %d; delay %d ms each way, delayed queue %d%s%s"
             % (a.runs_small, a.runs_big, a.runs_queue, a.runs_rcpt,
-               a.runs_tls, a.big_mb, a.queue, a.rcpts, 2 * a.rcpts,
+               a.runs_tls, a.runs_delay, a.runs_delay_queue,
+               a.runs_chunking, a.big_mb, a.queue, a.rcpts, 2 * a.rcpts,
+               a.delay_ms, a.delay_queue,
+               "; --delay-chunking" if a.delay_chunking else "",
                "; --quick" if a.quick else ""))
 
 
@@ -840,6 +1102,11 @@ LEGEND = ("Wall: from spawn to exit.  CPU: user + system.  Peak RSS: "
           "ru_maxrss.  Sink CPU: what the sink's workers spent on the run's "
           "sessions.  A row \"x N\" is N invocations back to back: total "
           "wall, summed CPU, largest peak RSS.")
+
+
+RTT_LEGEND = ("Round trips, counted by delayproxy: 1 for the connection, "
+              "plus each flight from the client that follows data from the "
+              "server; a row \"x N\" sums N connections.")
 
 
 def report(b):
@@ -853,6 +1120,9 @@ def report(b):
     lines += ["## Absolute figures (medians)", ""] + absolute_table(
         b.scenarios) + ["", LEGEND, ""]
     lines += ["## Ratios (medians)", ""] + ratio_table(b.scenarios) + [""]
+    if any(sc.key.startswith("6") for sc in b.scenarios):
+        lines += ["## Delayed link: round trips (medians)", ""]
+        lines += rtt_table(b.scenarios) + ["", RTT_LEGEND, ""]
     lines += ["## Targets", ""] + targets_table(b.scenarios, b.a) + [""]
     extra = notes(b.scenarios)
     if extra:
@@ -882,7 +1152,8 @@ def parse_args(argv):
     p.add_argument("--bindir", help="where the C tools are [OUT/bin]")
     p.add_argument("--srcdir", help="the source tree (for git describe)")
     p.add_argument("--out", default="tests/bench/out")
-    p.add_argument("--only", help="scenarios to run, e.g. 1,2")
+    p.add_argument("--only", help="scenarios to run, e.g. 1,2; 'delay' "
+                   "is 6, 'chunking' 7")
     p.add_argument("--keep", action="store_true",
                    help="keep OUT/work (inputs, configurations, queues)")
     p.add_argument("--quick", action="store_true",
@@ -895,10 +1166,22 @@ def parse_args(argv):
     p.add_argument("--big-mb", type=int, default=100)
     p.add_argument("--queue", type=int, default=1000)
     p.add_argument("--rcpts", type=int, default=10000)
+    p.add_argument("--runs-delay", type=int, default=5)
+    p.add_argument("--runs-delay-queue", type=int, default=3)
+    p.add_argument("--runs-chunking", type=int, default=3)
+    p.add_argument("--delay-ms", type=int, default=25,
+                   help="scenario 6: the link's delay each way")
+    p.add_argument("--delay-queue", type=int, default=20,
+                   help="scenario 6q: messages in the queue")
+    p.add_argument("--timeout", type=int, default=600,
+                   help="seconds one timed run may take before it is killed")
+    p.add_argument("--delay-chunking", action="store_true",
+                   help="scenario 6: the sinks offer CHUNKING too")
     a = p.parse_args(argv)
     if a.quick:
         a.runs_small, a.runs_big, a.runs_queue = 3, 1, 1
         a.runs_rcpt, a.runs_tls = 1, 3
+        a.runs_delay, a.runs_delay_queue, a.runs_chunking = 2, 1, 1
         a.big_mb, a.queue = 10, 50
     return a
 

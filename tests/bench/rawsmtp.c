@@ -4,10 +4,14 @@
  * converted to CRLF and dot-stuffed in large writes.  No TLS, no
  * configuration, no spooling.
  *
- * usage: rawsmtp host port from rcpt file...
+ * usage: rawsmtp [-b] host port from rcpt file...
  *
  * rcpt is an address, or @path for a file of addresses, one a line.  Each
  * file is one transaction; all of them share one connection.
+ *
+ * -b: send each file as it is (it must be in CRLF form) in BDAT chunks
+ * (RFC 3030) of 1 MiB, the last one "BDAT n LAST", all written before the
+ * replies are read (the relay must offer CHUNKING and PIPELINING).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -211,6 +215,46 @@ send_body(struct conn *c, const char *path)
 	write_all(c->fd, outchunk, pending);
 }
 
+/*
+ * The message in BDAT chunks, pipelined (RFC 3030 4.2): each block is
+ * written once the next read has shown whether it is the last.  Returns
+ * the number of chunks, each of which gets one reply.
+ */
+static size_t
+send_chunks(struct conn *c, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char cmd[64], *cur = inchunk, *prev = outchunk, *t;
+	ssize_t n;
+	size_t pending = 0, chunks = 0;
+	int have = 0;
+
+	if (fd < 0)
+		die("%s: %s", path, strerror(errno));
+	while ((n = read(fd, cur, CHUNK)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			die("%s: %s", path, strerror(errno));
+		if (have) {
+			write_all(c->fd, cmd,
+			    (size_t)sprintf(cmd, "BDAT %zu\r\n", pending));
+			write_all(c->fd, prev, pending);
+			chunks++;
+		}
+		t = prev; /* the two buffers take turns */
+		prev = cur;
+		cur = t;
+		pending = (size_t)n;
+		have = 1;
+	}
+	close(fd);
+	write_all(c->fd, cmd,
+	    (size_t)sprintf(cmd, "BDAT %zu LAST\r\n", pending));
+	write_all(c->fd, prev, pending);
+	return chunks + 1;
+}
+
 /* The addresses in a file, one a line; blank lines skipped. */
 static char **
 read_list(const char *path, size_t *count)
@@ -239,15 +283,22 @@ read_list(const char *path, size_t *count)
 	return list;
 }
 
+static int bdat; /* -b */
+
 static void
 transaction(struct conn *c, const char *from, char **rcpts, size_t nrcpts,
     const char *path)
 {
-	size_t i;
+	size_t i, chunks;
 
 	command(c, 250, "MAIL FROM:<%s>", from);
 	for (i = 0; i < nrcpts; i++)
 		command(c, 250, "RCPT TO:<%s>", rcpts[i]);
+	if (bdat) {
+		for (chunks = send_chunks(c, path); chunks > 0; chunks--)
+			expect(c, 250, "BDAT");
+		return;
+	}
 	command(c, 354, "DATA");
 	send_body(c, path);
 	expect(c, 250, "end of data");
@@ -261,8 +312,13 @@ main(int argc, char **argv)
 	size_t nrcpts = 1;
 	int i;
 
+	if (argc > 1 && strcmp(argv[1], "-b") == 0) {
+		bdat = 1;
+		argv++;
+		argc--;
+	}
 	if (argc < 6) {
-		fputs("usage: rawsmtp host port from rcpt|@file file...\n",
+		fputs("usage: rawsmtp [-b] host port from rcpt|@file file...\n",
 		    stderr);
 		return 2;
 	}

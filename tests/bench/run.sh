@@ -43,6 +43,7 @@ mkdir -p "$bin"
 	$CC $CFLAGS -o "$bin/curlfloor" "$bench/curlfloor.c" \
 	    $(pkg-config --cflags --libs libcurl)
 	$CC $CFLAGS -o "$bin/measure" "$bench/measure.c"
+	$CC $CFLAGS -o "$bin/delayproxy" "$bench/delayproxy.c"
 }
 
 exec "$PYTHON3" "$bench/bench.py" --mailout "$MAILOUT" --bindir "$bin" \

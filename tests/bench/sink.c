@@ -5,7 +5,13 @@
  * nothing but counters.
  *
  * usage: sink [-p port] [-P portfile] [-c countfile] [-w workers]
- *             [-C cert.pem -K key.pem] [-u user -s password]
+ *             [-C cert.pem -K key.pem [-I]] [-u user -s password] [-L] [-B]
+ *
+ * -I: TLS from the first byte (RFC 8314 implicit TLS) instead of STARTTLS.
+ * -L: offer PIPELINING (RFC 2920).  Commands are always taken from the
+ *     buffer as they come and the replies written when the buffer is
+ *     empty, so a pipelined group gets its replies in one write.
+ * -B: offer CHUNKING (RFC 3030): "BDAT n [LAST]" followed by n octets.
  *
  * Workers are forked in advance and each accepts connections on the
  * shared socket, so no fork() lies between a client's connect() and the
@@ -52,6 +58,7 @@ struct counters {
 	uint64_t tls; /* successful STARTTLS handshakes */
 	uint64_t auths; /* successful AUTH exchanges */
 	uint64_t cpu_us; /* CPU the workers spent on sessions */
+	uint64_t bdat; /* messages of those received with BDAT */
 };
 
 enum auth_step { AUTH_NONE, AUTH_PLAIN, AUTH_USER, AUTH_PASS };
@@ -65,6 +72,9 @@ struct conn {
 	uint64_t nrcpt;
 	enum auth_step auth;
 	char login_user[256];
+	/* BDAT state (RFC 3030): octets of the chunk still to come */
+	int in_bdat, bdat_last;
+	uint64_t bdat_left;
 	/* DATA state */
 	int in_data;
 	int eod_match; /* octets of EOD matched so far */
@@ -77,6 +87,7 @@ static struct {
 	const char *countfile;
 	const char *user, *pass;
 	SSL_CTX *tls;
+	int implicit, pipelining, chunking;
 	struct counters *cnt; /* shared by all workers */
 	int countfd; /* this worker's own descriptor: flock is per open */
 } g;
@@ -104,8 +115,9 @@ format_counters(char *s, size_t n, const struct counters *c)
 	snprintf(s, n,
 	    "conns %" PRIu64 " msgs %" PRIu64 " rcpts %" PRIu64
 	    " bytes %" PRIu64 " tls %" PRIu64 " auths %" PRIu64
-	    " cpu_us %" PRIu64 "\n",
-	    c->conns, c->msgs, c->rcpts, c->bytes, c->tls, c->auths, c->cpu_us);
+	    " cpu_us %" PRIu64 " bdat %" PRIu64 "\n",
+	    c->conns, c->msgs, c->rcpts, c->bytes, c->tls, c->auths, c->cpu_us,
+	    c->bdat);
 }
 
 /*
@@ -287,21 +299,59 @@ start_data(struct conn *c)
 	c->data_octets = 0;
 }
 
+/* A message accepted: counted, then announced. */
 static void
-end_data(struct conn *c)
+accept_message(struct conn *c, uint64_t octets, int bdat)
 {
-	/* The final ".\r\n" is not message data; the CRLF before it is. */
-	uint64_t octets = c->data_octets - 3;
-
-	c->in_data = 0;
 	counters_lock();
 	add(&g.cnt->rcpts, c->nrcpt);
 	add(&g.cnt->bytes, octets);
 	add(&g.cnt->msgs, 1);
+	add(&g.cnt->bdat, (uint64_t)bdat);
 	counters_publish();
 	reply(c, "250 2.0.0 Ok: %" PRIu64 " octets", octets);
 	c->mail = 0;
 	c->nrcpt = 0;
+}
+
+static void
+end_data(struct conn *c)
+{
+	c->in_data = 0;
+	/* The final ".\r\n" is not message data; the CRLF before it is. */
+	accept_message(c, c->data_octets - 3, 0);
+}
+
+/* The end of a BDAT chunk (RFC 3030 2): one reply per chunk. */
+static void
+end_chunk(struct conn *c)
+{
+	c->in_bdat = 0;
+	if (c->nrcpt == 0) { /* the octets are read all the same */
+		c->mail = 0;
+		c->data_octets = 0;
+		reply(c, "503 5.5.1 Need RCPT command");
+	} else if (c->bdat_last) {
+		accept_message(c, c->data_octets, 1);
+		c->data_octets = 0;
+	} else {
+		reply(c, "250 2.0.0 %" PRIu64 " octets received",
+		    c->data_octets);
+	}
+}
+
+/* Consume buffered chunk octets, which are dropped. */
+static void
+bdat_step(struct conn *c)
+{
+	uint64_t avail = c->ilen - c->ipos;
+	uint64_t take = avail < c->bdat_left ? avail : c->bdat_left;
+
+	c->ipos += (size_t)take;
+	c->bdat_left -= take;
+	c->data_octets += take;
+	if (c->bdat_left == 0)
+		end_chunk(c);
 }
 
 /* Consume buffered message data; the body itself is dropped. */
@@ -453,7 +503,7 @@ cmd_auth(struct conn *c, const char *arg)
 static void
 cmd_ehlo(struct conn *c, const char *arg, int extended)
 {
-	const char *ext[6];
+	const char *ext[8];
 	size_t n = 0, i;
 
 	c->mail = 0;
@@ -465,6 +515,10 @@ cmd_ehlo(struct conn *c, const char *arg, int extended)
 	ext[n++] = "SIZE " SIZE_LIMIT;
 	ext[n++] = "8BITMIME";
 	ext[n++] = "ENHANCEDSTATUSCODES";
+	if (g.pipelining)
+		ext[n++] = "PIPELINING";
+	if (g.chunking)
+		ext[n++] = "CHUNKING";
 	if (g.tls != NULL && c->ssl == NULL)
 		ext[n++] = "STARTTLS";
 	if (g.user != NULL && c->ssl != NULL)
@@ -472,6 +526,20 @@ cmd_ehlo(struct conn *c, const char *arg, int extended)
 	reply(c, "250-sink.example Hello %s", arg);
 	for (i = 0; i < n; i++)
 		reply(c, "250%c%s", i + 1 < n ? '-' : ' ', ext[i]);
+}
+
+/* The server's side of the handshake, counted when it succeeds. */
+static int
+start_tls(struct conn *c)
+{
+	c->ssl = SSL_new(g.tls);
+	if (c->ssl == NULL || SSL_set_fd(c->ssl, c->fd) != 1 ||
+	    SSL_accept(c->ssl) != 1) {
+		ERR_print_errors_fp(stderr);
+		return -1;
+	}
+	count(&g.cnt->tls, 1);
+	return 0;
 }
 
 /* RFC 3207: the handshake, then a fresh start with nothing buffered. */
@@ -488,14 +556,10 @@ cmd_starttls(struct conn *c)
 		return;
 	}
 	c->ipos = c->ilen = 0;
-	c->ssl = SSL_new(g.tls);
-	if (c->ssl == NULL || SSL_set_fd(c->ssl, c->fd) != 1 ||
-	    SSL_accept(c->ssl) != 1) {
-		ERR_print_errors_fp(stderr);
+	if (start_tls(c) < 0) {
 		c->quit = 1;
 		return;
 	}
-	count(&g.cnt->tls, 1);
 	c->mail = 0;
 	c->nrcpt = 0;
 }
@@ -510,6 +574,7 @@ cmd_mail(struct conn *c)
 	else {
 		c->mail = 1;
 		c->nrcpt = 0;
+		c->data_octets = 0;
 		reply(c, "250 2.1.0 Ok");
 	}
 }
@@ -534,6 +599,31 @@ cmd_data(struct conn *c)
 	}
 	reply(c, "354 End data with <CR><LF>.<CR><LF>");
 	start_data(c);
+}
+
+/* "BDAT size [LAST]": the chunk's octets follow the line at once. */
+static void
+cmd_bdat(struct conn *c, const char *arg)
+{
+	char *end;
+	unsigned long long n;
+
+	if (!g.chunking) {
+		reply(c, "502 5.5.1 BDAT not available");
+		return;
+	}
+	errno = 0;
+	n = strtoull(arg, &end, 10);
+	if (end == arg || *arg == '-' || errno != 0 ||
+	    (*end != '\0' && strcasecmp(end, " LAST") != 0)) {
+		reply(c, "501 5.5.4 Syntax: BDAT size [LAST]");
+		return;
+	}
+	c->in_bdat = 1;
+	c->bdat_left = n;
+	c->bdat_last = *end != '\0';
+	if (n == 0)
+		end_chunk(c);
 }
 
 /* Does line start with verb, followed by a space or its end? */
@@ -569,6 +659,8 @@ command(struct conn *c, const char *line)
 		cmd_rcpt(c);
 	else if (is_verb(line, "DATA", &arg))
 		cmd_data(c);
+	else if (is_verb(line, "BDAT", &arg))
+		cmd_bdat(c, arg);
 	else if (is_verb(line, "RSET", &arg)) {
 		c->mail = 0;
 		c->nrcpt = 0;
@@ -619,9 +711,15 @@ serve(int fd)
 	memset(&c, 0, sizeof(c));
 	c.fd = fd;
 	c.cpu0 = cpu_us();
+	if (g.implicit && start_tls(&c) < 0)
+		c.quit = 1;
 	reply(&c, "220 sink.example ESMTP benchmark sink");
 	while (!c.quit) {
 		if (c.ipos < c.ilen) {
+			if (c.in_bdat) {
+				bdat_step(&c);
+				continue;
+			}
 			if (c.in_data) {
 				data_step(&c);
 				continue;
@@ -779,7 +877,8 @@ usage(void)
 {
 	fputs("usage: sink [-p port] [-P portfile] [-c countfile] "
 	      "[-w workers]\n"
-	      "            [-C cert.pem -K key.pem] [-u user -s password]\n",
+	      "            [-C cert.pem -K key.pem [-I]] [-u user -s password] "
+	      "[-L] [-B]\n",
 	    stderr);
 	exit(2);
 }
@@ -792,7 +891,7 @@ main(int argc, char **argv)
 	pid_t pids[MAXWORKERS];
 	char s[256];
 
-	while ((opt = getopt(argc, argv, "p:P:c:w:C:K:u:s:")) != -1) {
+	while ((opt = getopt(argc, argv, "p:P:c:w:C:K:u:s:ILB")) != -1) {
 		switch (opt) {
 		case 'p':
 			port = atoi(optarg);
@@ -818,13 +917,22 @@ main(int argc, char **argv)
 		case 's':
 			g.pass = optarg;
 			break;
+		case 'I':
+			g.implicit = 1;
+			break;
+		case 'L':
+			g.pipelining = 1;
+			break;
+		case 'B':
+			g.chunking = 1;
+			break;
 		default:
 			usage();
 		}
 	}
 	if (optind != argc || nworkers < 1 || nworkers > MAXWORKERS ||
 	    (cert == NULL) != (key == NULL) ||
-	    (g.user == NULL) != (g.pass == NULL))
+	    (g.user == NULL) != (g.pass == NULL) || (g.implicit && !cert))
 		usage();
 	signal(SIGPIPE, SIG_IGN);
 	if (cert != NULL)
