@@ -62,7 +62,7 @@ kept_store(const char *dir, char *const *args, size_t nargs, const char *why,
     int fd, off_t size, char id[QUEUE_ID_MAX], struct err *e)
 {
 	struct fdsrc fs = {fd, 0, size};
-	struct msgsrc src = {fd_read, fd_rewind, &fs, size};
+	struct msgsrc src = {fd_read, fd_rewind, &fs, size, OCTETS_UNKNOWN};
 	struct qentry q;
 
 	memset(&q, 0, sizeof(q));

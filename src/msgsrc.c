@@ -34,4 +34,5 @@ memsrc_init(struct memsrc *m, const char *p, size_t len, struct msgsrc *src)
 	src->rewind = mem_rewind;
 	src->ctx = m;
 	src->size = (off_t)len;
+	src->octets = OCTETS_UNKNOWN;
 }

@@ -18,6 +18,9 @@ struct msgsrc {
 	int (*rewind)(void *ctx);
 	void *ctx;
 	off_t size; /* total octets, known in advance */
+	/* Whether an octet is above 127 (RFC 6152), when the maker knows
+	 * it; zero-initialised sources leave it to be found out. */
+	enum { OCTETS_UNKNOWN, OCTETS_7BIT, OCTETS_8BIT } octets;
 };
 
 /* A source over bytes in memory (a bounce, a test message). */

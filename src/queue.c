@@ -736,6 +736,7 @@ queue_source(struct qentry *q, struct msgsrc *src)
 	src->rewind = entry_rewind;
 	src->ctx = q;
 	src->size = q->size;
+	src->octets = OCTETS_UNKNOWN;
 }
 
 /*

@@ -542,6 +542,7 @@ rewrite_message(struct outmsg *m, const struct spool *sp,
 	m->fd = sp->fd;
 	m->body_off = spool_body_offset(sp);
 	m->body_len = sp->size - m->body_off;
+	m->body8bit = sp->body8bit;
 	/* RFC 5322 2.1.1 and 2.3 (and RFC 2045 2.8): not as it is. */
 	if (sp->maxline > HDR_LINE_MAX || sp->bodynul)
 		rc = plan_body(m, sp, e);
@@ -661,6 +662,13 @@ outmsg_source(struct outmsg *m, struct msgsrc *src)
 	src->ctx = m;
 	src->size =
 	    (off_t)m->head.len + (m->converting ? m->body_out : m->body_len);
+	/* The spool saw every body octet: no second pass to tell. */
+	if (m->converting)
+		src->octets = OCTETS_UNKNOWN;
+	else if (m->body8bit || utf8_has8bit(m->head.data, m->head.len))
+		src->octets = OCTETS_8BIT;
+	else
+		src->octets = OCTETS_7BIT;
 }
 
 const char *

@@ -26,6 +26,7 @@ struct outmsg {
 	int fd; /* spool file holding the body */
 	off_t body_off; /* where the body starts in fd */
 	off_t body_len;
+	int body8bit; /* the spooled body has an octet above 127 */
 	off_t pos; /* read position in the whole message */
 	/*
 	 * When some of the body cannot go as spooled (bodyconv.h), it is

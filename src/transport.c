@@ -1438,6 +1438,8 @@ message_8bit(struct transport *t)
 
 	if (t->eightbit >= 0)
 		return t->eightbit;
+	if (t->src->octets != OCTETS_UNKNOWN)
+		return t->eightbit = t->src->octets == OCTETS_8BIT;
 	if (t->src->rewind(t->src->ctx) < 0)
 		return 1; /* the read error shows when the data goes */
 	chunk = xmalloc(CHUNK);

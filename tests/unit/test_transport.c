@@ -39,7 +39,7 @@ unreadable_source(void)
 	struct relay relays[2] = {{host, 1}, {host, 2}};
 	struct account a;
 	struct envelope env = {0};
-	struct msgsrc src = {no_read, no_rewind, NULL, 100};
+	struct msgsrc src = {no_read, no_rewind, NULL, 100, OCTETS_UNKNOWN};
 	struct smtp_result r;
 	struct transport *t;
 	struct err e = {0};
