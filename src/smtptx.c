@@ -103,6 +103,9 @@ smtptx_init(struct smtptx *tx, const struct smtptx_cmds *cmds, int pipelining,
 enum smtptx_next
 smtptx_next(const struct smtptx *tx)
 {
+	/* RFC 3030 4.2: BDAT may follow the envelope in the same group. */
+	if (tx->bdat_early && !tx->body_sent && tx->next == ncommands(tx))
+		return TX_BODY;
 	if (tx->queued > 0)
 		return TX_READ;
 	if (tx->empty_data && !tx->body_sent)
@@ -179,7 +182,7 @@ rcpt_reply(struct smtptx *tx, size_t i, int code, const char *text)
 	/* RFC 2920 3.1: no recipient, no message, whatever DATA says. */
 	if (i + 1 == tx->cmds->nrcpt && tx->accepted == 0)
 		fail(tx, TXS_RCPT, code, text);
-	else if (!tx->failed && i + 1 == tx->cmds->nrcpt)
+	else if (!tx->failed && !tx->body_sent && i + 1 == tx->cmds->nrcpt)
 		tx->stage = tx->chunking ? TXS_BODY : TXS_DATA;
 }
 
@@ -222,7 +225,7 @@ smtptx_reply(struct smtptx *tx, int code, const char *text)
 	k = tx->answered++;
 	tx->queued--;
 	tx->rcpt_index = -1;
-	if (tx->body_sent) {
+	if (k >= ncommands(tx)) {
 		end_reply(tx, code, text);
 	} else if (k + 1 < r) { /* RSET */
 		if (code / 100 != 2)
@@ -259,7 +262,10 @@ smtptx_awaited(const struct smtptx *tx)
 int
 smtptx_open(const struct smtptx *tx)
 {
-	return tx->mail_ok && !tx->body_sent;
+	/* After a failure RSET is sent anyway: it costs no round trip in
+	 * a pipelined group, and a refused end of data may or may not have
+	 * closed the transaction. */
+	return tx->mail_ok && tx->stage != TXS_DONE;
 }
 
 void

@@ -66,6 +66,10 @@ struct smtptx {
 	const struct smtptx_cmds *cmds;
 	int pipelining, chunking;
 	int rset; /* RSET goes first: a transaction is still open */
+	int bdat_early; /* with CHUNKING and PIPELINING: the message goes
+	                   right after the RCPTs, before their replies (set
+	                   after smtptx_init()); a reply lost after it then
+	                   means the message may have been taken */
 	size_t queued; /* commands written and not yet answered, in order */
 	size_t next; /* the next command to write: 0 RSET, 1 MAIL, 2.. RCPT,
 	                then DATA; see smtptx.c */

@@ -1136,6 +1136,13 @@ fill_result(struct transport *t, struct envelope *env, CURLcode rc,
 /* RFC 5321 4.5.3.2.5-6: data blocks and the reply to the final dot. */
 #define DATA_TIMEOUT 300L
 
+/*
+ * A message this small goes in BDAT right behind its envelope (RFC 3030
+ * 4.2): should every recipient be refused, less is wasted than the round
+ * trip that waiting for their replies costs on most links.
+ */
+#define BDAT_EARLY (64 * 1024)
+
 /* Octets of the message read and written at a time. */
 #define CHUNK (256 * 1024)
 
@@ -1790,6 +1797,8 @@ run_tx(struct transport *t, struct envelope *env, struct smtp_result *r,
 	build_commands(t, &cmds);
 	smtptx_init(&tx, &cmds, t->conn.caps.pipelining, t->conn.caps.chunking,
 	    t->open_tx);
+	tx.bdat_early =
+	    tx.pipelining && tx.chunking && t->src->size <= BDAT_EARLY;
 	while (e == NET_OK && (next = smtptx_next(&tx)) != TX_DONE &&
 	    next != TX_FAILED)
 		e = tx_step(t, &tx, next);

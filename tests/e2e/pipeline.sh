@@ -260,4 +260,18 @@ M sq4 r1@example.com r2@example.com
 is "$?/$(count "$T/sq4")/$(cat "$T/sq4/sessions")" "0/2/1" \
 	"452 to one recipient: no QUIT with the data, a second transaction"
 
+# ---- CHUNKING and PIPELINING: a small message goes in BDAT right behind
+# its envelope (RFC 3030 4.2), QUIT with it: one flight after EHLO
+relay cp --chunking --pipelining
+M cp alice@example.com bob2@example.com
+is "$?/$(count "$T/cp")" "0/1" "CHUNKING+PIPELINING: sent"
+same_file "$T/cp/msg.1/data" "$T/msg.crlf" "CHUNKING+PIPELINING: the message byte for byte"
+is "$(grep -h '^\* flight ' "$T/cp/session.1.log" | tr '\n' '|')" \
+	"* flight EHLO|* flight MAIL RCPT RCPT BDAT QUIT|" \
+	"CHUNKING+PIPELINING: envelope, message and QUIT in one flight"
+relay cpr --chunking --pipelining --fault 'rcpt=550 5.1.1 no such user'
+M cpr alice@example.com
+is "$?/$(count "$T/cpr")" "67/0" \
+	"CHUNKING+PIPELINING, the recipient refused: exit 67, nothing stored"
+
 done_testing

@@ -1,7 +1,8 @@
 /*
  * Fuzz target: the client transaction fed a relay's replies.  The first
- * octet chooses PIPELINING, CHUNKING, RSET and the recipient count; the
- * rest is what the relay sends, a line at a time.  Whatever it sends,
+ * octet chooses PIPELINING, CHUNKING, RSET, early BDAT and the recipient
+ * count; the rest is what the relay sends, a line at a time.  Whatever
+ * it sends,
  * the transaction ends, never answers more commands than were written,
  * and names only recipients it has.
  */
@@ -49,6 +50,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	c.nrcpt = 1 + (data[0] & 3);
 	smtptx_init(&tx, &c, data[0] & 4, data[0] & 8, data[0] & 16);
+	tx.bdat_early = (data[0] & 32) && tx.pipelining && tx.chunking;
 	p = (const char *)data + 1;
 	end = (const char *)data + size;
 	for (; p < end; p = nl + 1) {

@@ -197,6 +197,48 @@ chunking(void)
 	buf_free(&b);
 }
 
+/* RFC 3030 4.2: BDAT right behind the envelope, replies after. */
+static void
+bdat_early(void)
+{
+	struct smtptx tx;
+	struct buf b = BUF_INIT;
+
+	smtptx_init(&tx, &three, 1, 1, 0);
+	tx.bdat_early = 1;
+	written(&tx, &b);
+	is_int(smtptx_next(&tx), TX_BODY,
+	    "early BDAT: the message before any "
+	    "reply");
+	smtptx_body_sent(&tx);
+	is_int(smtptx_awaited(&tx), TXS_EOD, "a reply lost now: maybe taken");
+	smtptx_reply(&tx, 250, "250 ok");
+	smtptx_reply(&tx, 550, "550 a");
+	smtptx_reply(&tx, 250, "250 b");
+	is_int((int)tx.rcpt_index, 1, "RCPT replies still matched");
+	smtptx_reply(&tx, 250, "250 c");
+	is_int(smtptx_next(&tx), TX_READ, "the BDAT reply is due");
+	smtptx_reply(&tx, 250, "250 queued");
+	is_int(smtptx_next(&tx), TX_DONE, "done");
+	smtptx_free(&tx);
+
+	smtptx_init(&tx, &three, 1, 1, 0);
+	tx.bdat_early = 1;
+	written(&tx, &b);
+	smtptx_body_sent(&tx);
+	smtptx_reply(&tx, 250, "250 ok");
+	smtptx_reply(&tx, 550, "550 a");
+	smtptx_reply(&tx, 550, "550 b");
+	smtptx_reply(&tx, 551, "551 c");
+	smtptx_reply(&tx, 554, "554 no valid recipients");
+	is_int(smtptx_next(&tx), TX_FAILED, "early BDAT, nobody: failed");
+	is_int(tx.stage, TXS_RCPT, "at RCPT");
+	is_int(tx.code, 551, "the last RCPT's reply decides");
+	ok(smtptx_open(&tx), "RSET before the next transaction");
+	smtptx_free(&tx);
+	buf_free(&b);
+}
+
 static const char *
 stuffed(const char *const *pieces, size_t n)
 {
@@ -236,6 +278,7 @@ main(void)
 	nobody_but_354();
 	lockstep();
 	chunking();
+	bdat_early();
 	dots();
 	return tap_done();
 }
