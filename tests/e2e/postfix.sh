@@ -303,8 +303,12 @@ cp "$T/three.msg" "$T/limit.msg"
 M "$PORT_L" limit r1@example.com r2@example.com r3@example.com \
 	r4@example.com r5@example.com
 is $? 0 "smtpd_recipient_limit = 2, 5 recipients: exit 0"
-is "$(wire limit | grep -c '^> MAIL')/$(wire limit | grep -c '^> EHLO')" "3/1" \
-	"smtpd_recipient_limit = 2: 3 MAIL commands, one connection"
+# Postfix offers CHUNKING and PIPELINING here: the first message went
+# in BDAT right behind its envelope, QUIT with it, before the 452s were
+# known; the rest go on a second connection, in two transactions (their
+# 452 now known, no QUIT goes early).
+is "$(wire limit | grep -c '^> MAIL')/$(wire limit | grep -c '^> EHLO')/$(wire limit | grep -c '^> QUIT')" "3/2/2" \
+	"smtpd_recipient_limit = 2: 3 MAIL commands, the last two on a second connection"
 wire limit | grep -q '^< 452 4\.5\.3 Error: too many recipients'
 ok $? "smtpd_recipient_limit = 2: Postfix answered 452 4.5.3"
 for u in r1 r2 r3 r4 r5; do
