@@ -1335,8 +1335,10 @@ read_chunk(struct transport *t, char *chunk, size_t *n)
 
 /*
  * With the last message, QUIT follows the end of data in the same write
- * when no further transaction can be needed: every recipient of this
- * one has its answer and none was told to wait (452).
+ * when no further transaction should be needed: every recipient is in
+ * this one, and none was told to wait (452) in an earlier one.  (With an
+ * early BDAT this one's replies are not known yet: a 452 among them then
+ * costs a new connection.)
  */
 static int
 quit_now(struct transport *t)

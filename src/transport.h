@@ -81,8 +81,13 @@ void transport_set_trace(struct transport *t, transport_trace_fn fn, void *arg);
  * accepted for it, RCPT_FAILED on a 5xx, RCPT_PENDING otherwise.  A
  * recipient whose address is not ASCII fails (553 5.6.7) without being
  * sent when the relay does not offer SMTPUTF8 (RFC 6531).
- * Recipients go in transactions of up to 1,000; one in which the relay
- * refuses every recipient with a 5xx does not stop the next.
+ * All recipients go in one transaction; those the relay defers with 452
+ * go in the next on the same connection, as long as each transaction is
+ * accepted for one recipient at least (RFC 5321 4.5.3.1.10).  libcurl
+ * sets the session up; the transaction is run here (smtptx.h):
+ * pipelined when the relay offers PIPELINING, the message in BDAT with
+ * CHUNKING, with BODY=8BITMIME, SMTPUTF8 and the DSN parameters as the
+ * relay offers them.
  * Returns 0 when the relay accepted the message in the last
  * transaction, -1 otherwise; r tells of that transaction in both cases.
  *

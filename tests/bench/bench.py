@@ -41,10 +41,6 @@ import time
 
 FROM = "sender@example.org"
 TO = "rcpt@example.net"
-# mailout sends at most this many RCPTs per transaction (RCPT_BATCH in
-# src/transport.c); more recipients take further transactions, each with
-# the whole message, on the same connection.
-MAILOUT_RCPT_BATCH = 1000
 USER, PASSWORD = "benchuser", "bench-password"
 MIB = 1024 * 1024
 ROLES = ("mailout", "msmtp", "floor", "libcurl")
@@ -705,8 +701,7 @@ class Bench:
             sc.row(role, label)
             plan[role] = self.single(
                 self.plain, role, msg, self.log("s%s-%s" % (key, role)),
-                rcpt="@" + lst, nrcpts=n, tflag=role in ("mailout", "msmtp"),
-                copies=-(-n // MAILOUT_RCPT_BATCH) if role == "mailout" else 1)
+                rcpt="@" + lst, nrcpts=n, tflag=role in ("mailout", "msmtp"))
         rounds(sc, plan, self.a.runs_rcpt, self)
         return sc
 
