@@ -665,18 +665,7 @@ class Bench:
         n, c = self.a.queue, self.plain
         sc = Scenario("3", "a queue of %d small messages" % n)
         plan = {}
-        log = self.log("s3-mailout")
-        try:
-            self.queue_support(c, log)
-            sc.row("mailout", "mailout -q")
-            plan["mailout"] = self.queue_run(c, n, log)
-        except NotAvailable as e:
-            sc.row("mailout", "mailout -q").status = "n/a"
-            sc.rows["mailout"].note = "not available in this build: %s" % e
-        except BenchError as e:
-            r = sc.row("mailout", "mailout -q")
-            r.status, r.note = "FAILED", str(e)
-            self.failed.append("scenario 3, mailout -q: %s" % e)
+        self.mailout_queue_row(sc, plan, "3", c, n)
         sc.row("msmtp", "msmtp x%d" % n)
         plan["msmtp"] = self.loop(c, "msmtp", n, self.log("s3-msmtp"))
         sc.row("floor", "floor, 1 connection")
@@ -689,6 +678,21 @@ class Bench:
         # A loop of n warms itself up; a warm-up round would cost minutes.
         rounds(sc, plan, self.a.runs_queue, self, warmup=False)
         return sc
+
+    def mailout_queue_row(self, sc, plan, key, c, n):
+        """Scenario key's row for `mailout -q` over n queued messages."""
+        log = self.log("s%s-mailout" % key)
+        try:
+            self.queue_support(c, log)
+            sc.row("mailout", "mailout -q")
+            plan["mailout"] = self.queue_run(c, n, log)
+        except NotAvailable as e:
+            sc.row("mailout", "mailout -q").status = "n/a"
+            sc.rows["mailout"].note = "not available in this build: %s" % e
+        except BenchError as e:
+            r = sc.row("mailout", "mailout -q")
+            r.status, r.note = "FAILED", str(e)
+            self.failed.append("scenario %s, mailout -q: %s" % (key, e))
 
     # ------------------------------------------------------- recipients
 
@@ -767,18 +771,7 @@ class Bench:
                       "of %d small messages" % (self.a.delay_ms,
                                                 self.chunking_note(), n))
         plan = {}
-        log = self.log("s%s-mailout" % key)
-        try:
-            self.queue_support(c, log)
-            sc.row("mailout", "mailout -q")
-            plan["mailout"] = self.queue_run(c, n, log)
-        except NotAvailable as e:
-            sc.row("mailout", "mailout -q").status = "n/a"
-            sc.rows["mailout"].note = "not available in this build: %s" % e
-        except BenchError as e:
-            r = sc.row("mailout", "mailout -q")
-            r.status, r.note = "FAILED", str(e)
-            self.failed.append("scenario %s, mailout -q: %s" % (key, e))
+        self.mailout_queue_row(sc, plan, key, c, n)
         sc.row("msmtp", "msmtp x%d" % n)
         plan["msmtp"] = self.loop(c, "msmtp", n, self.log("s%s-msmtp" % key))
         rounds(sc, plan, self.a.runs_delay_queue, self, warmup=False)
