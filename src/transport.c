@@ -113,6 +113,8 @@ struct transport {
 	int dsn_noted; /* -v was told that DSN is not offered */
 	int last; /* no message follows: QUIT may go with the end of data */
 	int quit_sent; /* ...and did: read its 221 after the final reply */
+	int performed; /* the handle has set up a connection before */
+	struct buf wbuf; /* commands waiting to go with the early BDAT */
 	size_t nmap;
 	unsigned char *tried; /* per recipient, this relay: TRIED, RETRIED */
 	struct msgsrc *src;
@@ -1357,23 +1359,49 @@ quit_now(struct transport *t)
 	return t->quit_sent = 1;
 }
 
-/* RFC 3030 2: one chunk of the announced size, the octets as they are. */
+/* What waits in t->wbuf, written now. */
+static enum net
+flush(struct transport *t, long timeout)
+{
+	enum net e = NET_OK;
+
+	if (t->wbuf.len > 0)
+		e = net_write(t, t->wbuf.data, t->wbuf.len, timeout);
+	buf_reset(&t->wbuf);
+	return e;
+}
+
+/*
+ * RFC 3030 2: one chunk of the announced size, the octets as they are.
+ * Commands still waiting (an early BDAT), the BDAT line, the first piece
+ * of the message (all of a small one) and QUIT go in one write: one
+ * flight, however slowly the writes would have followed each other.
+ */
 static enum net
 send_bdat(struct transport *t, char *chunk)
 {
-	char *cmd = xasprintf("BDAT %lld LAST\r\n", (long long)t->src->size);
+	char *cmd = xasprintf("BDAT %lld LAST", (long long)t->src->size);
 	enum net e = NET_OK;
-	size_t n = 1;
+	size_t n;
 
-	trace(t, '>', cmd, strlen(cmd) - 2);
-	e = net_write(t, cmd, strlen(cmd), DATA_TIMEOUT);
+	trace(t, '>', cmd, strlen(cmd));
+	buf_printf(&t->wbuf, "%s\r\n", cmd);
 	free(cmd);
 	while (e == NET_OK && t->s.sent < t->src->size) {
-		if ((e = read_chunk(t, chunk, &n)) == NET_OK)
+		if ((e = read_chunk(t, chunk, &n)) != NET_OK)
+			break;
+		if (t->wbuf.len == 0) {
 			e = net_write(t, chunk, n, DATA_TIMEOUT);
+			continue;
+		}
+		buf_append(&t->wbuf, chunk, n);
+		if (t->s.sent < t->src->size)
+			e = flush(t, DATA_TIMEOUT);
 	}
 	if (e == NET_OK && quit_now(t))
-		e = net_write(t, "QUIT\r\n", 6, DATA_TIMEOUT);
+		buf_puts(&t->wbuf, "QUIT\r\n");
+	if (e == NET_OK)
+		e = flush(t, DATA_TIMEOUT);
 	return e;
 }
 
@@ -1583,9 +1611,12 @@ tx_step(struct transport *t, struct smtptx *tx, enum smtptx_next next)
 	case TX_WRITE:
 		smtptx_commands(tx, &out);
 		trace_commands(t, &out);
-		e = net_write(t, out.data, out.len, t->acct->reply_timeout);
+		buf_append(&t->wbuf, out.data, out.len);
 		buf_free(&out);
-		return e;
+		/* An early BDAT goes in the same write (send_bdat()). */
+		if (smtptx_next(tx) == TX_BODY && tx->bdat_early)
+			return NET_OK;
+		return flush(t, t->acct->reply_timeout);
 	case TX_READ:
 		t->s.stage = tx_stages[smtptx_awaited(tx)];
 		e = net_reply(t,
@@ -1696,6 +1727,24 @@ session_stale(struct transport *t)
 }
 
 /*
+ * A handle that set up a connection before gets a successor with the
+ * same options: libcurl 7.88 loses track of a CONNECT_ONLY connection
+ * when the handle performs again (LeakSanitizer shows its structures
+ * leaked), while cleaning the handle up frees it.
+ */
+static int
+fresh_handle(struct transport *t)
+{
+	CURL *h = curl_easy_duphandle(t->h);
+
+	if (h == NULL)
+		return -1;
+	curl_easy_cleanup(t->h);
+	t->h = h;
+	return 0;
+}
+
+/*
  * libcurl's part: connect, greeting, EHLO, STARTTLS, EHLO, AUTH, seen
  * line by line through the debug callback; then the connection is ours.
  */
@@ -1711,6 +1760,9 @@ open_session(struct transport *t)
 	t->inpos = 0;
 	smtp_reply_free(&t->reply);
 	t->open_tx = 0;
+	if (t->performed && fresh_handle(t) < 0)
+		return CURLE_OUT_OF_MEMORY;
+	t->performed = 1;
 	curl_easy_setopt(t->h, CURLOPT_VERBOSE, 1L);
 	curl_easy_setopt(t->h, CURLOPT_FRESH_CONNECT, 1L);
 	rc = curl_easy_perform(t->h);
@@ -1808,6 +1860,7 @@ run_tx(struct transport *t, struct envelope *env, struct smtp_result *r,
 	*stale = t->reused &&
 	    ((e == NET_LOST && tx.answered <= (size_t)tx.rset) ||
 	        (tx.failed && tx.stage == TXS_MAIL && tx.code == 421));
+	buf_reset(&t->wbuf);
 	if (e == NET_OK && t->quit_sent)
 		(void)net_reply(t, t->acct->reply_timeout); /* the 221 */
 	if (e != NET_OK || t->quit_sent)
@@ -2134,6 +2187,7 @@ transport_free(struct transport *t)
 	session_quit(t);
 	curl_easy_cleanup(t->h);
 	buf_free(&t->in);
+	buf_free(&t->wbuf);
 	smtp_reply_free(&t->reply);
 	free(t->net_msg);
 	session_reset(&t->s);
