@@ -195,6 +195,7 @@ kick_queue(struct deliverer *d)
 	d->conns = NULL;
 	d->nconns = 0;
 	d->trace = NULL;
+	d->one_message = 0; /* a queue run: QUIT only after the last */
 	if (queue_run(d, &o, &e) > 0 && queue_wake(d->conf->queue_dir, &e) < 0)
 		err_prefix(&e, "cannot wake the queue service");
 	if (e.msg != NULL)

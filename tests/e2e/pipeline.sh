@@ -274,4 +274,18 @@ M cpr alice@example.com
 is "$?/$(count "$T/cpr")" "67/0" \
 	"CHUNKING+PIPELINING, the recipient refused: exit 67, nothing stored"
 
+# ---- after a send, the detached queue run sends what was queued over one
+# connection: only the submission itself pipelines QUIT with its message
+relay kq --pipelining
+for i in 1 2; do
+	"$MAILOUT" -C "$T/kq.conf" -odq -i -f bob@example.org "k$i@example.com" \
+		<"$T/msg" 2>>"$T/err"
+done
+M kq k0@example.com
+rc=$?
+quiesce "$T/kq.conf"
+is "$rc/$(count "$T/kq")/$(queued kq)/$(cat "$T/kq/sessions")" "0/3/0/2" \
+	"a send and the queued two after it: 3 sent, 2 connections"
+is "$(sessions_of kq 2 3)" "2 " "the queued two in one session"
+
 done_testing
