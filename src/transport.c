@@ -53,10 +53,10 @@ struct connstate {
 enum wait { WAIT_NONE, WAIT_CONNECT, WAIT_REPLY };
 
 /*
- * What the debug callback learns of one transaction.  libcurl reports
- * failures coarsely (a rejected MAIL, RCPT and DATA are all
- * CURLE_SEND_ERROR, and its response code goes stale after a network
- * error), so the stage and the replies are followed here, line by line.
+ * What one attempt has come to.  During libcurl's set-up the debug
+ * callback follows the stage and the replies line by line (libcurl
+ * reports failures coarsely, and its response code goes stale after a
+ * network error); the transaction code then sets what it did.
  */
 struct session {
 	enum smtp_stage stage; /* the command whose reply is awaited */
@@ -64,7 +64,7 @@ struct session {
 	int code; /* that reply */
 	struct buf text;
 	struct buf cur; /* reply lines being collected */
-	size_t rcpt; /* RCPT commands sent so far */
+	size_t rcpt; /* RCPT commands of the transaction (mark_rcpts) */
 	int auth; /* inside an AUTH exchange: redact */
 	int aside; /* QUIT, NOOP...: their replies change nothing */
 	int eof; /* the source was read to its end */
@@ -236,21 +236,7 @@ on_command(struct transport *t, const char *l, size_t n)
 		s->auth = 1;
 		free(t->conn.mech);
 		t->conn.mech = xstrndup(l + 5, strcspn(l + 5, " \r\n"));
-	} else if (s->stage == ST_RCPT)
-		s->rcpt++;
-}
-
-static void
-rcpt_reply(struct transport *t, int code, const char *text)
-{
-	struct rcpt *r;
-
-	if (t->env == NULL)
-		return; /* no message: --server-info */
-	r = &t->env->rcpts[t->map[t->s.rcpt - 1]];
-	r->code = code;
-	free(r->reply);
-	r->reply = xstrdup(text);
+	}
 }
 
 static void
@@ -323,8 +309,6 @@ on_final_reply(struct transport *t, int code)
 	s->code = code;
 	buf_reset(&s->text);
 	buf_append(&s->text, s->cur.data, s->cur.len);
-	if (s->stage == ST_RCPT)
-		rcpt_reply(t, code, buf_cstr(&s->cur));
 }
 
 static void
@@ -333,16 +317,6 @@ on_reply(struct transport *t, const char *l, size_t n)
 	struct session *s = &t->s;
 	int code;
 
-	if (s->stage == ST_BODY) {
-		/* The message went out before this reply: show that, once
-		 * however many lines the reply has. */
-		char *m =
-		    xasprintf("(message, %lld octets)", (long long)s->sent);
-		trace(t, '>', m, strlen(m));
-		trace(t, '>', ".", 1);
-		free(m);
-		s->stage = ST_EOD;
-	}
 	trace(t, '<', l, n);
 	if (s->aside || n < 3 || l[0] < '2' || l[0] > '5')
 		return;
@@ -423,11 +397,6 @@ debug_cb(CURL *h, curl_infotype type, char *data, size_t size, void *arg)
 		break;
 	case CURLINFO_HEADER_IN:
 		each_line(t, data, size, on_reply);
-		break;
-	case CURLINFO_DATA_OUT:
-		t->s.stage = ST_BODY;
-		t->s.replied = 0;
-		t->s.wait = WAIT_NONE;
 		break;
 	default:
 		break;
