@@ -203,24 +203,31 @@ kick_queue(struct deliverer *d)
 	_exit(0);
 }
 
+/* Refused by the relay, or failed before any attempt (early). */
+static int
+is_refused(const struct rcpt *r, int early)
+{
+	return early || (r->state != RCPT_SENT && r->code >= 400);
+}
+
 /*
  * After the line that says why (it names the last recipient only, as the
- * log does): when the relay did not accept several recipients, each on
- * a line of its own with its reply.
+ * log does): when several recipients were not sent to, each on a line of
+ * its own with why: the relay's reply, or the aliases' reason for one
+ * that failed before any attempt (early[i]).
  */
 static void
-tell_rcpts(const struct envelope *env)
+tell_rcpts(const struct envelope *env, const unsigned char *early)
 {
 	const struct rcpt *r;
 	struct buf b = BUF_INIT;
 	size_t i, n = 0;
 
 	for (i = 0; i < env->nrcpts; i++)
-		n += env->rcpts[i].state != RCPT_SENT &&
-		    env->rcpts[i].code >= 400;
+		n += is_refused(&env->rcpts[i], early[i]);
 	for (i = 0; n > 1 && i < env->nrcpts; i++) {
 		r = &env->rcpts[i];
-		if (r->state == RCPT_SENT || r->code < 400)
+		if (!is_refused(r, early[i]))
 			continue;
 		buf_reset(&b);
 		buf_printf(&b, "<%s>: ", r->addr);
@@ -231,13 +238,29 @@ tell_rcpts(const struct envelope *env)
 	buf_free(&b);
 }
 
+/* Which recipients failed before any attempt (the aliases'). */
+static unsigned char *
+failed_early(const struct envelope *env)
+{
+	unsigned char *early = xcalloc(env->nrcpts + 1, 1);
+	size_t i;
+
+	for (i = 0; i < env->nrcpts; i++)
+		early[i] = env->rcpts[i].state == RCPT_FAILED;
+	return early;
+}
+
+/* The exit status of the submission; what went wrong is on stderr. */
 static int
 send_message(const struct options *o, struct deliverer *d, struct envelope *env,
-    struct outmsg *m, struct err *e)
+    struct outmsg *m)
 {
 	struct submission s;
 	struct msgsrc src;
+	struct err e = {0};
 	char qid[QUEUE_ID_MAX], *note = NULL;
+	unsigned char *early = failed_early(env);
+	int status = EX_OK;
 
 	memset(&s, 0, sizeof(s));
 	memcpy(s.id, submit_id, QUEUE_ID_MAX);
@@ -248,18 +271,20 @@ send_message(const struct options *o, struct deliverer *d, struct envelope *env,
 	s.head = outmsg_head(m, &s.headlen);
 	s.queue_only = o->queue_only;
 	s.owner = getuid();
-	if (deliver_new(d, &s, qid, &note, e) < 0)
-		return -1;
-	if (qid[0] != '\0')
+	if (deliver_new(d, &s, qid, &note, &e) < 0)
+		status = refused_sending(&e);
+	else if (qid[0] != '\0')
 		fprintf(stderr, "mailout: queued as %s: %s\n", qid, note);
 	else if (note != NULL)
 		fprintf(stderr, "mailout: %s\n", note);
 	else
 		kick_queue(d);
-	if (note != NULL)
-		tell_rcpts(env);
+	if (status != EX_OK || note != NULL)
+		tell_rcpts(env, early);
+	free(early);
 	free(note);
-	return 0;
+	err_clear(&e);
+	return status;
 }
 
 static int
@@ -284,10 +309,8 @@ submit(const struct options *o, struct deliverer *d)
 	    senders_check(c, o->account, env.sender, &e) < 0 ||
 	    rewrite_message(&m, &sp, &env, o, c, &e) < 0)
 		status = refuse(&e);
-	else if (send_message(o, d, &env, &m, &e) < 0) {
-		status = refused_sending(&e);
-		tell_rcpts(&env);
-	}
+	else
+		status = send_message(o, d, &env, &m);
 	outmsg_free(&m);
 	envelope_free(&env);
 	spool_close(&sp);

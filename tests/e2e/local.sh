@@ -145,6 +145,22 @@ sent id=$bid $ME orig=$id from=<> to=<bob@example.org> relay=127.0.0.1:$RELAY_PO
 EOF
 same_file "$T/got" "$T/want" "mail to pipe and root: the log says why, then the sends"
 
+# Several recipients the aliases cannot serve: the summary names the last,
+# then each on a line of its own (as for several the relay refused).
+printf 'Subject: d\n\nbody\n' | D pipe file 2>"$T/err"
+is "$?" 67 "mail to pipe and file: exit 67"
+cat >"$T/want" <<EOF
+mailout: not sent to 2 recipients; last: <file@example.org>: $A:4: alias 'file': files are not supported
+mailout: <pipe@example.org>: $A:3: alias 'pipe': pipes are not supported
+mailout: <file@example.org>: $A:4: alias 'file': files are not supported
+EOF
+same_file "$T/err" "$T/want" "mail to pipe and file: the summary, then each recipient and why"
+n=$(count "$T/r")
+printf 'Subject: d\n\nbody\n' | D pipe root file 2>"$T/err"
+is "$?/$(count "$T/r")/$(sed 1d "$T/err")" "0/$((n + 2))/$(sed 1d "$T/want")" \
+	"mail to pipe, root and file: sent to root, a bounce, each failed recipient named"
+lines >/dev/null
+
 # Root's bounces go where root's mail goes: a sender at the mail domain
 # that the aliases name is expanded like a recipient; the report's To
 # still names the sender.  Other senders, and the catch-all, are not.
