@@ -62,6 +62,8 @@ human_part(struct buf *out, const struct bounce *b, const char *mta)
 		const char *why = r->reply ? r->reply : "no reply";
 
 		buf_printf(out, "<%s>: ", r->addr);
+		if (r->orcpt != NULL)
+			buf_printf(out, "(for <%s>) ", r->orcpt);
 		/* A part in US-ASCII, one line per recipient. */
 		buf_put_oneline(out, why, strlen(why), BUF_ASCII);
 		buf_puts(out, "\r\n");
@@ -87,8 +89,14 @@ status_part(struct buf *out, const struct bounce *b, const char *mta)
 		const struct rcpt *r = &b->env->rcpts[b->which[i]];
 
 		status_code(r, b->expired, status, sizeof(status));
+		buf_puts(out, "\r\n");
+		/* RFC 3464 2.3.1: the address as the submitter gave it,
+		 * when the aliases made it another (the ORCPT we send). */
+		if (r->orcpt != NULL)
+			buf_printf(out, "Original-Recipient: rfc822; %s\r\n",
+			    r->orcpt);
 		buf_printf(out,
-		    "\r\nFinal-Recipient: rfc822; %s\r\n"
+		    "Final-Recipient: rfc822; %s\r\n"
 		    "Action: failed\r\nStatus: %s\r\n",
 		    r->addr, status);
 		if (b->relay != NULL) /* "host:port": the name only */

@@ -146,6 +146,20 @@ conf "$T/an.conf" "$RELAY_PORT" "queue_dir = \"$T/qan\";" \
 	"aliases_file = \"$T/aliases\";"
 M an -N success root
 is "$?/$(last "$T/an" rcpt)" "0/<admin@example.org>" "alias, no DSN offered: no ORCPT"
+# A bounce for an aliased recipient names the address given as well
+# (RFC 3464 2.3.1 Original-Recipient).
+RELAY_CONF="aliases_file = \"$T/aliases\";"
+relay o --dsn --fault 'rcpt:admin@example.org=550 5.1.1 no such user'
+RELAY_CONF=
+n=$(count "$T/o")
+M o root b@example.com
+is "$?/$(count "$T/o")" "0/$((n + 2))" "alias refused: exit 0, sent to the other, a bounce"
+tr -d '\r' <"$(last_msg "$T/o")/data" |
+	grep -e '^Original-Recipient:' -e '^Final-Recipient:' -e '^<admin@' >"$T/got"
+printf '%s\n' "<admin@example.org>: (for <root@example.org>) 550 5.1.1 no such user" \
+	"Original-Recipient: rfc822; root@example.org" \
+	"Final-Recipient: rfc822; admin@example.org" >"$T/want"
+same_file "$T/got" "$T/want" "alias refused: the bounce names root@example.org as given"
 
 # ---- BODY=8BITMIME (RFC 6152)
 M 8bit w alice@example.com

@@ -107,8 +107,19 @@ main(void)
 	    "172.4.2.2:25: message of 9 octets is larger than the relay's "
 	    "limit of 5 (SIZE)");
 	rcpt(&env, 2, 550, "550 5.7.1 \xc3\xbcnknown\r");
+	env.rcpts[0].orcpt = strdup("root@example.org");
 	m = build(&env, 0);
 	is_int(count(m, "Final-Recipient: "), 3, "one report per recipient");
+	/* RFC 3464 2.3.1: an aliased recipient's address as given. */
+	ok(strstr(m,
+	       "\r\n\r\nOriginal-Recipient: rfc822; root@example.org\r\n"
+	       "Final-Recipient: rfc822; a@example.com\r\n") != NULL,
+	    "Original-Recipient first, for the aliased recipient");
+	is_int(count(m, "Original-Recipient: "), 1,
+	    "Original-Recipient only where the aliases changed the address");
+	ok(strstr(m, "<a@example.com>: (for <root@example.org>) 550-5.1.1") !=
+	        NULL,
+	    "the text part names the address given too");
 	is_status(m, "a@example.com", "5.1.1",
 	    "the status code from a reply of several lines");
 	ok(strstr(m,
