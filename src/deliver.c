@@ -333,18 +333,6 @@ after_attempt(struct deliverer *d, struct submission *s, struct attempt_log *l,
 	return rc;
 }
 
-/* The recipients of s pending now; the others failed before any attempt. */
-static enum rcpt_state *
-states_of(const struct envelope *env)
-{
-	enum rcpt_state *v = xcalloc(env->nrcpts + 1, sizeof(*v));
-	size_t i;
-
-	for (i = 0; i < env->nrcpts; i++)
-		v[i] = env->rcpts[i].state;
-	return v;
-}
-
 /*
  * Queue s untried (why: -odq, or no relay): logged as queued, or as
  * refused when it cannot be.
@@ -389,7 +377,7 @@ send_new(struct deliverer *d, struct submission *s, char qid[QUEUE_ID_MAX],
 	 * soon as a relay is configured. */
 	if (conf_no_relay(d->conf, s->account, s->env->sender))
 		return queue_untried(d, s, CONF_NO_RELAY, qid, note, e);
-	l.before = before = states_of(s->env);
+	l.before = before = envelope_states(s->env);
 	rc = deliver_attempt(d, s->account, s->env, before, s->src, &r, e);
 	if (rc < 0) {
 		rc = after_attempt(d, s, &l, qid, note, e);

@@ -436,6 +436,17 @@ envelope_fail_pending(struct envelope *env, const char *why)
 	}
 }
 
+enum rcpt_state *
+envelope_states(const struct envelope *env)
+{
+	enum rcpt_state *v = xcalloc(env->nrcpts + 1, sizeof(*v));
+	size_t i;
+
+	for (i = 0; i < env->nrcpts; i++)
+		v[i] = env->rcpts[i].state;
+	return v;
+}
+
 size_t
 envelope_count(const struct envelope *env, enum rcpt_state st)
 {

@@ -103,6 +103,9 @@ void envelope_fail_pending(struct envelope *env, const char *why);
 /* How many recipients are in state st. */
 size_t envelope_count(const struct envelope *env, enum rcpt_state st);
 
+/* The state of each recipient now (an array of nrcpts, to free). */
+enum rcpt_state *envelope_states(const struct envelope *env);
+
 void envelope_free(struct envelope *env);
 
 #endif

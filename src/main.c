@@ -203,31 +203,32 @@ kick_queue(struct deliverer *d)
 	_exit(0);
 }
 
-/* Refused by the relay, or failed before any attempt (early). */
+/* Refused by the relay, or failed before any attempt (the aliases'). */
 static int
-is_refused(const struct rcpt *r, int early)
+is_refused(const struct rcpt *r, enum rcpt_state before)
 {
-	return early || (r->state != RCPT_SENT && r->code >= 400);
+	return before == RCPT_FAILED ||
+	    (r->state != RCPT_SENT && r->code >= 400);
 }
 
 /*
  * After the line that says why (it names the last recipient only, as the
  * log does): when several recipients were not sent to, each on a line of
  * its own with why: the relay's reply, or the aliases' reason for one
- * that failed before any attempt (early[i]).
+ * that had failed before (before[i]).
  */
 static void
-tell_rcpts(const struct envelope *env, const unsigned char *early)
+tell_rcpts(const struct envelope *env, const enum rcpt_state *before)
 {
 	const struct rcpt *r;
 	struct buf b = BUF_INIT;
 	size_t i, n = 0;
 
 	for (i = 0; i < env->nrcpts; i++)
-		n += is_refused(&env->rcpts[i], early[i]);
+		n += is_refused(&env->rcpts[i], before[i]);
 	for (i = 0; n > 1 && i < env->nrcpts; i++) {
 		r = &env->rcpts[i];
-		if (!is_refused(r, early[i]))
+		if (!is_refused(r, before[i]))
 			continue;
 		buf_reset(&b);
 		buf_printf(&b, "<%s>: ", r->addr);
@@ -236,18 +237,6 @@ tell_rcpts(const struct envelope *env, const unsigned char *early)
 		fprintf(stderr, "mailout: %s\n", buf_cstr(&b));
 	}
 	buf_free(&b);
-}
-
-/* Which recipients failed before any attempt (the aliases'). */
-static unsigned char *
-failed_early(const struct envelope *env)
-{
-	unsigned char *early = xcalloc(env->nrcpts + 1, 1);
-	size_t i;
-
-	for (i = 0; i < env->nrcpts; i++)
-		early[i] = env->rcpts[i].state == RCPT_FAILED;
-	return early;
 }
 
 /* The exit status of the submission; what went wrong is on stderr. */
@@ -259,7 +248,7 @@ send_message(const struct options *o, struct deliverer *d, struct envelope *env,
 	struct msgsrc src;
 	struct err e = {0};
 	char qid[QUEUE_ID_MAX], *note = NULL;
-	unsigned char *early = failed_early(env);
+	enum rcpt_state *before = envelope_states(env);
 	int status = EX_OK;
 
 	memset(&s, 0, sizeof(s));
@@ -280,8 +269,8 @@ send_message(const struct options *o, struct deliverer *d, struct envelope *env,
 	else
 		kick_queue(d);
 	if (status != EX_OK || note != NULL)
-		tell_rcpts(env, early);
-	free(early);
+		tell_rcpts(env, before);
+	free(before);
 	free(note);
 	err_clear(&e);
 	return status;

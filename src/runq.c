@@ -252,12 +252,9 @@ run_entry(struct run *run, struct qentry *q, time_t now)
 	struct err e = {0};
 	enum rcpt_state *before;
 	enum fate f;
-	size_t i;
 	int rc;
 
-	before = xcalloc(q->env.nrcpts, sizeof(*before));
-	for (i = 0; i < q->env.nrcpts; i++)
-		before[i] = q->env.rcpts[i].state;
+	before = envelope_states(&q->env);
 	memset(&r, 0, sizeof(r));
 	rc = 0;
 	/* Nothing pending: a run was killed before it could file the entry
