@@ -64,16 +64,10 @@ struct session {
 	int code; /* that reply */
 	struct buf text;
 	struct buf cur; /* reply lines being collected */
-	size_t rcpt; /* RCPT commands of the transaction (mark_rcpts) */
 	int auth; /* inside an AUTH exchange: redact */
 	int aside; /* QUIT, NOOP...: their replies change nothing */
-	int eof; /* the source was read to its end */
-	off_t sent; /* octets handed to libcurl */
-	int read_error;
-	int unsent; /* the message could not be rewound: libcurl not called */
-	int too_big;
+	off_t sent; /* octets of the message written */
 	int no_auth; /* credentials set, but the relay did not take them */
-	int utf8_refused; /* stopped before MAIL: UTF-8 needed, not offered */
 	char *pin_failed; /* why the certificate is not the pinned one */
 	enum wait wait;
 	double since; /* ...awaited since then (monotonic seconds) */
@@ -875,7 +869,7 @@ mark_rcpts(struct transport *t, struct envelope *env, int delivered)
 {
 	size_t k;
 
-	for (k = 0; k < t->s.rcpt; k++) {
+	for (k = 0; k < t->nmap; k++) {
 		struct rcpt *r = &env->rcpts[t->map[k]];
 
 		if (r->code >= 500)
@@ -995,22 +989,7 @@ fail_reason(struct transport *t, CURLcode rc, struct smtp_result *r)
 {
 	struct session *s = &t->s;
 
-	if (s->read_error) {
-		r->local = LOCAL_READ;
-		r->local_msg = xstrdup("cannot read the spooled message");
-	} else if (s->utf8_refused) {
-		r->stage = ST_MAIL;
-		r->local = LOCAL_UTF8;
-		r->local_msg = xasprintf("the relay does not offer SMTPUTF8 "
-		                         "(RFC 6531), which the sender <%s> "
-		                         "needs",
-		    t->env->sender);
-	} else if (s->too_big) {
-		r->local = LOCAL_TOO_BIG;
-		r->local_msg = xasprintf("message of %lld octets is larger "
-		                         "than the relay's limit of %ld (SIZE)",
-		    (long long)t->src->size, t->conn.caps.size);
-	} else if ((r->local_msg = own_reason(t, r)) != NULL) {
+	if ((r->local_msg = own_reason(t, r)) != NULL) {
 		return;
 	} else if (!s->replied || s->code < 400) {
 		/* Not refused by the relay: the network, TLS, a timeout. */
@@ -1061,38 +1040,21 @@ keep_reply(struct session *s, struct smtp_result *r)
 	}
 }
 
+/* libcurl could not set the session up (rc): where, and why. */
 static int
-fill_result(struct transport *t, struct envelope *env, CURLcode rc,
-    struct smtp_result *r)
+setup_failed(struct transport *t, CURLcode rc, struct smtp_result *r)
 {
 	struct session *s = &t->s;
 
 	r->stage = s->stage;
-	if (r->stage == ST_BODY && s->eof)
-		r->stage = ST_EOD;
-	if (rc == CURLE_OK && s->stage == ST_EOD && s->replied &&
-	    s->code / 100 == 2 && s->eof && s->sent == t->src->size) {
-		r->stage = ST_DONE;
-		keep_reply(s, r);
-		mark_rcpts(t, env, 1);
-		finish_result(t, r);
-		return 0;
-	}
 	/* No reply at all: did the connection (and implicit TLS) come up? */
 	if (r->stage == ST_CONNECT)
 		r->stage = connected(t) ? ST_GREETING : ST_CONNECT;
-	if (rc == CURLE_OK) {
-		r->local = LOCAL_OTHER;
-		r->local_msg = xstrdup("the transfer ended before the relay "
-		                       "accepted the message");
-	} else {
-		fail_reason(t, rc, r);
-	}
-	/* When we stopped (too big, no AUTH, a timeout...), the last reply
-	 * was a success or beside the point: the reason is ours. */
+	fail_reason(t, rc, r);
+	/* When we stopped (no AUTH, a timeout...), the last reply was a
+	 * success or beside the point: the reason is ours. */
 	if (r->local == LOCAL_NONE)
 		keep_reply(s, r);
-	mark_rcpts(t, env, 0);
 	finish_result(t, r);
 	return -1;
 }
@@ -1295,10 +1257,8 @@ read_chunk(struct transport *t, char *chunk, size_t *n)
 	ssize_t got = t->src->read(t->src->ctx, chunk, CHUNK);
 
 	if (got < 0 || (got == 0 && t->s.sent != t->src->size) ||
-	    t->s.sent + got > t->src->size) {
-		t->s.read_error = 1;
+	    t->s.sent + got > t->src->size)
 		return NET_READ;
-	}
 	t->s.sent += got;
 	*n = (size_t)got;
 	return NET_OK;
@@ -1413,10 +1373,8 @@ send_body(struct transport *t, struct smtptx *tx)
 		trace(t, '>', ".", 1);
 		return net_write(t, ".\r\n", 3, DATA_TIMEOUT);
 	}
-	if (t->src->rewind(t->src->ctx) < 0) {
-		t->s.read_error = 1;
+	if (t->src->rewind(t->src->ctx) < 0)
 		return NET_READ;
-	}
 	t->s.stage = ST_BODY;
 	t->s.sent = 0;
 	chunk = xmalloc(CHUNK);
@@ -1424,7 +1382,6 @@ send_body(struct transport *t, struct smtptx *tx)
 	free(chunk);
 	if (e != NET_OK)
 		return e;
-	t->s.eof = 1;
 	m = xasprintf("(message, %lld octets)", (long long)t->s.sent);
 	trace(t, '>', m, strlen(m));
 	free(m);
@@ -1615,7 +1572,6 @@ tx_result(struct transport *t, struct envelope *env, struct smtptx *tx,
 {
 	enum smtptx_next next = smtptx_next(tx);
 
-	t->s.rcpt = t->nmap;
 	if (e == NET_OK && next == TX_DONE) {
 		r->stage = ST_DONE;
 		r->code = tx->code;
@@ -1778,6 +1734,18 @@ refuse_utf8(struct transport *t, struct envelope *env)
 	return left;
 }
 
+/* A message refused before MAIL (why: its reason, taken). */
+static int
+refused_here(struct transport *t, struct smtp_result *r, enum smtp_local local,
+    char *why)
+{
+	r->stage = ST_MAIL;
+	r->local = local;
+	r->local_msg = why;
+	finish_result(t, r);
+	return -1;
+}
+
 /*
  * Before MAIL, what the relay would refuse is refused here, and the
  * connection stays for the next message: a message larger than SIZE
@@ -1787,22 +1755,22 @@ static int
 message_fits(struct transport *t, struct envelope *env, struct smtp_result *r)
 {
 	if (t->conn.caps.size > 0 && t->src->size > t->conn.caps.size)
-		t->s.too_big = 1;
-	else if (t->conn.caps.smtputf8 || !needs_utf8(t))
+		return refused_here(t, r, LOCAL_TOO_BIG,
+		    xasprintf("message of %lld octets is larger than the "
+		              "relay's limit of %ld (SIZE)",
+		        (long long)t->src->size, t->conn.caps.size));
+	if (t->conn.caps.smtputf8 || !needs_utf8(t))
 		return 0;
-	else if (idna_needs_utf8(env->sender))
-		t->s.utf8_refused = 1;
-	else if (refuse_utf8(t, env) > 0)
+	if (idna_needs_utf8(env->sender))
+		return refused_here(t, r, LOCAL_UTF8,
+		    xasprintf("the relay does not offer SMTPUTF8 (RFC 6531), "
+		              "which the sender <%s> needs",
+		        env->sender));
+	if (refuse_utf8(t, env) > 0)
 		return 0;
-	else {
-		r->stage = ST_RCPT; /* as if the relay had refused them */
-		r->code = 553;
-		r->text = xstrdup(UTF8_REFUSAL);
-		return -1;
-	}
-	r->stage = ST_MAIL;
-	fail_reason(t, CURLE_OK, r);
-	finish_result(t, r);
+	r->stage = ST_RCPT; /* as if the relay had refused them */
+	r->code = 553;
+	r->text = xstrdup(UTF8_REFUSAL);
 	return -1;
 }
 
@@ -1854,7 +1822,7 @@ transaction(struct transport *t, struct envelope *env, struct smtp_result *r)
 	for (attempt = 0; attempt < 2; attempt++) {
 		t->reused = t->live && !session_stale(t);
 		if (!t->reused && (rc = open_session(t)) != CURLE_OK) {
-			result = fill_result(t, env, rc, r);
+			result = setup_failed(t, rc, r);
 			conn_reset(&t->conn);
 			return result;
 		}

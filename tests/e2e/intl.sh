@@ -65,6 +65,26 @@ grep -q 'does not offer SMTPUTF8 (RFC 6531), which the sender <jörg@example.org
 ok $? "UTF-8 sender: says why"
 is "$(count "$T/plain")" "$n" "UTF-8 sender: nothing sent"
 
+# A queue run over one connection: what the first message was refused for
+# (a UTF-8 sender) is not the reason of the next (larger than SIZE).
+relay_start "$T/small" --size 2000
+conf "$T/small.conf" "$RELAY_PORT" "queue_dir = \"$T/qsmall\";" \
+	"logfile = \"$T/small.log\";"
+"$MAILOUT" -C "$T/small.conf" -odq -i -f 'jörg@example.org' a@example.com <"$T/msg"
+sleep 1 # a queue run goes by id, and an id starts with its second
+{ cat "$T/msg" && head -c 3000 /dev/zero | tr '\0' 'x' && echo; } >"$T/big"
+"$MAILOUT" -C "$T/small.conf" -odq -i -f b@example.com c@example.com <"$T/big"
+"$MAILOUT" -C "$T/small.conf" -q
+log_lines "$T/small.log" | grep -av ' from=<> ' |
+	sed -n 's/^bounced .* to=<\([^>]*\)> .*reason="\([^"]*\)".*/\1: \2/p' >"$T/q.got"
+big=$(log_lines "$T/small.log" |
+	sed -n 's/^queued .* to=<c@example.com> size=\([0-9]*\) .*/\1/p')
+cat >"$T/q.want" <<EOF
+a@example.com: 127.0.0.1:$RELAY_PORT: the relay does not offer SMTPUTF8 (RFC 6531), which the sender <jörg@example.org> needs
+c@example.com: 127.0.0.1:$RELAY_PORT: message of $big octets is larger than the relay's limit of 2000 (SIZE)
+EOF
+same_file "$T/q.got" "$T/q.want" "a queue run: each message refused for its own reason"
+
 # --- UTF-8 in header fields (RFC 6532) passes through.
 printf 'From: Jörg <j@example.com>\nTo: "Zoë" <zoe@bücher.example>\nSubject: Grüße\nDate: Sat, 28 Nov 2026 10:00:00 +0000\nMessage-ID: <h@example.org>\n\nbody\n' >"$T/h.msg"
 P -t <"$T/h.msg"
